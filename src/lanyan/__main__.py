@@ -1,0 +1,5 @@
+"""``python -m lanyan``."""
+
+from lanyan.cli import main
+
+main()

@@ -1,0 +1,65 @@
+"""Users, their sessions and the record of login attempts (for rate limiting)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lanyan.core.columns import Timestamps, enum_column
+from lanyan.core.db import Base, UTCDateTime
+from lanyan.core.permissions import Role
+from lanyan.forces.models import Organization
+
+
+class User(Timestamps, Base):
+    """An account; its organization bounds everything it can see (its jurisdiction)."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[Role] = mapped_column(enum_column(Role, name="user_role"))
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+
+    @property
+    def organization_name(self) -> str:
+        """Name of the user's organization, for the UI."""
+        return self.organization.name
+
+
+class AuthSession(Base):
+    """A login session. Only the SHA-256 of the bearer token is stored."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    """Every login attempt, kept so failures can be counted per user name and per address."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    success: Mapped[bool] = mapped_column(Boolean)

@@ -1,0 +1,58 @@
+"""The FastAPI application: one router per domain, problem+json errors, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+
+from lanyan import __version__
+from lanyan.accounts.api import router as accounts_router
+from lanyan.audit.api import router as audit_router
+from lanyan.core import problems
+from lanyan.core.config import Settings, get_settings
+from lanyan.core.db import make_engine, make_sessionmaker
+from lanyan.exchange.api import router as exchange_router
+from lanyan.forces.api import router as forces_router
+from lanyan.prevention.api import router as premises_router
+from lanyan.system.api import router as system_router
+
+MAX_BODY_BYTES = 32 * 1024 * 1024
+"""Largest request body accepted (an import file); larger ones get 413 before being read."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (the environment's by default)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Lanyan 蓝焰",
+        version=__version__,
+        description="消防救援支队接处警调度、一张图与防火监督平台 API",
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    problems.install(app)
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return problems.problem(
+                413, "Payload too large", "上传内容过大（上限 32 MB）", "request body over 32 MB"
+            )
+        return await call_next(request)
+
+    for router in (
+        system_router,
+        accounts_router,
+        forces_router,
+        premises_router,
+        exchange_router,
+        audit_router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Read-only access to the audit trail (the table itself lives in lanyan.core.audit)."""

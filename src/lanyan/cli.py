@@ -1,0 +1,249 @@
+"""The ``lanyan`` command: set up the database, load the demo city, import/export, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lanyan import __version__
+from lanyan.core.actor import SYSTEM
+from lanyan.core.config import get_settings
+from lanyan.core.db import make_engine, make_sessionmaker
+from lanyan.core.errors import DomainError
+
+app = typer.Typer(help="蓝焰 Lanyan — 消防救援支队接处警调度与防火监督平台", no_args_is_help=True)
+db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
+users_app = typer.Typer(help="账号 accounts", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: DomainError) -> None:
+    err.print(f"[bold red]错误[/]：{exc.detail}\n[dim]{exc.detail_en}[/]")
+    for e in exc.errors[:50]:
+        err.print(f"  • {json.dumps(e, ensure_ascii=False)}")
+    if len(exc.errors) > 50:
+        err.print(f"  … 共 {len(exc.errors)} 处")
+    raise typer.Exit(2)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console,
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database (LANYAN_DATABASE_URL) to the newest schema."""
+    from lanyan.core.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    console.print(f"[green]数据库已是最新结构[/] {make_engine(settings.database_url).url!r}")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin/dispatcher/commander/station/prevention/grid/leader")],
+    org: Annotated[str, typer.Option(help="external id of the user's organization")],
+    display_name: Annotated[str | None, typer.Option()] = None,
+    password: Annotated[
+        str | None, typer.Option(help="omit to be asked (or to generate one with --generate)")
+    ] = None,
+    generate: Annotated[bool, typer.Option(help="generate a random password and print it")] = False,
+) -> None:
+    """Create an account."""
+    from sqlalchemy import select
+
+    from lanyan.accounts.schemas import UserCreate
+    from lanyan.accounts.service import create_user
+    from lanyan.core.permissions import Role
+    from lanyan.core.security import generate_password
+    from lanyan.forces.models import Organization
+
+    if password is None:
+        password = generate_password() if generate else typer.prompt("密码", hide_input=True,
+                                                                     confirmation_prompt=True)
+    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    try:
+        role_value = Role.parse(role)
+    except ValueError:
+        _fail(DomainError(f"未知角色：{role}", f"unknown role: {role}"))
+        return
+    with factory() as session:
+        org_id = session.scalar(select(Organization.id).where(Organization.external_id == org))
+        if org_id is None:
+            _fail(DomainError(f"组织机构编号不存在：{org}", f"no organization {org}"))
+            return
+        try:
+            user = create_user(session, actor=SYSTEM, data=UserCreate(
+                username=username, display_name=display_name or username, role=role_value,
+                organization_id=org_id, password=password,
+            ))
+            session.commit()
+        except DomainError as exc:
+            _fail(exc)
+            return
+    console.print(f"[green]已创建账号[/] {user.username}（{role_value.zh}）")
+    if generate:
+        console.print(f"密码 password: [bold]{password}[/]")
+
+
+def _entity(name: str) -> object:
+    from lanyan.exchange.specs import SPECS
+
+    if name not in SPECS:
+        _fail(DomainError(
+            f"未知数据类别：{name}（可选：{', '.join(SPECS)}）",
+            f"unknown entity {name} (one of {', '.join(SPECS)})",
+        ))
+    return SPECS[name]
+
+
+@app.command("import")
+def import_cmd(
+    entity: Annotated[str, typer.Argument(help="organizations / units / water_sources / premises")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option(help="validate only")] = False,
+) -> None:
+    """Import a CSV, XLSX or GeoJSON file whole, or not at all."""
+    from lanyan.exchange.importer import ImportRejected, import_file
+    from lanyan.exchange.specs import EntitySpec
+
+    spec = _entity(entity)
+    assert isinstance(spec, EntitySpec)
+    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    with factory() as session, _progress() as progress:
+        task = progress.add_task(f"导入{spec.zh}", total=None)
+        try:
+            report = import_file(
+                session, actor=SYSTEM, spec=spec, filename=file.name, content=file.read_bytes(),
+                dry_run=dry_run,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+            if not dry_run:
+                session.commit()
+        except ImportRejected as exc:
+            progress.stop()
+            _print_rejection(exc)
+            raise typer.Exit(2) from exc
+        except DomainError as exc:
+            progress.stop()
+            _fail(exc)
+    table = Table(title=f"{spec.zh}导入{'（试运行）' if dry_run else ''}")
+    for col in ("行数 rows", "新增 created", "更新 updated", "未变 unchanged"):
+        table.add_column(col, justify="right")
+    table.add_row(str(report.rows), str(report.created), str(report.updated), str(report.unchanged))
+    console.print(table)
+
+
+def _print_rejection(exc: object) -> None:
+    from lanyan.exchange.importer import ImportRejected
+
+    assert isinstance(exc, ImportRejected)
+    err.print("[bold red]导入被拒绝，数据库未作任何修改[/] import rejected, nothing changed")
+    table = Table("行 row", "列 column", "原因", "reason", "值 value")
+    for e in exc.report.errors[:200]:
+        table.add_row(e.row, e.column, e.reason_zh, e.reason_en, e.value or "")
+    err.print(table)
+    if len(exc.report.errors) > 200:
+        err.print(f"… 共 {len(exc.report.errors)} 处错误")
+
+
+@app.command("export")
+def export_cmd(
+    entity: Annotated[str, typer.Argument(help="organizations / units / water_sources / premises")],
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="*.csv, *.xlsx or *.geojson")],
+) -> None:
+    """Export every record to a CSV, XLSX or GeoJSON file (format from the file name)."""
+    from lanyan.exchange.exporter import export_file
+    from lanyan.exchange.formats import Format
+    from lanyan.exchange.specs import EntitySpec
+
+    spec = _entity(entity)
+    assert isinstance(spec, EntitySpec)
+    try:
+        fmt = Format.from_filename(file.name)
+    except DomainError as exc:
+        _fail(exc)
+        return
+    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    with factory() as session:
+        content = export_file(session, actor=SYSTEM, spec=spec, fmt=fmt)
+    file.write_bytes(content)
+    console.print(f"[green]已导出[/] {spec.zh} → {file}（{len(content):,} 字节）")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the web console and the API."""
+    import uvicorn
+
+    from lanyan.app import create_app
+
+    console.print(f"蓝焰 Lanyan {__version__} → http://{host}:{port}  (API 文档 /docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Migrate, load the demo city from its OpenStreetMap extract, print the accounts, serve."""
+    from lanyan.core.migrate import upgrade
+    from lanyan.demo.accounts import ensure_demo_accounts
+    from lanyan.demo.city import load_demo
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    with _progress() as progress:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        summary = load_demo(factory, osm_file=settings.demo_osm_file, seed=settings.demo_seed,
+                            progress=report)
+    console.print(f"[green]演示城市已加载[/] {summary}")
+    accounts = ensure_demo_accounts(factory, seed=settings.demo_seed)
+    table = Table(title="演示账号 demo accounts（密码只显示这一次 / passwords are shown only once）")
+    for col in ("用户名 username", "密码 password", "角色 role", "组织 organization"):
+        table.add_column(col)
+    for account in accounts:
+        table.add_row(account.username, account.password, account.role.zh, account.org_name)
+    console.print(table)
+    console.print("地图数据 Map data © OpenStreetMap contributors (ODbL)")
+    sys.stdout.flush()
+    if serve_after:
+        serve(host=host, port=port)
+
+
+def main() -> None:
+    """Entry point used by ``python -m lanyan``."""
+    app()

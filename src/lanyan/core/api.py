@@ -1,0 +1,83 @@
+"""What every router shares: the database session, the current actor, paging parameters.
+
+Routers are thin: parse, authorize (through the actor passed to the service), call the service,
+commit, serialize.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from lanyan.accounts.models import AuthSession
+from lanyan.accounts.service import actor_for, resolve_token
+from lanyan.core.actor import Actor
+from lanyan.core.config import Settings
+from lanyan.core.errors import Unauthorized
+
+SESSION_COOKIE = "lanyan_session"
+
+_bearer = HTTPBearer(auto_error=False, description="token from POST /api/auth/login")
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session per request; routers commit, anything left open is rolled back."""
+    factory = request.app.state.sessionmaker
+    with factory() as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def client_ip(request: Request) -> str | None:
+    """The caller's address as seen by the server."""
+    return request.client.host if request.client else None
+
+
+def get_auth_session(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> AuthSession:
+    """The caller's live login session, from the Bearer header or the session cookie."""
+    token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
+    if not token or len(token) > 200:
+        raise Unauthorized("请先登录", "log in first")
+    return resolve_token(session, token)
+
+
+AuthSessionDep = Annotated[AuthSession, Depends(get_auth_session)]
+
+
+def get_actor(request: Request, auth: AuthSessionDep) -> Actor:
+    """The user behind the request, as an actor the services check."""
+    return actor_for(auth.user, client_ip(request))
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
+SearchText = Annotated[str | None, Query(max_length=100, description="part of the name")]
+
+
+def id_path(description: str) -> object:
+    """A path parameter holding a database id (bounded, so it always fits the column)."""
+    return Path(ge=1, le=2**31 - 1, description=description)

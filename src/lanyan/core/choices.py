@@ -1,0 +1,39 @@
+"""Base for choice enums: each member carries a Chinese label, an English label and a colour.
+
+Defined once, used by the API (``/api/meta/choices``), the UI and the reports.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Self
+
+
+class Choice(StrEnum):
+    """A string enum whose members are declared as ``(value, zh, en[, colour])``."""
+
+    zh: str
+    en: str
+    color: str
+
+    def __new__(cls, value: str, zh: str = "", en: str = "", color: str = "#607d8b") -> Self:
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.zh = zh
+        obj.en = en
+        obj.color = color
+        return obj
+
+    @classmethod
+    def describe(cls) -> list[dict[str, Any]]:
+        """Every member with its labels, for the UI and the API."""
+        return [{"value": m.value, "zh": m.zh, "en": m.en, "color": m.color} for m in cls]
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        """Accept the value, the Chinese label or the English label (case-insensitive)."""
+        needle = text.strip()
+        for member in cls:
+            if needle in (member.value, member.zh) or needle.lower() == member.en.lower():
+                return member
+        raise ValueError(needle)

@@ -1,0 +1,39 @@
+"""Settings read from the environment (``LANYAN_*``) with defaults that suit a single demo machine.
+
+Every threshold that a standard defines lives in :mod:`lanyan.core.standards`, not here: this module
+holds only deployment settings (where the database is, how long a session lives).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+class Settings(BaseSettings):
+    """Deployment settings; each can be overridden by an environment variable ``LANYAN_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="LANYAN_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'lanyan.db'}",
+        description="SQLAlchemy URL; sqlite:///... (default) or postgresql+psycopg://...",
+    )
+    session_ttl_minutes: int = Field(default=12 * 60, ge=1, description="one duty shift")
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+    demo_seed: int = 119
+    demo_osm_file: Path = PROJECT_ROOT / "data" / "demo" / "liechtenstein.osm.pbf"
+    data_dir: Path = PROJECT_ROOT / "var"
+    cookie_secure: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,53 @@
+"""Roles and what each may do. Jurisdiction (which records) is checked separately, in the query.
+
+One table, so a reviewer can read the whole policy on one screen.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from lanyan.core.choices import Choice
+
+
+class Role(Choice):
+    """Account roles (DESIGN.md, users)."""
+
+    ADMIN = ("admin", "管理员", "Administrator", "#b71c1c")
+    DISPATCHER = ("dispatcher", "调度员", "Dispatcher", "#e65100")
+    COMMANDER = ("commander", "指挥员", "Duty commander", "#f57f17")
+    STATION = ("station", "站", "Station crew", "#1565c0")
+    PREVENTION = ("prevention", "防火监督员", "Fire prevention officer", "#2e7d32")
+    GRID = ("grid", "网格员", "Grid worker", "#00838f")
+    LEADER = ("leader", "领导", "Leadership", "#4a148c")
+
+
+class Action(StrEnum):
+    """Things a role may be allowed to do."""
+
+    READ = "read"
+    ORG_WRITE = "forces.organization.write"
+    UNIT_WRITE = "forces.unit.write"
+    UNIT_STATUS = "forces.unit.status"
+    WATER_WRITE = "forces.water_source.write"
+    PREMISES_WRITE = "premises.write"
+    IMPORT = "data.import"
+    EXPORT = "data.export"
+    USERS_MANAGE = "accounts.users.manage"
+    AUDIT_READ = "audit.read"
+
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.DISPATCHER: frozenset({Action.READ, Action.UNIT_STATUS, Action.EXPORT}),
+    Role.COMMANDER: frozenset({Action.READ, Action.UNIT_STATUS, Action.EXPORT}),
+    Role.STATION: frozenset({Action.READ, Action.UNIT_STATUS, Action.WATER_WRITE}),
+    Role.PREVENTION: frozenset({Action.READ, Action.PREMISES_WRITE, Action.EXPORT}),
+    Role.GRID: frozenset({Action.READ}),
+    Role.LEADER: frozenset({Action.READ, Action.EXPORT, Action.AUDIT_READ}),
+}
+
+
+def allowed(role: Role, action: Action) -> bool:
+    """Whether ``role`` may perform ``action`` (anywhere inside its jurisdiction)."""
+    return action in ROLE_ACTIONS[role]

@@ -1,0 +1,206 @@
+"""Read and write the three exchange formats (CSV, XLSX, GeoJSON) as rows of cells.
+
+A row is ``(row_label, {column_key: cell})``; the label is what a person sees in the file ("第 7 行"
+for a spreadsheet's 7th line, "要素 3" for the third GeoJSON feature).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from lanyan.core.errors import Invalid
+from lanyan.exchange.specs import EntitySpec
+
+MAX_ROWS = 200_000
+
+
+class Format(StrEnum):
+    """Supported file formats."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+    GEOJSON = "geojson"
+
+    @classmethod
+    def from_filename(cls, filename: str) -> Format:
+        """Guess the format from a file name's extension."""
+        lower = filename.lower()
+        if lower.endswith(".csv"):
+            return cls.CSV
+        if lower.endswith((".xlsx", ".xlsm")):
+            return cls.XLSX
+        if lower.endswith((".geojson", ".json")):
+            return cls.GEOJSON
+        raise Invalid(
+            f"无法识别的文件类型：{filename}（支持 .csv、.xlsx、.geojson）",
+            f"unknown file type: {filename} (use .csv, .xlsx or .geojson)",
+        )
+
+
+RowCells = tuple[str, dict[str, Any]]
+
+
+def _unreadable(kind: str, exc: Exception) -> Invalid:
+    return Invalid(f"文件无法读取（{kind}）：{exc}", f"cannot read the {kind} file: {exc}")
+
+
+def _map_headers(spec: EntitySpec, headers: list[Any]) -> list[str | None]:
+    known = spec.header_map()
+    mapped: list[str | None] = []
+    unknown = []
+    for h in headers:
+        text = "" if h is None else str(h).strip()
+        key = known.get(text) or known.get(text.lower())
+        if text and key is None:
+            unknown.append(text)
+        mapped.append(key)
+    if unknown:
+        raise Invalid(
+            f"表头中有未知列：{', '.join(unknown)}",
+            f"unknown columns in the header: {', '.join(unknown)}",
+            errors=[{"row": "1", "column": u, "reason": "unknown column"} for u in unknown],
+        )
+    if "external_id" not in mapped:
+        raise Invalid("缺少“编号(external_id)”列", "the external_id column is missing")
+    return mapped
+
+
+def _rows_from_table(spec: EntitySpec, table: Iterable[list[Any]]) -> list[RowCells]:
+    iterator = iter(table)
+    try:
+        headers = list(next(iterator))
+    except StopIteration as exc:
+        raise Invalid("文件为空", "the file is empty") from exc
+    keys = _map_headers(spec, headers)
+    rows: list[RowCells] = []
+    for line_no, raw in enumerate(iterator, start=2):
+        cells = list(raw)
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise Invalid(f"行数超过上限 {MAX_ROWS}", f"more than {MAX_ROWS} rows")
+        values = {k: v for k, v in zip(keys, cells, strict=False) if k is not None}
+        rows.append((str(line_no), values))
+    return rows
+
+
+def read_rows(spec: EntitySpec, fmt: Format, content: bytes) -> list[RowCells]:
+    """Parse ``content`` into labelled rows of raw cells keyed by column."""
+    if fmt is Format.CSV:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = content.decode("gb18030")  # spreadsheets saved as CSV on Chinese Windows
+            except UnicodeDecodeError as exc:
+                raise _unreadable("CSV", exc) from exc
+        try:
+            return _rows_from_table(spec, csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise _unreadable("CSV", exc) from exc
+    if fmt is Format.XLSX:
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+            raise _unreadable("XLSX", exc) from exc
+        except Exception as exc:  # noqa: BLE001 - zipfile and xml errors of a corrupt upload
+            raise _unreadable("XLSX", exc) from exc
+        sheet = book.worksheets[0]
+        rows = _rows_from_table(spec, ([c for c in r] for r in sheet.iter_rows(values_only=True)))
+        book.close()
+        return rows
+    return _read_geojson(spec, content)
+
+
+def _read_geojson(spec: EntitySpec, content: bytes) -> list[RowCells]:
+    try:
+        doc = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _unreadable("GeoJSON", exc) from exc
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise Invalid("GeoJSON 须为 FeatureCollection", "GeoJSON must be a FeatureCollection")
+    features = doc.get("features")
+    if not isinstance(features, list):
+        raise Invalid("GeoJSON 缺少 features 数组", "GeoJSON has no features array")
+    if len(features) > MAX_ROWS:
+        raise Invalid(f"要素数量超过上限 {MAX_ROWS}", f"more than {MAX_ROWS} features")
+    known = spec.header_map()
+    geometry_column = next((c.key for c in spec.columns if c.geometry), None)
+    rows: list[RowCells] = []
+    for index, feature in enumerate(features, start=1):
+        label = f"feature {index}"
+        values: dict[str, Any] = {}
+        if not isinstance(feature, dict):
+            rows.append((label, {"__error__": "not a GeoJSON Feature"}))
+            continue
+        props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            props = {}
+        for name, value in props.items():
+            key = known.get(str(name)) or known.get(str(name).lower())
+            if key is not None:
+                values[key] = value
+        geometry = feature.get("geometry")
+        if isinstance(geometry, dict):
+            if geometry.get("type") == "Point":
+                coords = geometry.get("coordinates") or [None, None]
+                if isinstance(coords, list) and len(coords) >= 2:
+                    values["lon"], values["lat"] = coords[0], coords[1]
+                else:
+                    values["__error__"] = "Point geometry without two coordinates"
+            elif geometry_column is not None:
+                values[geometry_column] = geometry
+        rows.append((label, values))
+    return rows
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def write_table(spec: EntitySpec, fmt: Format, records: list[dict[str, Any]]) -> bytes:
+    """Serialize exported records (dicts keyed by column) in ``fmt``."""
+    keys = [c.key for c in spec.columns]
+    if fmt is Format.CSV:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(keys)
+        for record in records:
+            writer.writerow(["" if record.get(k) is None else _cell(record.get(k)) for k in keys])
+        return buffer.getvalue().encode("utf-8-sig")
+    if fmt is Format.XLSX:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(spec.zh)
+        sheet.append(keys)
+        for record in records:
+            sheet.append([_cell(record.get(k)) for k in keys])
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    features = []
+    geometry_column = next((c.key for c in spec.columns if c.geometry), None)
+    for record in records:
+        geometry: dict[str, Any] | None = None
+        props = {k: _cell(record.get(k)) for k in keys}
+        if geometry_column and record.get(geometry_column):
+            geometry = record[geometry_column]
+            props.pop(geometry_column)
+        elif spec.point_geometry and record.get("lon") is not None:
+            geometry = {"type": "Point", "coordinates": [record["lon"], record["lat"]]}
+            props.pop("lon")
+            props.pop("lat")
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
+    doc = {"type": "FeatureCollection", "features": features}
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")

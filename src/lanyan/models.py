@@ -1,0 +1,19 @@
+"""Every table of the application, imported in one place so that Alembic and tests see them all."""
+
+from lanyan.accounts.models import AuthSession, LoginAttempt, User
+from lanyan.core.audit import AuditLog
+from lanyan.core.db import Base
+from lanyan.forces.models import Organization, Unit, WaterSource
+from lanyan.prevention.models import Premises
+
+__all__ = [
+    "AuditLog",
+    "AuthSession",
+    "Base",
+    "LoginAttempt",
+    "Organization",
+    "Premises",
+    "Unit",
+    "User",
+    "WaterSource",
+]
