@@ -58,26 +58,67 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
 
 
 def _side(session: Session, parent_id: int, tag: str) -> tuple[Side, dict[str, int]]:
-    brigade = forces.create_organization(session, actor=SYSTEM, data=OrganizationCreate(
-        external_id=f"t:brigade:{tag}", name=f"{tag}大队", kind=OrgKind.BRIGADE, parent_id=parent_id,
-        lon=9.52, lat=47.1,
-    ))
-    station = forces.create_organization(session, actor=SYSTEM, data=OrganizationCreate(
-        external_id=f"t:station:{tag}", name=f"{tag}站", kind=OrgKind.STATION, parent_id=brigade.id,
-        lon=9.52, lat=47.14,
-    ))
-    unit = forces.create_unit(session, actor=SYSTEM, data=UnitCreate(
-        external_id=f"t:unit:{tag}", call_sign=f"{tag}1号水罐车", type=UnitType.WATER_TENDER,
-        station_id=station.id, water_l=6000, crew_on_duty=5,
-    ))
-    ws = forces.create_water_source(session, actor=SYSTEM, data=WaterSourceCreate(
-        external_id=f"t:ws:{tag}", name=f"{tag}消火栓", kind=WaterSourceKind.HYDRANT,
-        org_id=station.id, lon=9.521, lat=47.141,
-    ))
-    premises = prevention.create_premises(session, actor=SYSTEM, data=PremisesCreate(
-        external_id=f"t:premises:{tag}", name=f"{tag}商场", category=PremisesCategory.KEY_UNIT,
-        venue_type=VenueType.SHOPPING, org_id=brigade.id, lon=9.522, lat=47.142,
-    ))
+    brigade = forces.create_organization(
+        session,
+        actor=SYSTEM,
+        data=OrganizationCreate(
+            external_id=f"t:brigade:{tag}",
+            name=f"{tag}大队",
+            kind=OrgKind.BRIGADE,
+            parent_id=parent_id,
+            lon=9.52,
+            lat=47.1,
+        ),
+    )
+    station = forces.create_organization(
+        session,
+        actor=SYSTEM,
+        data=OrganizationCreate(
+            external_id=f"t:station:{tag}",
+            name=f"{tag}站",
+            kind=OrgKind.STATION,
+            parent_id=brigade.id,
+            lon=9.52,
+            lat=47.14,
+        ),
+    )
+    unit = forces.create_unit(
+        session,
+        actor=SYSTEM,
+        data=UnitCreate(
+            external_id=f"t:unit:{tag}",
+            call_sign=f"{tag}1号水罐车",
+            type=UnitType.WATER_TENDER,
+            station_id=station.id,
+            water_l=6000,
+            crew_on_duty=5,
+        ),
+    )
+    ws = forces.create_water_source(
+        session,
+        actor=SYSTEM,
+        data=WaterSourceCreate(
+            external_id=f"t:ws:{tag}",
+            name=f"{tag}消火栓",
+            kind=WaterSourceKind.HYDRANT,
+            org_id=station.id,
+            lon=9.521,
+            lat=47.141,
+        ),
+    )
+    premises = prevention.create_premises(
+        session,
+        actor=SYSTEM,
+        data=PremisesCreate(
+            external_id=f"t:premises:{tag}",
+            name=f"{tag}商场",
+            category=PremisesCategory.KEY_UNIT,
+            venue_type=VenueType.SHOPPING,
+            org_id=brigade.id,
+            lon=9.522,
+            lat=47.142,
+        ),
+    )
     users = {}
     for role, org_id, name in (
         (Role.ADMIN, brigade.id, f"admin_{tag}"),
@@ -86,9 +127,17 @@ def _side(session: Session, parent_id: int, tag: str) -> tuple[Side, dict[str, i
         (Role.PREVENTION, brigade.id, f"officer_{tag}"),
         (Role.GRID, brigade.id, f"grid_{tag}"),
     ):
-        user = create_user(session, actor=SYSTEM, data=UserCreate(
-            username=name, display_name=name, role=role, organization_id=org_id, password=PASSWORD,
-        ))
+        user = create_user(
+            session,
+            actor=SYSTEM,
+            data=UserCreate(
+                username=name,
+                display_name=name,
+                role=role,
+                organization_id=org_id,
+                password=PASSWORD,
+            ),
+        )
         users[name] = user.id
     side = Side(brigade.id, station.id, unit.id, ws.id, premises.id, users[f"admin_{tag}"])
     return side, users
@@ -100,17 +149,34 @@ def build_world(factory: sessionmaker[Session], client: TestClient) -> World:
         root = forces.create_root_organization(
             session, actor=SYSTEM, external_id="t:corps", name="测试总队", kind=OrgKind.CORPS
         )
-        det = forces.create_organization(session, actor=SYSTEM, data=OrganizationCreate(
-            external_id="t:detachment", name="测试支队", kind=OrgKind.DETACHMENT, parent_id=root.id,
-        ))
+        det = forces.create_organization(
+            session,
+            actor=SYSTEM,
+            data=OrganizationCreate(
+                external_id="t:detachment",
+                name="测试支队",
+                kind=OrgKind.DETACHMENT,
+                parent_id=root.id,
+            ),
+        )
         a, users_a = _side(session, det.id, "a")
         b, users_b = _side(session, det.id, "b")
-        for role, name in ((Role.ADMIN, "admin_det"), (Role.LEADER, "leader"),
-                           (Role.COMMANDER, "commander")):
-            create_user(session, actor=SYSTEM, data=UserCreate(
-                username=name, display_name=name, role=role, organization_id=det.id,
-                password=PASSWORD,
-            ))
+        for role, name in (
+            (Role.ADMIN, "admin_det"),
+            (Role.LEADER, "leader"),
+            (Role.COMMANDER, "commander"),
+        ):
+            create_user(
+                session,
+                actor=SYSTEM,
+                data=UserCreate(
+                    username=name,
+                    display_name=name,
+                    role=role,
+                    organization_id=det.id,
+                    password=PASSWORD,
+                ),
+            )
         session.commit()
         world = World(root_id=root.id, detachment_id=det.id, a=a, b=b)
     for name in [*users_a, *users_b, "admin_det", "leader", "commander"]:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from lanyan import __version__
@@ -38,8 +38,11 @@ def _fail(exc: DomainError) -> None:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
     )
 
 
@@ -62,7 +65,9 @@ def db_upgrade() -> None:
 @users_app.command("add")
 def users_add(
     username: str,
-    role: Annotated[str, typer.Option(help="admin/dispatcher/commander/station/prevention/grid/leader")],
+    role: Annotated[
+        str, typer.Option(help="admin/dispatcher/commander/station/prevention/grid/leader")
+    ],
     org: Annotated[str, typer.Option(help="external id of the user's organization")],
     display_name: Annotated[str | None, typer.Option()] = None,
     password: Annotated[
@@ -80,8 +85,11 @@ def users_add(
     from lanyan.forces.models import Organization
 
     if password is None:
-        password = generate_password() if generate else typer.prompt("密码", hide_input=True,
-                                                                     confirmation_prompt=True)
+        password = (
+            generate_password()
+            if generate
+            else typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+        )
     factory = make_sessionmaker(make_engine(get_settings().database_url))
     try:
         role_value = Role.parse(role)
@@ -94,10 +102,17 @@ def users_add(
             _fail(DomainError(f"组织机构编号不存在：{org}", f"no organization {org}"))
             return
         try:
-            user = create_user(session, actor=SYSTEM, data=UserCreate(
-                username=username, display_name=display_name or username, role=role_value,
-                organization_id=org_id, password=password,
-            ))
+            user = create_user(
+                session,
+                actor=SYSTEM,
+                data=UserCreate(
+                    username=username,
+                    display_name=display_name or username,
+                    role=role_value,
+                    organization_id=org_id,
+                    password=password,
+                ),
+            )
             session.commit()
         except DomainError as exc:
             _fail(exc)
@@ -111,10 +126,12 @@ def _entity(name: str) -> object:
     from lanyan.exchange.specs import SPECS
 
     if name not in SPECS:
-        _fail(DomainError(
-            f"未知数据类别：{name}（可选：{', '.join(SPECS)}）",
-            f"unknown entity {name} (one of {', '.join(SPECS)})",
-        ))
+        _fail(
+            DomainError(
+                f"未知数据类别：{name}（可选：{', '.join(SPECS)}）",
+                f"unknown entity {name} (one of {', '.join(SPECS)})",
+            )
+        )
     return SPECS[name]
 
 
@@ -135,7 +152,11 @@ def import_cmd(
         task = progress.add_task(f"导入{spec.zh}", total=None)
         try:
             report = import_file(
-                session, actor=SYSTEM, spec=spec, filename=file.name, content=file.read_bytes(),
+                session,
+                actor=SYSTEM,
+                spec=spec,
+                filename=file.name,
+                content=file.read_bytes(),
                 dry_run=dry_run,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
@@ -221,18 +242,21 @@ def demo(
     upgrade(settings.database_url)
     factory = make_sessionmaker(make_engine(settings.database_url))
     with _progress() as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = progress.add_task(stage, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        summary = load_demo(factory, osm_file=settings.demo_osm_file, seed=settings.demo_seed,
-                            progress=report)
+        summary = load_demo(
+            factory, osm_file=settings.demo_osm_file, seed=settings.demo_seed, progress=report
+        )
     console.print(f"[green]演示城市已加载[/] {summary}")
     accounts = ensure_demo_accounts(factory, seed=settings.demo_seed)
-    table = Table(title="演示账号 demo accounts（密码只显示这一次 / passwords are shown only once）")
+    table = Table(
+        title="演示账号 demo accounts（密码只显示这一次 / passwords are shown only once）"
+    )
     for col in ("用户名 username", "密码 password", "角色 role", "组织 organization"):
         table.add_column(col)
     for account in accounts:

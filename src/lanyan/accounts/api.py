@@ -33,20 +33,31 @@ UserId = Annotated[int, id_path("user id")]
 
 @router.post("/api/auth/login", response_model=LoginResponse)
 def login(
-    body: LoginRequest, request: Request, response: Response, session: SessionDep,
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
     settings: SettingsDep,
 ) -> LoginResponse:
     """Log in; returns a bearer token and also sets it as an HttpOnly cookie for the web UI."""
     issued = service.login(
-        session, username=body.username, password=body.password, ip=client_ip(request),
+        session,
+        username=body.username,
+        password=body.password,
+        ip=client_ip(request),
         settings=settings,
     )
     response.set_cookie(
-        SESSION_COOKIE, issued.token, httponly=True, samesite="strict",
-        secure=settings.cookie_secure, max_age=settings.session_ttl_minutes * 60,
+        SESSION_COOKIE,
+        issued.token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        max_age=settings.session_ttl_minutes * 60,
     )
     return LoginResponse(
-        access_token=issued.token, expires_at=issued.expires_at,
+        access_token=issued.token,
+        expires_at=issued.expires_at,
         user=UserPublic.model_validate(issued.user),
     )
 

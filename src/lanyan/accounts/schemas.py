@@ -7,14 +7,13 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from lanyan.core.permissions import Role
+from lanyan.core.schemas import StrictInput
 
 Username = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$")
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(StrictInput):
     """User name and password."""
-
-    model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=1, max_length=60)
     password: str = Field(min_length=1, max_length=200)
@@ -24,7 +23,7 @@ class LoginResponse(BaseModel):
     """A bearer token and when it expires."""
 
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_at: datetime
     user: UserPublic
 
@@ -38,18 +37,14 @@ class UserBase(BaseModel):
     organization_id: int = Field(ge=1, le=2**31 - 1)
 
 
-class UserCreate(UserBase):
+class UserCreate(UserBase, StrictInput):
     """A new account; the password must be long enough to resist guessing."""
-
-    model_config = ConfigDict(extra="forbid")
 
     password: str = Field(min_length=10, max_length=200)
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(StrictInput):
     """Fields an administrator may change."""
-
-    model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(default=None, min_length=1, max_length=60)
     role: Role | None = None

@@ -114,7 +114,9 @@ def login(
 
 def resolve_token(session: Session, token: str) -> AuthSession:
     """The live session behind ``token``; 401 when unknown, revoked or expired."""
-    auth = session.scalar(select(AuthSession).where(AuthSession.token_sha256 == token_digest(token)))
+    auth = session.scalar(
+        select(AuthSession).where(AuthSession.token_sha256 == token_digest(token))
+    )
     if auth is None or auth.revoked_at is not None or auth.expires_at <= utcnow():
         raise Unauthorized("登录已过期，请重新登录", "session expired or unknown; log in again")
     if not auth.user.is_active:
@@ -144,7 +146,9 @@ def visible_user(session: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
-def list_users(session: Session, *, actor: Actor, limit: int, offset: int) -> tuple[list[User], int]:
+def list_users(
+    session: Session, *, actor: Actor, limit: int, offset: int
+) -> tuple[list[User], int]:
     """Accounts in the actor's subtree."""
     actor.require(Action.USERS_MANAGE)
     where = Organization.path.startswith(actor.org_path)
@@ -172,7 +176,9 @@ def create_user(session: Session, *, actor: Actor, data: UserCreate) -> User:
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"用户名已存在：{data.username}", f"user name taken: {data.username}") from exc
+        raise Conflict(
+            f"用户名已存在：{data.username}", f"user name taken: {data.username}"
+        ) from exc
     session.refresh(user)
     audit.record(
         session,
@@ -196,7 +202,9 @@ def update_user(session: Session, *, actor: Actor, user_id: int, data: UserUpdat
     if user.id == actor.user_id and (
         changes.get("is_active") is False or changes.get("role") not in (None, actor.role)
     ):
-        raise Conflict("不能停用自己或修改自己的角色", "you cannot disable yourself or change your role")
+        raise Conflict(
+            "不能停用自己或修改自己的角色", "you cannot disable yourself or change your role"
+        )
     password = changes.pop("password", None)
     for key, value in changes.items():
         if value is not None:
@@ -216,7 +224,12 @@ def update_user(session: Session, *, actor: Actor, user_id: int, data: UserUpdat
     if password is not None:
         after["password_changed"] = True
     audit.record(
-        session, actor=actor, action="update", entity="user", entity_id=user.id,
-        before=before, after=after,
+        session,
+        actor=actor,
+        action="update",
+        entity="user",
+        entity_id=user.id,
+        before=before,
+        after=after,
     )
     return user

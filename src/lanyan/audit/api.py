@@ -44,8 +44,8 @@ class AuditList(BaseModel):
 def list_audit(
     actor: CurrentActor,
     session: SessionDep,
-    entity: Annotated[str | None, Query(max_length=40)] = None,
-    entity_id: Annotated[str | None, Query(max_length=80)] = None,
+    entity: Annotated[str | None, Query(max_length=40, pattern=r"^[^\x00]*$")] = None,
+    entity_id: Annotated[str | None, Query(max_length=80, pattern=r"^[^\x00]*$")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> AuditList:

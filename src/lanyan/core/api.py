@@ -75,7 +75,9 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
-SearchText = Annotated[str | None, Query(max_length=100, description="part of the name")]
+SearchText = Annotated[
+    str | None, Query(max_length=100, pattern=r"^[^\x00]*$", description="part of the name")
+]
 
 
 def id_path(description: str) -> object:

@@ -25,9 +25,7 @@ def _conflict(entity_zh: str, exc: IntegrityError) -> Conflict:
     )
 
 
-def create(
-    session: Session, *, actor: Actor, obj: T, entity: str, entity_zh: str
-) -> T:
+def create(session: Session, *, actor: Actor, obj: T, entity: str, entity_zh: str) -> T:
     """Insert ``obj`` and audit it."""
     session.add(obj)
     try:
@@ -37,7 +35,10 @@ def create(
         raise _conflict(entity_zh, exc) from exc
     session.refresh(obj)
     audit.record(
-        session, actor=actor, action="create", entity=entity,
+        session,
+        actor=actor,
+        action="create",
+        entity=entity,
         entity_id=obj.id,  # type: ignore[attr-defined]
         after=audit.snapshot(obj),
     )
@@ -66,9 +67,13 @@ def update(
     session.refresh(obj)
     after = audit.snapshot(obj)
     audit.record(
-        session, actor=actor, action=action, entity=entity,
+        session,
+        actor=actor,
+        action=action,
+        entity=entity,
         entity_id=obj.id,  # type: ignore[attr-defined]
-        before=before, after=after,
+        before=before,
+        after=after,
     )
     return obj
 
@@ -83,6 +88,10 @@ def delete(session: Session, *, actor: Actor, obj: Any, entity: str, entity_zh: 
     except IntegrityError as exc:
         raise _conflict(entity_zh, exc) from exc
     audit.record(
-        session, actor=actor, action="delete", entity=entity, entity_id=before["id"],
+        session,
+        actor=actor,
+        action="delete",
+        entity=entity,
+        entity_id=before["id"],
         before=before,
     )

@@ -27,7 +27,7 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    """Declarative base; constraint names are fixed so Alembic migrations match on both databases."""
+    """Declarative base; fixed constraint names keep Alembic migrations equal on both databases."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -63,7 +63,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine for ``url``; for SQLite make the folder and switch WAL and foreign keys on."""
+    """Create an engine for ``url``; for SQLite make its folder and turn WAL and foreign keys on."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -71,8 +71,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     ]
     summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
-    return problem(422, "Invalid input", f"输入有误：{summary}", f"invalid input: {summary}",
-                   errors=errors)
+    return problem(
+        422, "Invalid input", f"输入有误：{summary}", f"invalid input: {summary}", errors=errors
+    )
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from shapely.errors import GEOSException
 from shapely.geometry import shape
 
@@ -65,7 +65,19 @@ class Page(BaseModel):
     total: int
 
 
+def refuse_nul(value: Any) -> Any:
+    """Refuse text holding NUL characters (PostgreSQL cannot store them; no person types one)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("text must not contain NUL (\\x00) characters")
+    return value
+
+
 class StrictInput(BaseModel):
     """Input models refuse unknown fields, so a typo is an error rather than silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)

@@ -280,9 +280,7 @@ def _file_bounds(path: Path) -> Bounds | None:
         reader.close()
     if not box.valid():
         return None
-    return Bounds(
-        box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat
-    )
+    return Bounds(box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
 def _sample(points: list[tuple[float, float]], every: int) -> tuple[tuple[float, float], ...]:
@@ -323,7 +321,7 @@ def read_extract(path: Path) -> OsmExtract:
 
     for obj in osmium.FileProcessor(str(path)).with_locations():
         tags: dict[str, str] = dict(obj.tags) if len(obj.tags) else {}
-        if obj.is_node():
+        if isinstance(obj, osmium.osm.Node):
             loc = obj.location
             if not loc.valid():
                 continue
@@ -333,12 +331,10 @@ def read_extract(path: Path) -> OsmExtract:
             if not tags:
                 continue
             osm_id = f"n{obj.id}"
-            _collect_feature(
-                osm_id, tags, lon, lat, None, stations, places, addresses, premises
-            )
+            _collect_feature(osm_id, tags, lon, lat, None, stations, places, addresses, premises)
             if tags.get("natural") == "water":
                 waters.append(WaterFeature(osm_id, tags.get("name"), "lake", ((lon, lat),)))
-        elif obj.is_way():
+        elif isinstance(obj, osmium.osm.Way):
             if not tags:
                 continue
             coords = _way_coords(obj)
@@ -358,9 +354,7 @@ def read_extract(path: Path) -> OsmExtract:
                     streets[street_name] = Street(street_name, highway, mid[0], mid[1])
             waterway = tags.get("waterway")
             if waterway in ("river", "stream", "canal"):
-                waters.append(
-                    WaterFeature(osm_id, tags.get("name"), waterway, _sample(coords, 5))
-                )
+                waters.append(WaterFeature(osm_id, tags.get("name"), waterway, _sample(coords, 5)))
             closed = len(coords) >= 4 and obj.is_closed()
             if closed:
                 lon, lat, area = _ring_centroid_area(coords[:-1])

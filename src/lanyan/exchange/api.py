@@ -8,11 +8,11 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from lanyan.core.api import CurrentActor, SessionDep
 from lanyan.core.errors import Invalid
+from lanyan.exchange.choices import Entity
 from lanyan.exchange.exporter import export_file
 from lanyan.exchange.formats import Format
 from lanyan.exchange.importer import import_file
 from lanyan.exchange.specs import SPECS, EntitySpec
-from lanyan.exchange.choices import Entity
 
 router = APIRouter(prefix="/api/exchange", tags=["exchange 导入导出"])
 
@@ -41,8 +41,12 @@ def import_upload(
     if len(content) > MAX_UPLOAD_BYTES:
         raise Invalid("文件过大（上限 30 MB）", "file over 30 MB")
     report = import_file(
-        session, actor=actor, spec=_spec(entity), filename=file.filename or "upload",
-        content=content, dry_run=dry_run,
+        session,
+        actor=actor,
+        spec=_spec(entity),
+        filename=file.filename or "upload",
+        content=content,
+        dry_run=dry_run,
     )
     if not dry_run:
         session.commit()
@@ -51,7 +55,10 @@ def import_upload(
 
 @router.get("/{entity}/export")
 def export_download(
-    entity: Entity, actor: CurrentActor, session: SessionDep, format: Format = Format.CSV  # noqa: A002
+    entity: Entity,
+    actor: CurrentActor,
+    session: SessionDep,
+    format: Format = Format.CSV,
 ) -> Response:
     """Download every record in your jurisdiction, in the columns the importer reads."""
     content = export_file(session, actor=actor, spec=_spec(entity), fmt=format)

@@ -1,4 +1,4 @@
-"""Export master data in the same columns the importer reads, limited to the actor's jurisdiction."""
+"""Export master data in the columns the importer reads, limited to the actor's jurisdiction."""
 
 from __future__ import annotations
 

@@ -111,7 +111,7 @@ def read_rows(spec: EntitySpec, fmt: Format, content: bytes) -> list[RowCells]:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (InvalidFileException, OSError, KeyError, ValueError) as exc:
             raise _unreadable("XLSX", exc) from exc
-        except Exception as exc:  # noqa: BLE001 - zipfile and xml errors of a corrupt upload
+        except Exception as exc:
             raise _unreadable("XLSX", exc) from exc
         sheet = book.worksheets[0]
         rows = _rows_from_table(spec, ([c for c in r] for r in sheet.iter_rows(values_only=True)))

@@ -9,6 +9,7 @@ Records are matched on ``external_id``: importing the same file twice changes no
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,7 +104,8 @@ class ImportRejected(Invalid):
 
     def __init__(self, report: ImportReport):
         shown = "; ".join(
-            f"第{e.row}行 {e.column}: {e.reason_zh}" if e.row.isdigit()
+            f"第{e.row}行 {e.column}: {e.reason_zh}"
+            if e.row.isdigit()
             else f"{e.row} {e.column}: {e.reason_zh}"
             for e in report.errors[:5]
         )
@@ -136,7 +138,9 @@ class _Parsed:
     refs: dict[str, str]
 
 
-def _parse_row(spec: EntitySpec, label: str, cells: dict[str, Any]) -> tuple[_Parsed | None, list[RowError]]:
+def _parse_row(
+    spec: EntitySpec, label: str, cells: dict[str, Any]
+) -> tuple[_Parsed | None, list[RowError]]:
     errors: list[RowError] = []
     if "__error__" in cells:
         return None, [RowError(label, "", "要素格式不正确", str(cells["__error__"]))]
@@ -156,18 +160,25 @@ def _parse_row(spec: EntitySpec, label: str, cells: dict[str, Any]) -> tuple[_Pa
                 values[column.key] = column.choice.parse(str(raw))
             except ValueError:
                 options = "、".join(m.zh for m in column.choice)
-                errors.append(RowError(
-                    label, column.key, f"不是有效的选项（可选：{options}）",
-                    f"not a valid choice (one of: {', '.join(m.value for m in column.choice)})",
-                    _short(raw),
-                ))
+                errors.append(
+                    RowError(
+                        label,
+                        column.key,
+                        f"不是有效的选项（可选：{options}）",
+                        f"not a valid choice (one of: {', '.join(m.value for m in column.choice)})",
+                        _short(raw),
+                    )
+                )
             continue
         if column.geometry and isinstance(raw, str):
             try:
                 raw = json.loads(raw)
             except json.JSONDecodeError:
-                errors.append(RowError(label, column.key, "不是有效的 GeoJSON", "not valid GeoJSON",
-                                       _short(raw)))
+                errors.append(
+                    RowError(
+                        label, column.key, "不是有效的 GeoJSON", "not valid GeoJSON", _short(raw)
+                    )
+                )
                 continue
         values[column.key] = raw
     external_id = values.get("external_id")
@@ -177,24 +188,38 @@ def _parse_row(spec: EntitySpec, label: str, cells: dict[str, Any]) -> tuple[_Pa
     values["external_id"] = str(external_id)
     # validate the shape as a create would (references filled with a placeholder id)
     probe = dict(values)
-    for ref in refs:
-        probe[ref] = 1
+    for column in spec.columns:
+        if column.ref is not None:
+            probe[column.ref] = 1  # resolved against the database in the second pass
     try:
         spec.create_schema.model_validate(probe)
     except ValidationError as exc:
-        for e in exc.errors():
-            loc = [str(p) for p in e["loc"]]
-            column = loc[0] if loc else ""
-            ref_column = next((c.key for c in spec.columns if c.ref == column), None)
-            if ref_column is not None:
-                column = ref_column
-            errors.append(RowError(
-                label, column, _REASON_ZH.get(e["type"], "取值无效"), e["msg"],
-                _short(cells.get(column)),
-            ))
+        errors.extend(_validation_errors(spec, label, exc, cells))
     if errors:
         return None, errors
     return _Parsed(label, str(values["external_id"]), values, refs), []
+
+
+def _validation_errors(
+    spec: EntitySpec, label: str, exc: ValidationError, cells: dict[str, Any]
+) -> list[RowError]:
+    errors = []
+    for e in exc.errors():
+        loc = [str(p) for p in e["loc"]]
+        column = loc[0] if loc else ""
+        ref_column = next((c.key for c in spec.columns if c.ref == column), None)
+        if ref_column is not None:
+            column = ref_column
+        errors.append(
+            RowError(
+                label,
+                column,
+                _REASON_ZH.get(e["type"], "取值无效"),
+                e["msg"],
+                _short(cells.get(column)),
+            )
+        )
+    return errors
 
 
 def _order_by_parent(rows: list[_Parsed]) -> list[_Parsed]:
@@ -222,8 +247,15 @@ def _resolve(session: Session, ref: str, external_id: str) -> int | None:
     return session.scalar(select(Organization.id).where(Organization.external_id == external_id))
 
 
+def _same(old: Any, new: Any) -> bool:
+    # spreadsheets keep 15 significant digits: a re-imported coordinate may differ in the last ulp
+    if isinstance(old, float) and isinstance(new, int | float):
+        return math.isclose(old, float(new), rel_tol=1e-13, abs_tol=1e-12)
+    return bool(old == new)
+
+
 def _differs(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k != "external_id" and getattr(obj, k) != v}
+    return {k: v for k, v in values.items() if k != "external_id" and not _same(getattr(obj, k), v)}
 
 
 def import_rows(
@@ -250,10 +282,15 @@ def import_rows(
         if row is None:
             continue
         if row.external_id in seen:
-            report.errors.append(RowError(
-                label, "external_id", f"编号与第{seen[row.external_id]}行重复",
-                f"duplicate of row {seen[row.external_id]}", row.external_id,
-            ))
+            report.errors.append(
+                RowError(
+                    label,
+                    "external_id",
+                    f"编号与第{seen[row.external_id]}行重复",
+                    f"duplicate of row {seen[row.external_id]}",
+                    row.external_id,
+                )
+            )
             continue
         seen[row.external_id] = label
         parsed.append(row)
@@ -267,7 +304,11 @@ def import_rows(
         try:
             _write_row(session, actor=actor, spec=spec, row=row, report=report)
         except DomainError as exc:
-            report.errors.append(RowError(row.label, _column_of(spec, exc), exc.detail, exc.detail_en))
+            report.errors.append(
+                RowError(row.label, _column_of(spec, exc), exc.detail, exc.detail_en)
+            )
+        except ValidationError as exc:
+            report.errors.extend(_validation_errors(spec, row.label, exc, row.values))
         if progress is not None and (index % 200 == 0 or index == len(parsed)):
             progress(index, len(parsed))
     if report.errors or dry_run:
@@ -298,7 +339,8 @@ def _write_row(
         column = next(c.key for c in spec.columns if c.ref == ref)
         if ref_id is None:
             raise Invalid(
-                f"引用的编号不存在：{external_id}", f"no organization with external id {external_id}",
+                f"引用的编号不存在：{external_id}",
+                f"no organization with external id {external_id}",
                 errors=[{"field": ref}],
             )
         values[ref] = ref_id
@@ -308,14 +350,18 @@ def _write_row(
         spec.create(session, actor=actor, data=spec.create_schema.model_validate(values))
         report.created += 1
         return
-    changes = _differs(existing, spec.create_schema.model_validate(values).model_dump(
-        include=set(values)
-    ))
+    values.pop("external_id")
+    validated = spec.update_schema.model_validate(values)
+    changes = _differs(existing, validated.model_dump(include=set(values)))
     if not changes:
         report.unchanged += 1
         return
-    spec.update(session, actor=actor, data=spec.update_schema.model_validate(changes),
-                **{spec.id_kw: existing.id})
+    spec.update(
+        session,
+        actor=actor,
+        data=spec.update_schema.model_validate(changes),
+        **{spec.id_kw: existing.id},
+    )
     report.updated += 1
 
 
@@ -332,5 +378,6 @@ def import_file(
     """Import a CSV, XLSX or GeoJSON file (format from the file name)."""
     fmt = Format.from_filename(filename)
     rows = read_rows(spec, fmt, content)
-    return import_rows(session, actor=actor, spec=spec, rows=rows, dry_run=dry_run,
-                       progress=progress)
+    return import_rows(
+        session, actor=actor, spec=spec, rows=rows, dry_run=dry_run, progress=progress
+    )

@@ -220,6 +220,4 @@ PREMISES = EntitySpec(
     list_rows=_all(prevention.list_premises),
 )
 
-SPECS: dict[str, EntitySpec] = {
-    s.name: s for s in (ORGANIZATIONS, UNITS, WATER_SOURCES, PREMISES)
-}
+SPECS: dict[str, EntitySpec] = {s.name: s for s in (ORGANIZATIONS, UNITS, WATER_SOURCES, PREMISES)}

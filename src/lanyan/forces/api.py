@@ -1,4 +1,4 @@
-"""Forces API (力量体系): organizations, units and water sources, always within your jurisdiction."""
+"""Forces API (力量体系): organizations, units and water sources within your jurisdiction."""
 
 from __future__ import annotations
 
@@ -90,14 +90,19 @@ def list_units(
     session: SessionDep,
     station_id: OptionalId = None,
     status: UnitStatus | None = None,
-    type: UnitType | None = None,  # noqa: A002 - the API's field name
+    type: UnitType | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> UnitList:
     """Units based in your jurisdiction."""
     rows, total = service.list_units(
-        session, actor=actor, station_id=station_id, status=status, type_=type,
-        limit=limit, offset=offset,
+        session,
+        actor=actor,
+        station_id=station_id,
+        status=status,
+        type_=type,
+        limit=limit,
+        offset=offset,
     )
     return UnitList(items=[UnitPublic.model_validate(u) for u in rows], total=total)
 

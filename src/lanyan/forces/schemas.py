@@ -16,11 +16,11 @@ from lanyan.core.schemas import (
     Name80,
     Name120,
     Phone,
-    StrictInput,
     Str20,
     Str60,
     Str200,
     Str2000,
+    StrictInput,
 )
 from lanyan.forces.choices import (
     OrgGrade,

@@ -156,7 +156,9 @@ def list_water_sources(
 ) -> tuple[list[WaterSource], int]:
     """Water sources kept in the actor's subtree."""
     actor.require(Action.READ)
-    stmt = select(WaterSource).join(WaterSource.org).where(in_subtree(actor)).order_by(WaterSource.id)
+    stmt = (
+        select(WaterSource).join(WaterSource.org).where(in_subtree(actor)).order_by(WaterSource.id)
+    )
     if org_id is not None:
         stmt = stmt.where(WaterSource.org_id == org_id)
     if kind is not None:
@@ -204,7 +206,9 @@ def create_root_organization(
 ) -> Organization:
     """Add a top-level organization (CLI and demo only: API users always sit under a root)."""
     if actor.org_path != "/":
-        raise Conflict("只有系统可以创建顶级组织机构", "only the system may create a root organization")
+        raise Conflict(
+            "只有系统可以创建顶级组织机构", "only the system may create a root organization"
+        )
     org = Organization(external_id=external_id, name=name, kind=kind, path="/pending/", **fields)
     org = crud.create(session, actor=actor, obj=org, entity="organization", entity_zh="组织机构")
     org.path = f"/{org.id}/"
@@ -228,11 +232,15 @@ def update_organization(
     old_path = org.path
     new_path = old_path
     if org.path == actor.org_path and (new_parent_id is not None or "kind" in changes):
-        raise Conflict("不能移动或改变自己所属的组织机构", "you cannot move or re-kind your own organization")
+        raise Conflict(
+            "不能移动或改变自己所属的组织机构", "you cannot move or re-kind your own organization"
+        )
     if new_parent_id is not None and new_parent_id != org.parent_id:
         parent = _parent_for(session, actor, new_parent_id)
         if parent.path.startswith(org.path):
-            raise Invalid("不能把组织机构移到它自己的下级", "cannot move an organization under itself")
+            raise Invalid(
+                "不能把组织机构移到它自己的下级", "cannot move an organization under itself"
+            )
         _check_parent(parent, kind)
         changes["parent_id"] = parent.id
         new_path = f"{parent.path}{org.id}/"
@@ -269,7 +277,9 @@ def delete_organization(session: Session, *, actor: Actor, org_id: int) -> None:
         raise Conflict("不能删除自己所属的组织机构", "you cannot delete your own organization")
     has_children = session.scalar(select(func.count()).where(Organization.parent_id == org.id))
     if has_children:
-        raise Conflict("该组织机构还有下级组织，不能删除", "the organization still has sub-organizations")
+        raise Conflict(
+            "该组织机构还有下级组织，不能删除", "the organization still has sub-organizations"
+        )
     crud.delete(session, actor=actor, obj=org, entity="organization", entity_zh="组织机构")
 
 
@@ -323,14 +333,10 @@ def change_unit_status(
     """
     actor.require(Action.UNIT_STATUS)
     get_unit(session, actor, unit_id)
-    unit = session.scalars(
-        select(Unit).where(Unit.id == unit_id).with_for_update(of=Unit)
-    ).one()
+    unit = session.scalars(select(Unit).where(Unit.id == unit_id).with_for_update(of=Unit)).one()
     session.refresh(unit)
     if data.status == unit.status:
-        raise Conflict(
-            f"车辆已经是“{unit.status.zh}”状态", f"the unit is already {unit.status.en}"
-        )
+        raise Conflict(f"车辆已经是“{unit.status.zh}”状态", f"the unit is already {unit.status.en}")
     if data.status not in UNIT_TRANSITIONS[unit.status]:
         raise Conflict(
             f"车辆状态不能从“{unit.status.zh}”变为“{data.status.zh}”",
@@ -344,7 +350,12 @@ def change_unit_status(
     elif data.lon is not None:
         changes |= {"lon": data.lon, "lat": data.lat}
     return crud.update(
-        session, actor=actor, obj=unit, changes=changes, entity="unit", entity_zh="车辆",
+        session,
+        actor=actor,
+        obj=unit,
+        changes=changes,
+        entity="unit",
+        entity_zh="车辆",
         action="status",
     )
 
@@ -368,9 +379,7 @@ def _keeper(session: Session, actor: Actor, org_id: int) -> Organization:
     return org
 
 
-def create_water_source(
-    session: Session, *, actor: Actor, data: WaterSourceCreate
-) -> WaterSource:
+def create_water_source(session: Session, *, actor: Actor, data: WaterSourceCreate) -> WaterSource:
     """Add a water source kept by an organization inside the actor's jurisdiction."""
     actor.require(Action.WATER_WRITE)
     _keeper(session, actor, data.org_id)

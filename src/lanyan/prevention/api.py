@@ -34,20 +34,31 @@ def list_premises(
 ) -> PremisesList:
     """Premises supervised in your jurisdiction."""
     rows, total = service.list_premises(
-        session, actor=actor, category=category, venue_type=venue_type,
-        control_level=control_level, org_id=org_id, q=q, limit=limit, offset=offset,
+        session,
+        actor=actor,
+        category=category,
+        venue_type=venue_type,
+        control_level=control_level,
+        org_id=org_id,
+        q=q,
+        limit=limit,
+        offset=offset,
     )
     return PremisesList(items=[PremisesPublic.model_validate(p) for p in rows], total=total)
 
 
 @router.get("/{premises_id}", response_model=PremisesPublic)
-def get_premises(premises_id: PremisesId, actor: CurrentActor, session: SessionDep) -> PremisesPublic:
+def get_premises(
+    premises_id: PremisesId, actor: CurrentActor, session: SessionDep
+) -> PremisesPublic:
     """One premises with its building facts and pre-plan notes."""
     return PremisesPublic.model_validate(service.get_premises(session, actor, premises_id))
 
 
 @router.post("", response_model=PremisesPublic, status_code=201)
-def create_premises(body: PremisesCreate, actor: CurrentActor, session: SessionDep) -> PremisesPublic:
+def create_premises(
+    body: PremisesCreate, actor: CurrentActor, session: SessionDep
+) -> PremisesPublic:
     """Add a premises."""
     premises = service.create_premises(session, actor=actor, data=body)
     session.commit()

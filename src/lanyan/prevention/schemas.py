@@ -13,11 +13,11 @@ from lanyan.core.schemas import (
     Lon,
     Name160,
     Phone,
-    StrictInput,
     Str60,
     Str120,
     Str200,
     Str10000,
+    StrictInput,
 )
 from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
 

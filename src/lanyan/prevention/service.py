@@ -45,8 +45,10 @@ def list_premises(
     actor.require(Action.READ)
     stmt = select(Premises).join(Premises.org).where(in_subtree(actor)).order_by(Premises.id)
     filters: dict[str, Any] = {
-        "category": category, "venue_type": venue_type,
-        "control_level": control_level, "org_id": org_id,
+        "category": category,
+        "venue_type": venue_type,
+        "control_level": control_level,
+        "org_id": org_id,
     }
     for column, value in filters.items():
         if value is not None:
@@ -86,7 +88,11 @@ def update_premises(
     if "org_id" in changes:
         _supervisor(session, actor, changes["org_id"])
     return crud.update(
-        session, actor=actor, obj=premises, changes=changes, entity="premises",
+        session,
+        actor=actor,
+        obj=premises,
+        changes=changes,
+        entity="premises",
         entity_zh="单位场所",
     )
 

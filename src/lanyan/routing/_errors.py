@@ -25,9 +25,9 @@ class GraphCacheError(RoutingError):
     """A cached graph file is unreadable or was written by another format version."""
 
 
-class NodeOutOfRange(RoutingError):
+class NodeOutOfRangeError(RoutingError):
     """A node index does not exist in the graph (usually a stale index after a graph rebuild)."""
 
 
-class ShapeMismatch(RoutingError):
+class ShapeMismatchError(RoutingError):
     """Arrays handed to the core disagree in length or shape."""

@@ -258,16 +258,20 @@ class RoadGraph:
                     source_sha256=str(meta["source_sha256"]),
                 )
         except (OSError, KeyError, ValueError) as exc:
-            raise GraphCacheError("路网缓存文件损坏", f"cannot read graph cache {path}: {exc}") from exc
+            raise GraphCacheError(
+                "路网缓存文件损坏", f"cannot read graph cache {path}: {exc}"
+            ) from exc
 
 
 def haversine_m(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
 ) -> FloatArray:
     """Great-circle distance in metres between points given in degrees (vectorised)."""
-    lam1, phi1, lam2, phi2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in
-                              (lon1, lat1, lon2, lat2))
-    h = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
+    lam1, phi1, lam2, phi2 = (
+        np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2)
+    )
+    h = np.sin((phi2 - phi1) / 2) ** 2
+    h = h + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
     return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
 
 
@@ -421,10 +425,7 @@ def _exclusion(tags: Mapping[str, str]) -> str | None:
         return "ferry"
     if tags.get("area") == "yes":
         return "area"
-    if (
-        tags.get("access") in _ACCESS_DENIED
-        and tags.get("emergency") not in _EMERGENCY_ALLOWED
-    ):
+    if tags.get("access") in _ACCESS_DENIED and tags.get("emergency") not in _EMERGENCY_ALLOWED:
         return "access"
     return None
 
@@ -445,6 +446,8 @@ def _read_ways(
         .with_filter(osmium.filter.KeyFilter("highway"))
     )
     for way in processor:
+        if not isinstance(way, osmium.osm.Way):
+            continue
         tags = {tag.k: tag.v for tag in way.tags}
         road_class = tags.get("highway", "")
         if road_class not in classes:

@@ -37,10 +37,10 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from lanyan.routing._errors import ShapeMismatch
+from lanyan.routing._errors import ShapeMismatchError
 from lanyan.routing._validate import check_node, check_nodes, check_same_length
 from lanyan.routing.graph import RoadGraph
-from lanyan.routing.snap import SnapResult, Snapper
+from lanyan.routing.snap import Snapper, SnapResult
 
 #: uint16 code for "not reached within the tree's limit".
 UNREACHABLE_U16 = 65535
@@ -51,7 +51,7 @@ DEFAULT_AWAY_LIMIT_S = 1800.0
 #: Default number of units a ranking returns.
 DEFAULT_TOP_K = 10
 
-TableArray = npt.NDArray[np.uint16] | npt.NDArray[np.float32]
+TableArray = npt.NDArray[np.uint16 | np.float32]
 ProgressFn = Callable[[int, int], None]
 
 
@@ -182,7 +182,7 @@ _WORKER_MATRIX: csr_matrix | None = None
 def _init_worker(
     indptr: npt.NDArray[np.int32], indices: npt.NDArray[np.int32], data: npt.NDArray[np.float64]
 ) -> None:
-    global _WORKER_MATRIX  # noqa: PLW0603 - one read-only graph per worker process
+    global _WORKER_MATRIX  # one read-only graph per worker process
     n = indptr.shape[0] - 1
     _WORKER_MATRIX = csr_matrix((data, indices, indptr), shape=(n, n), copy=False)
 
@@ -265,7 +265,7 @@ def build_travel_table(
     nodes = check_nodes(station_nodes, graph.n_nodes, what="station_nodes")
     n_st, n = nodes.shape[0], graph.n_nodes
     if batch_size < 1 or processes < 1:
-        raise ShapeMismatch("批大小和进程数必须 ≥ 1", "batch_size and processes must be >= 1")
+        raise ShapeMismatchError("批大小和进程数必须 ≥ 1", "batch_size and processes must be >= 1")
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if workdir is None and processes > 1:
         tmp = tempfile.TemporaryDirectory(prefix="lanyan-trees-")
@@ -294,8 +294,9 @@ def build_travel_table(
     if processes == 1:
         for start in starts:
             batch = nodes[start : start + batch_size]
-            _fill_rows(station_major, graph.matrix, slice(start, start + batch.shape[0]),
-                       batch, limit_s)
+            _fill_rows(
+                station_major, graph.matrix, slice(start, start + batch.shape[0]), batch, limit_s
+            )
             done += batch.shape[0]
             if progress is not None:
                 progress(done, n_st)
@@ -312,7 +313,10 @@ def build_travel_table(
         ) as pool:
             futures = {
                 pool.submit(
-                    _worker_batch, str(station_path), start, nodes[start : start + batch_size],
+                    _worker_batch,
+                    str(station_path),
+                    start,
+                    nodes[start : start + batch_size],
                     limit_s,
                 ): min(batch_size, n_st - start)
                 for start in starts
@@ -452,7 +456,7 @@ def rank_units(
         away_ok = away[units.available[away]]
         if away_ok.size:
             if reverse is None:
-                raise ShapeMismatch(
+                raise ShapeMismatchError(
                     "有离开驻地的车辆，需要反向路网",
                     "units away from quarters need reverse=graph.transpose()",
                 )
@@ -469,9 +473,10 @@ def rank_units(
 def _top_k(eta: npt.NDArray[np.float32], k: int, node: int, searched: float) -> Ranking:
     finite = np.flatnonzero(np.isfinite(eta))
     if finite.shape[0] > k:
-        part = np.argpartition(eta[finite], k - 1)[:k]
-        finite = finite[part]
-    order = finite[np.argsort(eta[finite], kind="stable")]
+        # Keep every unit tied with the k-th so that ties resolve by unit index, not by chance.
+        kth = np.partition(eta[finite], k - 1)[k - 1]
+        finite = finite[eta[finite] <= kth]
+    order = finite[np.lexsort((finite, eta[finite]))][:k]  # ties: lower unit index first
     return Ranking(
         units=order.astype(np.int32), eta_s=eta[order], node=node, away_searched_s=searched
     )
@@ -501,7 +506,7 @@ class UnitRanker:
         away_limit_s: float = DEFAULT_AWAY_LIMIT_S,
     ) -> None:
         if table.n_nodes != graph.n_nodes:
-            raise ShapeMismatch(
+            raise ShapeMismatchError(
                 "出行时间表与路网不匹配，请重建",
                 f"table has {table.n_nodes} nodes, graph {graph.n_nodes}: rebuild the table",
             )
@@ -534,9 +539,7 @@ class UnitRanker:
         return snapped, ranking
 
 
-def unit_node_positions(
-    units: UnitPositions, table: TravelTable
-) -> npt.NDArray[np.int32]:
+def unit_node_positions(units: UnitPositions, table: TravelTable) -> npt.NDArray[np.int32]:
     """Current graph node of every unit (its station's node when in quarters)."""
     return np.where(units.node >= 0, units.node, table.station_nodes[units.station]).astype(
         np.int32

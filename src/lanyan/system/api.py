@@ -47,7 +47,7 @@ def health(request: Request) -> JSONResponse:
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         body |= {"status": "ok", "database_ok": True, "schema_revision": revision}
         return JSONResponse(body)
-    except Exception as exc:  # noqa: BLE001 - health reports any failure
+    except Exception as exc:
         body |= {"status": "error", "database_ok": False, "error": type(exc).__name__}
         return JSONResponse(body, status_code=503)
 

@@ -1,0 +1,143 @@
+"""Demo accounts: one user per role, placed in the demo detachment, with fresh passwords.
+
+A demo is only useful if someone can log in as each kind of user and see that user's screens and
+jurisdiction. :func:`ensure_demo_accounts` creates the accounts (or, when they exist, gives them a
+new password) and returns the passwords once, for the CLI to print. Passwords are random on every
+call (never derived from the seed) and only their argon2 hashes are stored; a reset revokes the
+account's open sessions. Accounts are written through :mod:`lanyan.accounts.service` as
+:data:`~lanyan.core.actor.SYSTEM`, so each creation or reset is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from lanyan.accounts.models import User
+from lanyan.accounts.schemas import UserCreate, UserUpdate
+from lanyan.accounts.service import create_user, update_user
+from lanyan.core.actor import SYSTEM
+from lanyan.core.db import transaction
+from lanyan.core.errors import NotFound
+from lanyan.core.permissions import Role
+from lanyan.core.security import generate_password
+from lanyan.forces.choices import OrgKind
+from lanyan.forces.models import Organization
+
+DETACHMENT = "demo:detachment"
+OBERLAND = "demo:brigade:oberland"
+UNTERLAND = "demo:brigade:unterland"
+STATION = "special_station"
+"""Marker: the account sits at the demo's special-service station (its id comes from OSM)."""
+
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str], ...] = (
+    ("demo_admin", "演示管理员", Role.ADMIN, DETACHMENT),
+    ("demo_dispatcher", "演示调度员", Role.DISPATCHER, DETACHMENT),
+    ("demo_commander", "演示值班指挥员", Role.COMMANDER, DETACHMENT),
+    ("demo_station", "演示特勤站执勤员", Role.STATION, STATION),
+    ("demo_prevention", "演示防火监督员", Role.PREVENTION, OBERLAND),
+    ("demo_grid", "演示网格员", Role.GRID, OBERLAND),
+    ("demo_leader", "演示支队领导", Role.LEADER, DETACHMENT),
+    ("demo_admin_unterland", "演示下区大队管理员", Role.ADMIN, UNTERLAND),
+)
+"""(username, display name, role, organization) of every demo account."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    """A demo account and its password, shown once and never stored in plain text."""
+
+    username: str
+    password: str
+    role: Role
+    org_name: str
+    display_name: str
+    created: bool
+    """``False`` when the account existed and only its password was reset."""
+
+
+def _organization(session: Session, where: str) -> Organization:
+    if where == STATION:
+        org = session.scalar(
+            select(Organization)
+            .where(Organization.external_id.startswith("demo:station:"))
+            .where(Organization.kind == OrgKind.SPECIAL_STATION)
+            .order_by(Organization.external_id)
+        )
+    else:
+        org = session.scalar(select(Organization).where(Organization.external_id == where))
+    if org is None:
+        raise NotFound(
+            "演示城市尚未加载，请先运行 lanyan demo load",
+            f"the demo city is not loaded (no organization {where}); run `lanyan demo load` first",
+        )
+    return org
+
+
+def ensure_demo_accounts(session_factory: sessionmaker[Session], *, seed: int) -> list[DemoAccount]:
+    """Create the demo accounts, or reset their passwords when they already exist.
+
+    Parameters
+    ----------
+    session_factory
+        Sessions on a database where :func:`lanyan.demo.city.load_demo` has run.
+    seed
+        The demo seed. Accepted so the CLI passes one seed to every demo step; the accounts'
+        names and places are fixed and their passwords are deliberately *not* seeded.
+
+    Returns
+    -------
+    list[DemoAccount]
+        One entry per account (one per role, plus an administrator of the Unterland brigade for
+        jurisdiction demos), each with its new password.
+
+    Raises
+    ------
+    lanyan.core.errors.NotFound
+        When the demo organizations are missing.
+    """
+    del seed  # passwords must never be reproducible from a public seed
+    accounts: list[DemoAccount] = []
+    with transaction(session_factory) as session:
+        for username, display_name, role, where in DEMO_ACCOUNTS:
+            org = _organization(session, where)
+            password = generate_password(16)
+            existing = session.scalar(select(User).where(User.username == username))
+            if existing is None:
+                create_user(
+                    session,
+                    actor=SYSTEM,
+                    data=UserCreate(
+                        username=username,
+                        display_name=display_name,
+                        role=role,
+                        organization_id=org.id,
+                        password=password,
+                    ),
+                )
+            else:
+                update_user(
+                    session,
+                    actor=SYSTEM,
+                    user_id=existing.id,
+                    data=UserUpdate(
+                        display_name=display_name,
+                        role=role,
+                        organization_id=org.id,
+                        is_active=True,
+                        password=password,
+                    ),
+                )
+            accounts.append(
+                DemoAccount(
+                    username=username,
+                    password=password,
+                    role=role,
+                    org_name=org.name,
+                    display_name=display_name,
+                    created=existing is None,
+                )
+            )
+    return accounts

@@ -1,0 +1,284 @@
+"""Every write through the API leaves an audit row; the audit trail cannot be changed.
+
+The write operations are read from the OpenAPI document, so a new write route without a case
+here fails ``test_every_write_route_is_covered``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from lanyan.core.audit import AuditLog
+from tests.factories import PASSWORD, World
+
+WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
+
+Call = Callable[[TestClient, World], Any]
+
+
+def _write_operations(client: TestClient) -> set[tuple[str, str]]:
+    paths = client.get("/openapi.json").json()["paths"]
+    return {(m.upper(), p) for p, ops in paths.items() for m in ops if m.upper() in WRITE_METHODS}
+
+
+def _admin(world: World) -> dict[str, str]:
+    return world.headers("admin_det")
+
+
+def _create_org(client: TestClient, world: World, ext: str) -> int:
+    r = client.post(
+        "/api/forces/organizations",
+        headers=_admin(world),
+        json={
+            "external_id": ext,
+            "name": f"站{ext}",
+            "kind": "station",
+            "parent_id": world.a.brigade_id,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _create_unit(client: TestClient, world: World, ext: str) -> int:
+    r = client.post(
+        "/api/forces/units",
+        headers=_admin(world),
+        json={
+            "external_id": ext,
+            "call_sign": f"车{ext}",
+            "type": "rescue",
+            "station_id": world.a.station_id,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _create_ws(client: TestClient, world: World, ext: str) -> int:
+    r = client.post(
+        "/api/forces/water-sources",
+        headers=_admin(world),
+        json={
+            "external_id": ext,
+            "name": f"栓{ext}",
+            "kind": "hydrant",
+            "org_id": world.a.station_id,
+            "lon": 9.51,
+            "lat": 47.12,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _create_premises(client: TestClient, world: World, ext: str) -> int:
+    r = client.post(
+        "/api/premises",
+        headers=_admin(world),
+        json={
+            "external_id": ext,
+            "name": f"单位{ext}",
+            "category": "small_venue",
+            "venue_type": "restaurant",
+            "org_id": world.a.brigade_id,
+            "lon": 9.51,
+            "lat": 47.12,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _login_token(client: TestClient) -> str:
+    r = client.post("/api/auth/login", json={"username": "leader", "password": PASSWORD})
+    client.cookies.clear()
+    return str(r.json()["access_token"])
+
+
+CSV = (
+    "external_id,name,kind,state,org_external_id,lon,lat\n"
+    "imp:ws:1,导入栓,hydrant,ok,t:station:a,9.5,47.1\n"
+)
+
+# (method, path template) -> (setup returning the concrete path, body or files, expected status)
+CASES: dict[tuple[str, str], Callable[[TestClient, World], tuple[str, dict[str, Any]]]] = {
+    ("POST", "/api/auth/login"): lambda c, w: (
+        "/api/auth/login",
+        {"json": {"username": "leader", "password": PASSWORD}},
+    ),
+    ("POST", "/api/auth/logout"): lambda c, w: (
+        "/api/auth/logout",
+        {"headers": {"Authorization": f"Bearer {_login_token(c)}"}},
+    ),
+    ("POST", "/api/users"): lambda c, w: (
+        "/api/users",
+        {
+            "json": {
+                "username": "audit_new",
+                "display_name": "新用户",
+                "role": "grid",
+                "organization_id": w.a.brigade_id,
+                "password": "a-long-password-1",
+            }
+        },
+    ),
+    ("PATCH", "/api/users/{user_id}"): lambda c, w: (
+        f"/api/users/{w.b.admin_user_id}",
+        {"json": {"display_name": "改名"}},
+    ),
+    ("POST", "/api/forces/organizations"): lambda c, w: (
+        "/api/forces/organizations",
+        {
+            "json": {
+                "external_id": "audit:org",
+                "name": "审计站",
+                "kind": "station",
+                "parent_id": w.a.brigade_id,
+            }
+        },
+    ),
+    ("PATCH", "/api/forces/organizations/{org_id}"): lambda c, w: (
+        f"/api/forces/organizations/{w.a.station_id}",
+        {"json": {"phone": "119"}},
+    ),
+    ("DELETE", "/api/forces/organizations/{org_id}"): lambda c, w: (
+        f"/api/forces/organizations/{_create_org(c, w, 'audit:del-org')}",
+        {},
+    ),
+    ("POST", "/api/forces/units"): lambda c, w: (
+        "/api/forces/units",
+        {
+            "json": {
+                "external_id": "audit:unit",
+                "call_sign": "审计车",
+                "type": "foam",
+                "station_id": w.a.station_id,
+            }
+        },
+    ),
+    ("PATCH", "/api/forces/units/{unit_id}"): lambda c, w: (
+        f"/api/forces/units/{w.a.unit_id}",
+        {"json": {"crew_on_duty": 6}},
+    ),
+    ("POST", "/api/forces/units/{unit_id}/status"): lambda c, w: (
+        f"/api/forces/units/{_create_unit(c, w, 'audit:status')}/status",
+        {"json": {"status": "out_of_service"}},
+    ),
+    ("DELETE", "/api/forces/units/{unit_id}"): lambda c, w: (
+        f"/api/forces/units/{_create_unit(c, w, 'audit:del-unit')}",
+        {},
+    ),
+    ("POST", "/api/forces/water-sources"): lambda c, w: (
+        "/api/forces/water-sources",
+        {
+            "json": {
+                "external_id": "audit:ws",
+                "name": "审计栓",
+                "kind": "pool",
+                "org_id": w.a.station_id,
+                "lon": 9.5,
+                "lat": 47.1,
+            }
+        },
+    ),
+    ("PATCH", "/api/forces/water-sources/{ws_id}"): lambda c, w: (
+        f"/api/forces/water-sources/{w.a.water_source_id}",
+        {"json": {"state": "low_pressure"}},
+    ),
+    ("DELETE", "/api/forces/water-sources/{ws_id}"): lambda c, w: (
+        f"/api/forces/water-sources/{_create_ws(c, w, 'audit:del-ws')}",
+        {},
+    ),
+    ("POST", "/api/premises"): lambda c, w: (
+        "/api/premises",
+        {
+            "json": {
+                "external_id": "audit:p",
+                "name": "审计单位",
+                "category": "key_unit",
+                "venue_type": "hotel",
+                "org_id": w.a.brigade_id,
+                "lon": 9.5,
+                "lat": 47.1,
+            }
+        },
+    ),
+    ("PATCH", "/api/premises/{premises_id}"): lambda c, w: (
+        f"/api/premises/{w.a.premises_id}",
+        {"json": {"floors_above": 12}},
+    ),
+    ("DELETE", "/api/premises/{premises_id}"): lambda c, w: (
+        f"/api/premises/{_create_premises(c, w, 'audit:del-p')}",
+        {},
+    ),
+    ("POST", "/api/exchange/{entity}/import"): lambda c, w: (
+        "/api/exchange/water_sources/import",
+        {"files": {"file": ("ws.csv", io.BytesIO(CSV.encode()), "text/csv")}},
+    ),
+}
+
+
+def test_every_write_route_is_covered(app_client: TestClient) -> None:
+    assert _write_operations(app_client) == set(CASES)
+
+
+def _audit_count(factory: sessionmaker[Session]) -> int:
+    with factory() as session:
+        return session.scalar(select(func.count()).select_from(AuditLog)) or 0
+
+
+@pytest.mark.parametrize("operation", sorted(CASES), ids=lambda op: f"{op[0]} {op[1]}")
+def test_write_leaves_audit_row(
+    app_client: TestClient, world: World, operation: tuple[str, str]
+) -> None:
+    factory = app_client.app.state.sessionmaker  # type: ignore[attr-defined]
+    path, kwargs = CASES[operation](app_client, world)
+    kwargs.setdefault("headers", _admin(world))
+    before = _audit_count(factory)
+    response = app_client.request(operation[0], path, **kwargs)
+    assert response.status_code < 300, response.text
+    assert _audit_count(factory) > before, operation
+    with factory() as session:
+        last = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(1)).one()
+    assert last.actor_name in ("admin_det", "leader")
+    assert last.at is not None
+
+
+def test_audit_row_holds_before_and_after(app_client: TestClient, world: World) -> None:
+    app_client.patch(
+        f"/api/forces/units/{world.a.unit_id}", json={"water_l": 8000}, headers=_admin(world)
+    )
+    rows = app_client.get(
+        "/api/audit", params={"entity": "unit", "entity_id": world.a.unit_id}, headers=_admin(world)
+    ).json()["items"]
+    latest = rows[0]
+    assert latest["actor_name"] == "admin_det"
+    assert latest["before"]["water_l"] != 8000
+    assert latest["after"]["water_l"] == 8000
+
+
+def test_audit_cannot_be_changed_through_the_api(app_client: TestClient, world: World) -> None:
+    paths = app_client.get("/openapi.json").json()["paths"]
+    assert set(paths["/api/audit"]) == {"get"}
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        r = app_client.request(method, "/api/audit", headers=_admin(world), json={})
+        assert r.status_code == 405
+    assert app_client.get("/api/audit", headers=world.headers("dispatcher_a")).status_code == 403
+
+
+def test_audit_table_refuses_update_and_delete_in_the_database(
+    session_factory: sessionmaker[Session], world: World
+) -> None:
+    for statement in ("UPDATE audit_log SET actor_name = 'x'", "DELETE FROM audit_log"):
+        with session_factory() as session, pytest.raises(DBAPIError, match="append-only"):
+            session.execute(text(statement))
+            session.flush()
