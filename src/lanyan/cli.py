@@ -252,7 +252,12 @@ def demo(
         summary = load_demo(
             factory, osm_file=settings.demo_osm_file, seed=settings.demo_seed, progress=report
         )
-    console.print(f"[green]演示城市已加载[/] {summary}")
+    loaded = Table(title=f"演示城市已加载 demo city loaded（{summary.elapsed_s:.1f} 秒）")
+    for col in ("数据 data", "总数 total", "本次新增 created"):
+        loaded.add_column(col)
+    for kind, total in summary.counts.items():
+        loaded.add_row(kind, str(total), str(summary.created.get(kind, 0)))
+    console.print(loaded)
     accounts = ensure_demo_accounts(factory, seed=settings.demo_seed)
     table = Table(
         title="演示账号 demo accounts（密码只显示这一次 / passwords are shown only once）"

@@ -61,8 +61,9 @@ def test_coverage_report_by_zone_and_group(table: np.ndarray) -> None:
     per_node = thresholds_per_node(zone)
     full = coverage_report(best, demand, per_node)
     assert full.overall.share == 1.0  # 900 s rural node sits exactly on the 15-minute line
-    strict = coverage_report(best, demand, thresholds_per_node(
-        zone, CoverageThresholds(rural_s=899)))
+    strict = coverage_report(
+        best, demand, thresholds_per_node(zone, CoverageThresholds(rural_s=899))
+    )
     assert strict.overall.demand_covered == 40
     assert report.as_dict()["by_group"][2]["nodes_covered"] == 1
 
@@ -119,8 +120,13 @@ def test_coverage_holes_groups_uncovered_demand() -> None:
     assert [f["properties"]["demand"] for f in fc["features"]] == [8.0, 6.0]
     assert [f["properties"]["nodes"] for f in fc["features"]] == [2, 3]
     first = shape(fc["features"][1]["geometry"])
-    assert first.is_valid and first.buffer(1e-6).contains(shape({"type": "Point",
-                                                                "coordinates": [9.5005, 47.1002]}))
-    assert coverage_holes(lon, lat, uncovered, demand, min_demand=7)["features"][0][
-        "properties"]["demand"] == 8.0
+    assert first.is_valid and first.buffer(1e-6).contains(
+        shape({"type": "Point", "coordinates": [9.5005, 47.1002]})
+    )
+    assert (
+        coverage_holes(lon, lat, uncovered, demand, min_demand=7)["features"][0]["properties"][
+            "demand"
+        ]
+        == 8.0
+    )
     assert coverage_holes(lon, lat, np.zeros(7, bool), demand)["features"] == []

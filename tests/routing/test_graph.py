@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -33,8 +34,8 @@ def test_real_graph_builds(li_graph: RoadGraph) -> None:
     assert g.seconds.dtype == np.float32 and np.all(g.seconds > 0)
     assert g.lon.dtype == np.float64
     # Liechtenstein's bounding box (with a margin for roads that cross the border).
-    assert 9.40 < g.lon.min() and g.lon.max() < 9.70
-    assert 47.00 < g.lat.min() and g.lat.max() < 47.30
+    assert g.lon.min() > 9.40 and g.lon.max() < 9.70
+    assert g.lat.min() > 47.00 and g.lat.max() < 47.30
     # Each node's OSM id is unique and the component filter did its job.
     assert np.unique(g.osm_id).shape[0] == g.n_nodes
     assert g.report.strong_components > 1 and g.report.nodes_dropped > 0
@@ -50,7 +51,7 @@ def _consecutive_pairs(oneway_value: str) -> list[tuple[int, int]]:
     ):
         refs = [n.ref for n in way.nodes]
         if way.tags.get("highway") in DEFAULT_SPEEDS.drivable_classes:
-            pairs.extend(zip(refs[:-1], refs[1:], strict=True))
+            pairs.extend(itertools.pairwise(refs))
     return pairs
 
 

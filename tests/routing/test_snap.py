@@ -41,8 +41,9 @@ def test_max_snap_must_be_positive(li_graph: RoadGraph) -> None:
         Snapper(li_graph, max_snap_m=0)
 
 
-def test_real_fire_stations_snap_close(station_nodes: np.ndarray, fire_stations: np.ndarray,
-                                       li_snapper: Snapper) -> None:
+def test_real_fire_stations_snap_close(
+    station_nodes: np.ndarray, fire_stations: np.ndarray, li_snapper: Snapper
+) -> None:
     assert fire_stations.shape == (6, 2)
     batch = li_snapper.snap_many(fire_stations[:, 0], fire_stations[:, 1])
     assert np.all(batch.distance_m < 250)

@@ -7,8 +7,15 @@ from lanyan.routing import DEFAULT_SPEEDS, SpeedTable, default_is_urban, parse_m
 
 @pytest.mark.parametrize(
     ("value", "kmh"),
-    [("50", 50.0), ("30 mph", 48.28032), ("60;80", 60.0), ("walk", None), ("CN:urban", None),
-     (None, None), ("0", None)],
+    [
+        ("50", 50.0),
+        ("30 mph", 48.28032),
+        ("60;80", 60.0),
+        ("walk", None),
+        ("CN:urban", None),
+        (None, None),
+        ("0", None),
+    ],
 )
 def test_parse_maxspeed(value: str | None, kmh: float | None) -> None:
     result = parse_maxspeed_kmh(value)

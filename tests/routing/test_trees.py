@@ -31,8 +31,9 @@ def exact(li_graph: RoadGraph, station_nodes: np.ndarray) -> np.ndarray:
     return dijkstra(li_graph.matrix, indices=station_nodes)
 
 
-def test_tree_matches_scipy(li_graph: RoadGraph, station_nodes: np.ndarray,
-                            exact: np.ndarray) -> None:
+def test_tree_matches_scipy(
+    li_graph: RoadGraph, station_nodes: np.ndarray, exact: np.ndarray
+) -> None:
     tree = shortest_path_tree(li_graph, int(station_nodes[0]))
     assert tree.dtype == np.float32
     np.testing.assert_allclose(tree, exact[0], rtol=1e-6)
@@ -56,11 +57,16 @@ def test_table_layouts_agree_with_exact(table: TravelTable, exact: np.ndarray) -
     np.testing.assert_allclose(table.seconds_to_node(node), exact[:, node], atol=0.5)
 
 
-def test_process_pool_gives_the_same_table(li_graph: RoadGraph, station_nodes: np.ndarray,
-                                           table: TravelTable, tmp_path: Path) -> None:
+def test_process_pool_gives_the_same_table(
+    li_graph: RoadGraph, station_nodes: np.ndarray, table: TravelTable, tmp_path: Path
+) -> None:
     seen: list[tuple[int, int]] = []
     pooled = build_travel_table(
-        li_graph, station_nodes, batch_size=2, processes=2, workdir=tmp_path,
+        li_graph,
+        station_nodes,
+        batch_size=2,
+        processes=2,
+        workdir=tmp_path,
         progress=lambda done, total: seen.append((done, total)),
     )
     np.testing.assert_array_equal(pooled.station_major, table.station_major)
@@ -71,8 +77,9 @@ def test_process_pool_gives_the_same_table(li_graph: RoadGraph, station_nodes: n
     np.testing.assert_array_equal(reloaded.node_major, table.node_major)
 
 
-def test_float32_bounded_table(li_graph: RoadGraph, station_nodes: np.ndarray,
-                               exact: np.ndarray) -> None:
+def test_float32_bounded_table(
+    li_graph: RoadGraph, station_nodes: np.ndarray, exact: np.ndarray
+) -> None:
     t = build_travel_table(li_graph, station_nodes[:2], dtype=np.float32, limit_s=600)
     assert t.node_major.dtype == np.float32
     inside = exact[:2] <= 599
@@ -97,8 +104,9 @@ def test_rank_units_in_quarters(table: TravelTable, exact: np.ndarray) -> None:
         assert units.available[ranking.units].all()
 
 
-def test_rank_units_away_from_quarters(li_graph: RoadGraph, table: TravelTable,
-                                       exact: np.ndarray) -> None:
+def test_rank_units_away_from_quarters(
+    li_graph: RoadGraph, table: TravelTable, exact: np.ndarray
+) -> None:
     rng = np.random.default_rng(5)
     station = np.repeat(np.arange(6), 4).astype(np.int32)
     node = np.full(24, -1, dtype=np.int32)
@@ -109,8 +117,9 @@ def test_rank_units_away_from_quarters(li_graph: RoadGraph, table: TravelTable,
     for target in rng.choice(li_graph.n_nodes, 20, replace=False):
         truth = np.rint(exact[station, target]).astype(np.float64)
         truth[away] = from_away[:, target]
-        ranking = rank_units(table, units, int(target), k=24, reverse=li_graph.transpose(),
-                             away_limit_s=1e9)
+        ranking = rank_units(
+            table, units, int(target), k=24, reverse=li_graph.transpose(), away_limit_s=1e9
+        )
         assert len(ranking.units) == 24
         np.testing.assert_allclose(ranking.eta_s, np.sort(truth), rtol=1e-5, atol=1e-3)
         # Bounded by the k-th in-quarters time, the top 3 are still right.
@@ -127,8 +136,9 @@ def test_rank_units_needs_reverse_graph_for_away_units(table: TravelTable) -> No
         rank_units(table, UnitPositions.in_quarters([0]), table.n_nodes)
 
 
-def test_unit_ranker_from_a_point(li_graph: RoadGraph, table: TravelTable,
-                                  fire_stations: np.ndarray) -> None:
+def test_unit_ranker_from_a_point(
+    li_graph: RoadGraph, table: TravelTable, fire_stations: np.ndarray
+) -> None:
     ranker = UnitRanker(li_graph, table)
     units = UnitPositions.in_quarters(np.arange(6))
     lon, lat = fire_stations[2]

@@ -258,7 +258,18 @@ class _Planner:
     def locality(self, lon: float, lat: float) -> str:
         """Name of the place a point belongs to: a hamlet in the valley counts as its
         municipality (Ebenholz is Vaduz), mountain hamlets keep their own name (Malbun)."""
-        place = self.nearest_settlement(lon, lat)
+        dists, idx = self.settlement_tree.query(self.plane.xy(lon, lat)[0], k=4)
+        # a mountain village's centre sits up the slope: a point in the valley about as far
+        # from it as from a valley village belongs to the valley (Hilti's plant is in Schaan)
+        weighted = [
+            (
+                float(d)
+                * (1.5 if self.settlements[int(i)].name in names.MOUNTAIN_SETTLEMENTS else 1),
+                int(i),
+            )
+            for d, i in zip(dists, idx, strict=True)
+        ]
+        place = self.settlements[min(weighted)[1]]
         if place.kind == "hamlet" and place.name not in names.MOUNTAIN_SETTLEMENTS:
             return names.MUNICIPALITY.get(place.name, place.name)
         return place.name
@@ -489,7 +500,7 @@ class _Planner:
             site = max(industrial, key=lambda c: (c.footprint_m2 or 0.0, c.osm_id))
             ext = f"demo:enterprise:osm-{site.osm_id}"
             person, phone, _ = self.contacts(ext)
-            village = self.nearest_village(site.lon, site.lat)
+            village_name = self.locality(site.lon, site.lat)
             region = self.region(site.lon, site.lat)
             org = _OrgPlan(
                 ext,
@@ -500,11 +511,11 @@ class _Planner:
                 lat=site.lat,
                 grade=OrgGrade.SMALL,
                 address=self.address_near(site.lon, site.lat, within_m=600)
-                or names.place_zh(village.name),
+                or names.place_zh(village_name),
                 phone=phone,
                 contact_person=person,
                 short=(site.name or "企业").split()[0] + "企业",
-                village=village.name,
+                village=village_name,
                 region=region,
             )
             self.plan.orgs.append(org)

@@ -78,7 +78,9 @@ MUNICIPALITY: Final[Mapping[str, str]] = {
 
 OBERLAND: Final = frozenset({"Vaduz", "Schaan", "Balzers", "Triesen", "Triesenberg", "Planken"})
 UNTERLAND: Final = frozenset({"Eschen", "Mauren", "Gamprin", "Ruggell", "Schellenberg"})
-MOUNTAIN_SETTLEMENTS: Final = frozenset({"Triesenberg", "Malbun", "Steg", "Planken", "Rotenboden"})
+MOUNTAIN_SETTLEMENTS: Final = frozenset(
+    {"Triesenberg", "Malbun", "Steg", "Planken", "Oberplanken", "Rotenboden"}
+)
 """Mountain villages: volunteer teams and fire water tanks rather than hydrant grids."""
 
 POPULATION: Final[Mapping[str, int]] = {

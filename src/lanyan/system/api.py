@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 
 from lanyan import __version__
@@ -56,3 +56,30 @@ def health(request: Request) -> JSONResponse:
 def choices() -> dict[str, list[dict[str, Any]]]:
     """Every choice list with its Chinese and English labels and colours (for the UI)."""
     return {name: enum.describe() for name, enum in CHOICES.items()}
+
+
+ATTRIBUTION = (
+    "地图数据 © OpenStreetMap contributors（ODbL 1.0） Map data © OpenStreetMap contributors"
+)
+
+_INDEX = f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>蓝焰 Lanyan</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:3rem;color:#222}}
+h1{{color:#1565c0}} footer{{margin-top:3rem;color:#666;font-size:.9rem}}</style></head>
+<body><h1>蓝焰 Lanyan</h1>
+<p>消防救援支队接处警调度、一张图与防火监督平台。</p>
+<ul><li><a href="/docs">API 文档（OpenAPI）</a></li><li><a href="/api/health">系统状态</a></li></ul>
+<footer>{ATTRIBUTION}</footer></body></html>"""
+
+
+@router.get("/", include_in_schema=False)
+def index() -> HTMLResponse:
+    """A start page until the web console lands; it carries the map data attribution."""
+    return HTMLResponse(_INDEX)
+
+
+@router.get("/api/meta/attribution")
+def attribution() -> dict[str, str]:
+    """The credit every map view must show for the OpenStreetMap data."""
+    return {"attribution": ATTRIBUTION, "licence": "ODbL-1.0"}

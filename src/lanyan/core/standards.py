@@ -1,0 +1,91 @@
+"""Every number a standard defines, in one table, each with its source.
+
+A threshold typed by hand goes wrong (a peer product graded travel time against 90 s instead of
+240 s), so code reads these by key and never writes the number itself. A deployment may override
+any value with a JSON file named by ``LANYAN_STANDARDS_FILE`` (``{"urban_arrival_s": 360}``);
+docs/standards.md lists the same table for people.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Standard:
+    """One configurable number with its unit and where it comes from."""
+
+    key: str
+    value: float
+    unit: str
+    source: str
+    note: str = ""
+
+
+DEFAULTS: tuple[Standard, ...] = (
+    Standard("urban_arrival_s", 300, "s",
+             "城市消防站建设标准 建标152-2017 第二章 (GB 51080-2015 4.1): 接到出动指令后5分钟内到达辖区边缘",
+             "measured from the turnout order, so turnout + travel"),
+    Standard("micro_station_response_s", 60, "s", "公消〔2015〕301号 微型消防站建设标准: 1分钟响应",
+             "the '1' of the 1-3-5 mechanism"),
+    Standard("micro_station_arrival_s", 180, "s", "公消〔2015〕301号 微型消防站建设标准: 3分钟到场",
+             "the '3' of the 1-3-5 mechanism"),
+    Standard("rural_arrival_s", 900, "s", "乡镇 '15分钟救援圈' (local practice, see docs/standards.md)",
+             "[U] not confirmed from a national text"),
+    Standard("nfpa_turnout_fire_s", 80, "s", "NFPA 1710 (2020) 4.1.2.1: turnout 80 s for fire"),
+    Standard("nfpa_turnout_ems_s", 60, "s", "NFPA 1710 (2020) 4.1.2.1: turnout 60 s for EMS"),
+    Standard("nfpa_first_engine_travel_s", 240, "s", "NFPA 1710 (2020) 4.1.2.1: first engine 240 s"),
+    Standard("nfpa_full_alarm_travel_s", 480, "s", "NFPA 1710 (2020) 4.1.2.1: full first alarm 480 s"),
+    Standard("nfpa_percentile", 90, "%", "NFPA 1710 (2020) 4.1.2.4: objectives met in 90% of calls"),
+    Standard("district_area_level1_km2", 7, "km²", "建标152-2017 第十条: 一级站辖区面积不宜大于7 km²"),
+    Standard("district_area_level2_km2", 4, "km²", "建标152-2017 第十条: 二级站辖区面积不宜大于4 km²"),
+    Standard("district_area_small_km2", 2, "km²", "建标152-2017 第十条: 小型站辖区面积不宜大于2 km²"),
+    # 火灾等级 (公安部 2007 关于调整火灾等级标准的通知): "以上" includes the number, "以下" excludes it
+    Standard("grade_especially_major_deaths", 30, "人", "公安部 2007 火灾等级标准: 特别重大 30人以上死亡"),
+    Standard("grade_especially_major_injuries", 100, "人", "同上: 特别重大 100人以上重伤"),
+    Standard("grade_especially_major_loss_cny", 100_000_000, "元", "同上: 特别重大 1亿元以上直接财产损失"),
+    Standard("grade_major_deaths", 10, "人", "同上: 重大 10人以上30人以下死亡"),
+    Standard("grade_major_injuries", 50, "人", "同上: 重大 50人以上100人以下重伤"),
+    Standard("grade_major_loss_cny", 50_000_000, "元", "同上: 重大 5000万元以上1亿元以下"),
+    Standard("grade_larger_deaths", 3, "人", "同上: 较大 3人以上10人以下死亡"),
+    Standard("grade_larger_injuries", 10, "人", "同上: 较大 10人以上50人以下重伤"),
+    Standard("grade_larger_loss_cny", 10_000_000, "元", "同上: 较大 1000万元以上5000万元以下"),
+    Standard("snap_warn_m", 250, "m", "Lanyan default: a point farther off-road than this is flagged",
+             "not a national standard"),
+)
+
+
+class Standards:
+    """Look-up of standards by key."""
+
+    def __init__(self, items: tuple[Standard, ...]):
+        self._items = {s.key: s for s in items}
+
+    def __getitem__(self, key: str) -> float:
+        return self._items[key].value
+
+    def get(self, key: str) -> Standard:
+        """The whole entry (value, unit, source)."""
+        return self._items[key]
+
+    def all(self) -> list[Standard]:
+        """Every entry, in table order."""
+        return list(self._items.values())
+
+
+@lru_cache(maxsize=1)
+def standards() -> Standards:
+    """The defaults, with the overrides of ``LANYAN_STANDARDS_FILE`` applied."""
+    items = {s.key: s for s in DEFAULTS}
+    path = os.environ.get("LANYAN_STANDARDS_FILE")
+    if path:
+        overrides = json.loads(Path(path).read_text(encoding="utf-8"))
+        for key, value in overrides.items():
+            if key not in items:
+                raise KeyError(f"unknown standard in {path}: {key}")
+            items[key] = replace(items[key], value=float(value), source=f"{path} (local override)")
+    return Standards(tuple(items.values()))
