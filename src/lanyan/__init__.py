@@ -1,4 +1,4 @@
-"""Lanyan (蓝焰): the command, dispatch and fire-prevention platform of a city fire-rescue detachment."""
+"""Lanyan (蓝焰): command, dispatch and fire prevention for a city fire-rescue detachment."""
 
 __version__ = "0.1.0"
 __all__ = ["__version__"]

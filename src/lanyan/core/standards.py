@@ -27,35 +27,75 @@ class Standard:
 
 
 DEFAULTS: tuple[Standard, ...] = (
-    Standard("urban_arrival_s", 300, "s",
-             "城市消防站建设标准 建标152-2017 第二章 (GB 51080-2015 4.1): 接到出动指令后5分钟内到达辖区边缘",
-             "measured from the turnout order, so turnout + travel"),
-    Standard("micro_station_response_s", 60, "s", "公消〔2015〕301号 微型消防站建设标准: 1分钟响应",
-             "the '1' of the 1-3-5 mechanism"),
-    Standard("micro_station_arrival_s", 180, "s", "公消〔2015〕301号 微型消防站建设标准: 3分钟到场",
-             "the '3' of the 1-3-5 mechanism"),
-    Standard("rural_arrival_s", 900, "s", "乡镇 '15分钟救援圈' (local practice, see docs/standards.md)",
-             "[U] not confirmed from a national text"),
+    Standard(
+        "urban_arrival_s",
+        300,
+        "s",
+        "城市消防站建设标准 建标152-2017 第二章 (GB 51080-2015 4.1): 接到出动指令后5分钟内到达辖区边缘",
+        "measured from the turnout order, so turnout + travel",
+    ),
+    Standard(
+        "micro_station_response_s",
+        60,
+        "s",
+        "公消〔2015〕301号 微型消防站建设标准: 1分钟响应",
+        "the '1' of the 1-3-5 mechanism",
+    ),
+    Standard(
+        "micro_station_arrival_s",
+        180,
+        "s",
+        "公消〔2015〕301号 微型消防站建设标准: 3分钟到场",
+        "the '3' of the 1-3-5 mechanism",
+    ),
+    Standard(
+        "rural_arrival_s",
+        900,
+        "s",
+        "乡镇 '15分钟救援圈' (local practice, see docs/standards.md)",
+        "[U] not confirmed from a national text",
+    ),
     Standard("nfpa_turnout_fire_s", 80, "s", "NFPA 1710 (2020) 4.1.2.1: turnout 80 s for fire"),
     Standard("nfpa_turnout_ems_s", 60, "s", "NFPA 1710 (2020) 4.1.2.1: turnout 60 s for EMS"),
-    Standard("nfpa_first_engine_travel_s", 240, "s", "NFPA 1710 (2020) 4.1.2.1: first engine 240 s"),
-    Standard("nfpa_full_alarm_travel_s", 480, "s", "NFPA 1710 (2020) 4.1.2.1: full first alarm 480 s"),
-    Standard("nfpa_percentile", 90, "%", "NFPA 1710 (2020) 4.1.2.4: objectives met in 90% of calls"),
-    Standard("district_area_level1_km2", 7, "km²", "建标152-2017 第十条: 一级站辖区面积不宜大于7 km²"),
-    Standard("district_area_level2_km2", 4, "km²", "建标152-2017 第十条: 二级站辖区面积不宜大于4 km²"),
-    Standard("district_area_small_km2", 2, "km²", "建标152-2017 第十条: 小型站辖区面积不宜大于2 km²"),
+    Standard(
+        "nfpa_first_engine_travel_s", 240, "s", "NFPA 1710 (2020) 4.1.2.1: first engine 240 s"
+    ),
+    Standard(
+        "nfpa_full_alarm_travel_s", 480, "s", "NFPA 1710 (2020) 4.1.2.1: full first alarm 480 s"
+    ),
+    Standard(
+        "nfpa_percentile", 90, "%", "NFPA 1710 (2020) 4.1.2.4: objectives met in 90% of calls"
+    ),
+    Standard(
+        "district_area_level1_km2", 7, "km²", "建标152-2017 第十条: 一级站辖区面积不宜大于7 km²"
+    ),
+    Standard(
+        "district_area_level2_km2", 4, "km²", "建标152-2017 第十条: 二级站辖区面积不宜大于4 km²"
+    ),
+    Standard(
+        "district_area_small_km2", 2, "km²", "建标152-2017 第十条: 小型站辖区面积不宜大于2 km²"
+    ),
     # 火灾等级 (公安部 2007 关于调整火灾等级标准的通知): "以上" includes the number, "以下" excludes it
-    Standard("grade_especially_major_deaths", 30, "人", "公安部 2007 火灾等级标准: 特别重大 30人以上死亡"),
+    Standard(
+        "grade_especially_major_deaths", 30, "人", "公安部 2007 火灾等级标准: 特别重大 30人以上死亡"
+    ),
     Standard("grade_especially_major_injuries", 100, "人", "同上: 特别重大 100人以上重伤"),
-    Standard("grade_especially_major_loss_cny", 100_000_000, "元", "同上: 特别重大 1亿元以上直接财产损失"),
+    Standard(
+        "grade_especially_major_loss_cny", 100_000_000, "元", "同上: 特别重大 1亿元以上直接财产损失"
+    ),
     Standard("grade_major_deaths", 10, "人", "同上: 重大 10人以上30人以下死亡"),
     Standard("grade_major_injuries", 50, "人", "同上: 重大 50人以上100人以下重伤"),
     Standard("grade_major_loss_cny", 50_000_000, "元", "同上: 重大 5000万元以上1亿元以下"),
     Standard("grade_larger_deaths", 3, "人", "同上: 较大 3人以上10人以下死亡"),
     Standard("grade_larger_injuries", 10, "人", "同上: 较大 10人以上50人以下重伤"),
     Standard("grade_larger_loss_cny", 10_000_000, "元", "同上: 较大 1000万元以上5000万元以下"),
-    Standard("snap_warn_m", 250, "m", "Lanyan default: a point farther off-road than this is flagged",
-             "not a national standard"),
+    Standard(
+        "snap_warn_m",
+        250,
+        "m",
+        "Lanyan default: a point farther off-road than this is flagged",
+        "not a national standard",
+    ),
 )
 
 
