@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -109,3 +110,33 @@ def world(app_client: TestClient) -> World:
     """Two brigades with a station, unit, water source, premises and users each; tokens ready."""
     factory: sessionmaker[Session] = app_client.app.state.sessionmaker  # type: ignore[attr-defined]
     return build_world(factory, app_client)
+
+
+@dataclass
+class DemoCity:
+    """The demo city loaded into the module's database, with a token per demo account."""
+
+    tokens: dict[str, str]
+
+    def headers(self, username: str) -> dict[str, str]:
+        """Authorization header of a demo account."""
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+
+@pytest.fixture(scope="module")
+def demo_city(app_client: TestClient) -> DemoCity:
+    """Load the demo city (real OSM roads and stations) and log every demo account in."""
+    from lanyan.demo import ensure_demo_accounts, load_demo
+
+    factory: sessionmaker[Session] = app_client.app.state.sessionmaker  # type: ignore[attr-defined]
+    settings: Settings = app_client.app.state.settings  # type: ignore[attr-defined]
+    load_demo(factory, osm_file=settings.demo_osm_file, seed=settings.demo_seed)
+    tokens = {}
+    for account in ensure_demo_accounts(factory, seed=settings.demo_seed):
+        response = app_client.post(
+            "/api/auth/login", json={"username": account.username, "password": account.password}
+        )
+        assert response.status_code == 200, response.text
+        tokens[account.username] = response.json()["access_token"]
+    app_client.cookies.clear()
+    return DemoCity(tokens)

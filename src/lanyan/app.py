@@ -14,6 +14,8 @@ from lanyan.core.config import Settings, get_settings
 from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.exchange.api import router as exchange_router
 from lanyan.forces.api import router as forces_router
+from lanyan.planning.api import router as planning_router
+from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.api import router as premises_router
 from lanyan.system.api import router as system_router
 
@@ -33,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.network = RoadNetwork(settings.road_network_file, settings.cache_dir)
     problems.install(app)
 
     @app.middleware("http")
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forces_router,
         premises_router,
         exchange_router,
+        planning_router,
         audit_router,
     ):
         app.include_router(router)

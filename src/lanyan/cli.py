@@ -23,6 +23,8 @@ db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
 users_app = typer.Typer(help="账号 accounts", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+routing_app = typer.Typer(help="路网 road network", no_args_is_help=True)
+app.add_typer(routing_app, name="routing")
 console = Console()
 err = Console(stderr=True)
 
@@ -271,6 +273,95 @@ def demo(
     sys.stdout.flush()
     if serve_after:
         serve(host=host, port=port)
+
+
+@routing_app.command("build")
+def routing_build(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="*.osm.pbf extract")],
+) -> None:
+    """Build (or load from cache) the drivable road graph of an OSM extract and report it."""
+    from lanyan.routing import GraphBuildError, load_or_build
+
+    settings = get_settings()
+    with _progress() as progress:
+        task = progress.add_task(f"路网 {file.name}", total=1)
+        try:
+            graph = load_or_build(file, settings.cache_dir)
+        except GraphBuildError as exc:
+            progress.stop()
+            _fail(DomainError(exc.detail, exc.detail_en))
+            return
+        progress.update(task, completed=1)
+    report = graph.report
+    table = Table(title=f"路网 road graph: {file.name}")
+    table.add_column("项目 item")
+    table.add_column("数值 value", justify="right")
+    rows = [
+        ("节点 nodes", f"{graph.n_nodes:,}"),
+        ("路段 edges", f"{graph.n_edges:,}"),
+        ("使用道路 ways used", f"{report.ways_used:,}"),
+        ("单行道 one-way ways", f"{report.oneway_ways:,}"),
+        ("排除 excluded", ", ".join(f"{k} {v}" for k, v in report.ways_excluded.items()) or "—"),
+        ("强连通分量 strong components", f"{report.strong_components:,}"),
+        ("孤立部分 islands (weak components - 1)", f"{max(report.weak_components - 1, 0):,}"),
+        (
+            "丢弃节点/路段 dropped nodes/edges",
+            f"{report.nodes_dropped:,} / {report.edges_dropped:,}",
+        ),
+        ("构建耗时 build s", f"{report.build_s:.2f}"),
+        ("来自缓存 from cache", "是 yes" if report.from_cache else "否 no"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+
+
+@app.command()
+def coverage(
+    live: Annotated[
+        bool, typer.Option("--live/--planned", help="leave out stations with no unit available")
+    ] = True,
+    holes: Annotated[
+        Path | None, typer.Option(help="write uncovered areas as GeoJSON here")
+    ] = None,
+) -> None:
+    """Coverage of the 5-minute urban, 3-minute micro-station and 15-minute rural circles."""
+    from lanyan.planning.network import RoadNetwork
+    from lanyan.planning.service import coverage_summary
+
+    settings = get_settings()
+    network = RoadNetwork(settings.road_network_file, settings.cache_dir)
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    with factory() as session, _progress() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        network.current(session, progress=report)
+        summary = coverage_summary(
+            session, actor=SYSTEM, network=network, live=live, with_holes=holes is not None
+        )
+    table = Table(title=f"响应圈覆盖 coverage（{'实时 live' if live else '规划 planned'}）")
+    for col in ("响应圈 circle", "范围 area", "需求覆盖率 share", "覆盖节点 nodes"):
+        table.add_column(col)
+    for circle in summary["circles"]:
+        rows = [("全市 city", circle["city"])] + [(b["name"], b) for b in circle["by_brigade"]]
+        for area, figures in rows:
+            if figures is None:
+                continue
+            table.add_row(
+                circle["zh"],
+                area,
+                f"{figures['share']:.1%}",
+                f"{figures['nodes_covered']:,}/{figures['nodes_total']:,}",
+            )
+    console.print(table)
+    if holes is not None:
+        holes.write_text(json.dumps(summary["holes"], ensure_ascii=False), encoding="utf-8")
+        console.print(f"[green]覆盖盲区已写入[/] {holes}")
 
 
 def main() -> None:

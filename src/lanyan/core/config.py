@@ -30,7 +30,16 @@ class Settings(BaseSettings):
     demo_seed: int = 119
     demo_osm_file: Path = PROJECT_ROOT / "data" / "demo" / "liechtenstein.osm.pbf"
     data_dir: Path = PROJECT_ROOT / "var"
+    road_file: Path | None = Field(
+        default=None, description="OSM extract for the road graph; the demo extract when unset"
+    )
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
     cookie_secure: bool = False
+
+    @property
+    def road_network_file(self) -> Path:
+        """The OSM extract the road graph is built from."""
+        return self.road_file or self.demo_osm_file
 
 
 @lru_cache(maxsize=1)

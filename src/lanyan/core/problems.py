@@ -64,6 +64,13 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _routing_error(_request: Request, exc: Exception) -> JSONResponse:
+    from lanyan.routing import RoutingError
+
+    assert isinstance(exc, RoutingError)
+    return problem(422, "Routing error", exc.detail, exc.detail_en)
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -95,7 +102,10 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    from lanyan.routing import RoutingError
+
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RoutingError, _routing_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,227 @@
+"""Coverage of the detachment's response circles, now or as planned, with holes and isochrones.
+
+Three circles, each measured on its own demand (see DESIGN.md, "Standards"):
+
+- ``urban_5min``: urban demand reached by fire-station-class organizations within 5 minutes;
+- ``micro_3min``: urban demand reached by micro fire stations within 3 minutes (the "135" circle);
+- ``rural_15min``: rural demand reached by any responding organization within 15 minutes.
+
+"Live" coverage leaves out organizations with no unit available (all committed or out of
+service), so the one-map shows the hole that opens when a station's last engine rolls out.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lanyan.core.actor import Actor
+from lanyan.core.errors import Invalid, NotFound
+from lanyan.core.permissions import Action
+from lanyan.forces.choices import OrgKind, UnitStatus
+from lanyan.forces.models import Organization, Unit
+from lanyan.forces.service import get_organization, get_unit
+from lanyan.planning.coverage import Zone, best_seconds, coverage_holes, coverage_report
+from lanyan.planning.network import (
+    FIRE_STATION_KINDS,
+    NetworkState,
+    RoadNetwork,
+    coverage_thresholds,
+)
+from lanyan.routing import NoRouteError, isochrones, route
+
+
+@dataclass(frozen=True)
+class Circle:
+    """One response circle: who counts, on which demand, within how long."""
+
+    key: str
+    zh: str
+    en: str
+    kinds: frozenset[OrgKind]
+    zone: Zone
+    threshold_s: float
+
+
+def circles() -> list[Circle]:
+    """The three circles with thresholds from the standards table."""
+    t = coverage_thresholds()
+    responding = frozenset(k for k in OrgKind if k.responds)
+    return [
+        Circle(
+            "urban_5min",
+            "城区5分钟（消防站）",
+            "urban 5 min (fire stations)",
+            FIRE_STATION_KINDS,
+            Zone.URBAN,
+            t.urban_station_s,
+        ),
+        Circle(
+            "micro_3min",
+            "城区3分钟（微型消防站）",
+            "urban 3 min (micro stations)",
+            frozenset({OrgKind.MICRO_STATION}),
+            Zone.URBAN,
+            t.micro_station_s,
+        ),
+        Circle(
+            "rural_15min",
+            "乡村15分钟（全部力量）",
+            "rural 15 min (all forces)",
+            responding,
+            Zone.RURAL,
+            t.rural_s,
+        ),
+    ]
+
+
+def available_units_by_org(session: Session) -> dict[int, int]:
+    """Units available now per home organization."""
+    rows = session.execute(
+        select(Unit.station_id, func.count())
+        .where(Unit.status == UnitStatus.AVAILABLE)
+        .group_by(Unit.station_id)
+    ).all()
+    return {int(org_id): int(count) for org_id, count in rows}
+
+
+def _rows_for(state: NetworkState, circle: Circle, active: set[int] | None) -> list[int]:
+    return [
+        s.row
+        for s in state.stations
+        if s.kind in circle.kinds and (active is None or s.org_id in active)
+    ]
+
+
+def _visible_brigades(session: Session, actor: Actor, state: NetworkState) -> dict[int, str]:
+    visible = set(
+        session.scalars(
+            select(Organization.id)
+            .where(Organization.kind == OrgKind.BRIGADE)
+            .where(Organization.path.startswith(actor.org_path, autoescape=True))
+        )
+    )
+    return {bid: name for bid, name in state.brigade_names.items() if bid in visible}
+
+
+def coverage_summary(
+    session: Session,
+    *,
+    actor: Actor,
+    network: RoadNetwork,
+    live: bool = True,
+    with_holes: bool = False,
+) -> dict[str, Any]:
+    """Share of demand within each circle, for the city and per brigade, and optionally holes."""
+    actor.require(Action.READ)
+    state = network.current(session)
+    started = time.perf_counter()
+    available = available_units_by_org(session) if live else None
+    active = None if available is None else {k for k, v in available.items() if v > 0}
+    brigades = _visible_brigades(session, actor, state)
+    out_of_service = [
+        {"org_id": s.org_id, "name": s.name}
+        for s in state.stations
+        if active is not None and s.org_id not in active
+    ]
+    results = []
+    holes: dict[str, Any] = {}
+    for circle in circles():
+        rows = _rows_for(state, circle, active)
+        best = best_seconds(state.table.station_major, rows)
+        demand = np.where(state.zone == circle.zone, state.demand, 0.0)
+        report = coverage_report(best, demand, circle.threshold_s, group=state.brigade_of_node)
+        by_brigade = [
+            {"brigade_id": bid, "name": name, **report.by_group[bid].as_dict()}
+            for bid, name in sorted(brigades.items())
+            if bid in report.by_group
+        ]
+        city = report.overall.as_dict() if actor.org_path.count("/") <= 3 else None
+        results.append(
+            {
+                "key": circle.key,
+                "zh": circle.zh,
+                "en": circle.en,
+                "threshold_s": circle.threshold_s,
+                "zone": circle.zone.name.lower(),
+                "stations_counted": len(rows),
+                "city": city,
+                "by_brigade": by_brigade,
+            }
+        )
+        if with_holes:
+            uncovered = (demand > 0) & ~report.covered
+            holes[circle.key] = coverage_holes(state.graph.lon, state.graph.lat, uncovered, demand)
+    return {
+        "live": live,
+        "circles": results,
+        "stations_without_units": out_of_service,
+        "computed_ms": round((time.perf_counter() - started) * 1000, 2),
+        **({"holes": holes} if with_holes else {}),
+    }
+
+
+def station_isochrones(
+    session: Session,
+    *,
+    actor: Actor,
+    network: RoadNetwork,
+    org_id: int,
+    minutes: list[float],
+) -> dict[str, Any]:
+    """Isochrone polygons of one responding organization as GeoJSON."""
+    org = get_organization(session, actor, org_id)
+    if not minutes or any(m <= 0 or m > 60 for m in minutes) or len(minutes) > 8:
+        raise Invalid(
+            "等时圈分钟数须在 0–60 之间，最多 8 个", "minutes must be in (0, 60], at most 8"
+        )
+    state = network.current(session)
+    row = state.row_of_org.get(org.id)
+    if row is None:
+        raise NotFound(
+            f"{org.name}不是有位置的出动力量，无法计算等时圈",
+            f"{org.name} is not a located responding organization",
+        )
+    return isochrones(
+        state.graph,
+        state.table.station_major[row],
+        minutes=sorted(minutes),
+        properties={"org_id": org.id, "name": org.name},
+    )
+
+
+def unit_route(
+    session: Session, *, actor: Actor, network: RoadNetwork, unit_id: int, lon: float, lat: float
+) -> dict[str, Any]:
+    """The road route from a unit (its AVL position, else its station) to a point."""
+    unit = get_unit(session, actor, unit_id)
+    state = network.current(session)
+    if unit.lon is not None and unit.lat is not None:
+        source = state.snapper.snap(unit.lon, unit.lat).node
+    else:
+        row = state.row_of_org.get(unit.station_id)
+        if row is None:
+            raise NotFound("车辆所属站没有位置", "the unit's station has no position")
+        source = int(state.table.station_nodes[row])
+    target = state.snapper.snap(lon, lat)
+    try:
+        path = route(state.graph, source, target.node)
+    except NoRouteError as exc:
+        raise Invalid("两点之间没有可通行的道路", "no drivable route between the points") from exc
+    feature = path.geojson(state.graph)
+    feature.setdefault("properties", {}).update(
+        {
+            "unit_id": unit.id,
+            "call_sign": unit.call_sign,
+            "seconds": round(path.seconds, 1),
+            "metres": round(path.metres, 1),
+            "snap_m": round(target.distance_m, 1),
+            "snap_too_far": bool(target.too_far),
+        }
+    )
+    return feature
