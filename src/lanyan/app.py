@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
 
 from lanyan import __version__
 from lanyan.accounts.api import router as accounts_router
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.network = RoadNetwork(settings.road_network_file, settings.cache_dir)
     problems.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
 
     @app.middleware("http")
     async def limit_body(

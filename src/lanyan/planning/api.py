@@ -68,3 +68,10 @@ def unit_route(
     return service.unit_route(
         session, actor=actor, network=network, unit_id=unit_id, lon=lon, lat=lat
     )
+
+
+@router.get("/roads")
+def roads(actor: CurrentActor, session: SessionDep, network: NetworkDep) -> dict[str, Any]:
+    """Roads of the routing graph as GeoJSON: the base map when no tile server is configured."""
+    del actor  # any logged-in user may draw the base map
+    return service.road_lines(network, session)

@@ -79,6 +79,8 @@ class NetworkState:
     built_at: float
     build_s: float
     row_of_org: dict[int, int] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict)
+    """Things computed once per state on first use (the base-map GeoJSON, ...)."""
 
     def __post_init__(self) -> None:
         self.row_of_org = {s.org_id: s.row for s in self.stations}

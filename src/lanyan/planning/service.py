@@ -225,3 +225,30 @@ def unit_route(
         }
     )
     return feature
+
+
+def road_lines(network: RoadNetwork, session: Session) -> dict[str, Any]:
+    """The routing graph's roads as one GeoJSON MultiLineString: the offline base map.
+
+    Each road segment appears once (both directions of a two-way street share it). Coordinates
+    are rounded to 1e-5 degrees (about a metre), which keeps the payload small.
+    """
+    state = network.current(session)
+    cached: dict[str, Any] | None = state.derived.get("roads")
+    if cached is not None:
+        return cached
+    graph = state.graph
+    low = np.minimum(graph.edge_sources, graph.indices).astype(np.int64)
+    high = np.maximum(graph.edge_sources, graph.indices).astype(np.int64)
+    pairs = np.unique(low * graph.n_nodes + high)
+    a, b = pairs // graph.n_nodes, pairs % graph.n_nodes
+    lon = np.round(graph.lon, 5)
+    lat = np.round(graph.lat, 5)
+    lines = np.stack([np.column_stack([lon[a], lat[a]]), np.column_stack([lon[b], lat[b]])], axis=1)
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "MultiLineString", "coordinates": lines.tolist()},
+        "properties": {"segments": len(pairs), "source": "OpenStreetMap"},
+    }
+    state.derived["roads"] = feature
+    return feature
