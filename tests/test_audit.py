@@ -98,6 +98,36 @@ def _create_premises(client: TestClient, world: World, ext: str) -> int:
     return int(r.json()["id"])
 
 
+VADUZ = {"lon": 9.5215, "lat": 47.1395}
+
+
+def _incident(client: TestClient, world: World, **extra: Any) -> int:
+    r = client.post(
+        "/api/dispatch/incidents",
+        headers=_admin(world),
+        json={**VADUZ, "type": "rescue", "subtype": "person_trapped", **extra},
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _assignment(client: TestClient, world: World, *steps: str) -> int:
+    unit_id = _create_unit(client, world, f"audit:disp-{len(steps)}-{_incident.__name__}")
+    iid = _incident(client, world)
+    r = client.post(
+        f"/api/dispatch/incidents/{iid}/assignments",
+        headers=_admin(world),
+        json={"unit_ids": [unit_id]},
+    )
+    assert r.status_code == 201, r.text
+    aid = int(r.json()["assignments"][0]["id"])
+    for step in steps:
+        client.post(
+            f"/api/dispatch/assignments/{aid}/status", headers=_admin(world), json={"status": step}
+        )
+    return aid
+
+
 def _login_token(client: TestClient) -> str:
     r = client.post("/api/auth/login", json={"username": "leader", "password": PASSWORD})
     client.cookies.clear()
@@ -219,6 +249,30 @@ CASES: dict[tuple[str, str], Callable[[TestClient, World], tuple[str, dict[str, 
     ("DELETE", "/api/premises/{premises_id}"): lambda c, w: (
         f"/api/premises/{_create_premises(c, w, 'audit:del-p')}",
         {},
+    ),
+    ("POST", "/api/dispatch/incidents"): lambda c, w: (
+        "/api/dispatch/incidents",
+        {"json": {**VADUZ, "type": "fire", "caller_number": "110"}},
+    ),
+    ("POST", "/api/dispatch/incidents/{incident_id}/assignments"): lambda c, w: (
+        f"/api/dispatch/incidents/{_incident(c, w)}/assignments",
+        {"json": {"unit_ids": [_create_unit(c, w, "audit:assign")]}},
+    ),
+    ("POST", "/api/dispatch/assignments/{assignment_id}/status"): lambda c, w: (
+        f"/api/dispatch/assignments/{_assignment(c, w)}/status",
+        {"json": {"status": "en_route"}},
+    ),
+    ("POST", "/api/dispatch/incidents/{incident_id}/escalate"): lambda c, w: (
+        f"/api/dispatch/incidents/{_incident(c, w)}/escalate",
+        {"json": {"level": 3}},
+    ),
+    ("POST", "/api/dispatch/incidents/{incident_id}/status"): lambda c, w: (
+        f"/api/dispatch/incidents/{_incident(c, w)}/status",
+        {"json": {"status": "controlled"}},
+    ),
+    ("POST", "/api/dispatch/incidents/{incident_id}/close"): lambda c, w: (
+        f"/api/dispatch/incidents/{_incident(c, w)}/close",
+        {"json": {"rescued": 1}},
     ),
     ("POST", "/api/exchange/{entity}/import"): lambda c, w: (
         "/api/exchange/water_sources/import",

@@ -13,6 +13,9 @@ from lanyan.audit.api import router as audit_router
 from lanyan.core import problems
 from lanyan.core.config import Settings, get_settings
 from lanyan.core.db import make_engine, make_sessionmaker
+from lanyan.core.sse_api import router as events_router
+from lanyan.dispatch.api import router as dispatch_router
+from lanyan.dispatch.geocoding import GeocoderService
 from lanyan.exchange.api import router as exchange_router
 from lanyan.forces.api import router as forces_router
 from lanyan.planning.api import router as planning_router
@@ -37,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.network = RoadNetwork(settings.road_network_file, settings.cache_dir)
+    app.state.geocoder = GeocoderService(settings.road_network_file, settings.cache_dir)
     problems.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
 
@@ -58,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         premises_router,
         exchange_router,
         planning_router,
+        dispatch_router,
+        events_router,
         audit_router,
     ):
         app.include_router(router)

@@ -54,17 +54,16 @@ def test_live_coverage_drops_when_a_station_commits_its_units(
     h = demo_city.headers("demo_dispatcher")
     for unit in units:
         r = app_client.post(
-            f"/api/forces/units/{unit['id']}/status", json={"status": "en_route"}, headers=h
+            f"/api/forces/units/{unit['id']}/status", json={"status": "out_of_service"}, headers=h
         )
         assert r.status_code == 200
     during = _coverage(app_client, demo_city)
     assert station["id"] in {s["org_id"] for s in during["stations_without_units"]}
     assert during["circles"][0]["city"]["share"] < before["circles"][0]["city"]["share"]
     for unit in units:
-        for status in ("returning", "available"):
-            app_client.post(
-                f"/api/forces/units/{unit['id']}/status", json={"status": status}, headers=h
-            )
+        app_client.post(
+            f"/api/forces/units/{unit['id']}/status", json={"status": "available"}, headers=h
+        )
     after = _coverage(app_client, demo_city)
     assert after["circles"][0]["city"] == before["circles"][0]["city"]
 

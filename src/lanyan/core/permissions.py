@@ -35,12 +35,18 @@ class Action(StrEnum):
     EXPORT = "data.export"
     USERS_MANAGE = "accounts.users.manage"
     AUDIT_READ = "audit.read"
+    INCIDENT_WRITE = "dispatch.incident.write"
+    PLAN_WRITE = "dispatch.plan.write"
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.DISPATCHER: frozenset({Action.READ, Action.UNIT_STATUS, Action.EXPORT}),
-    Role.COMMANDER: frozenset({Action.READ, Action.UNIT_STATUS, Action.EXPORT}),
+    Role.DISPATCHER: frozenset(
+        {Action.READ, Action.UNIT_STATUS, Action.EXPORT, Action.INCIDENT_WRITE}
+    ),
+    Role.COMMANDER: frozenset(
+        {Action.READ, Action.UNIT_STATUS, Action.EXPORT, Action.INCIDENT_WRITE}
+    ),
     Role.STATION: frozenset({Action.READ, Action.UNIT_STATUS, Action.WATER_WRITE}),
     Role.PREVENTION: frozenset({Action.READ, Action.PREMISES_WRITE, Action.EXPORT}),
     Role.GRID: frozenset({Action.READ}),

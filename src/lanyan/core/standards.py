@@ -96,6 +96,31 @@ DEFAULTS: tuple[Standard, ...] = (
         "Lanyan default: a point farther off-road than this is flagged",
         "not a national standard",
     ),
+    Standard(
+        "city_max_snap_m",
+        2000,
+        "m",
+        "Lanyan default: a call farther than this from every road of the city lies outside it",
+        "not a national standard",
+    ),
+    Standard(
+        "duplicate_radius_m",
+        200,
+        "m",
+        "Lanyan default: open incidents this close are probable duplicates (重复警情)",
+    ),
+    Standard(
+        "duplicate_window_s",
+        7200,
+        "s",
+        "Lanyan default: ... if received within this time of each other",
+    ),
+    Standard(
+        "premises_match_m",
+        60,
+        "m",
+        "Lanyan default: a call this close to a premises is taken to be at it",
+    ),
 )
 
 

@@ -52,23 +52,28 @@ class UnitType(Choice):
 
 
 class UnitStatus(Choice):
-    """Where a unit is in its duty cycle; dispatch (issue 4) extends the transitions."""
+    """Where a unit is in its duty cycle (在库 → 调派 → 出动 → 到场 → 出水 → 返回 → 归队=在库)."""
 
     AVAILABLE = ("available", "在库", "Available", "#2e7d32")
+    DISPATCHED = ("dispatched", "已调派", "Dispatched", "#fb8c00")
     EN_ROUTE = ("en_route", "出动", "En route", "#f9a825")
     ON_SCENE = ("on_scene", "到场", "On scene", "#c62828")
-    RETURNING = ("returning", "返回", "Returning", "#1565c0")
+    WATER_ON = ("water_on", "出水", "Water on", "#1565c0")
+    RETURNING = ("returning", "返回", "Returning", "#5e35b1")
     OUT_OF_SERVICE = ("out_of_service", "检修", "Out of service", "#616161")
 
+    @property
+    def dispatchable(self) -> bool:
+        """Whether a unit in this status may be given a new incident (returning ones may)."""
+        return self in (UnitStatus.AVAILABLE, UnitStatus.RETURNING)
 
-UNIT_TRANSITIONS: dict[UnitStatus, frozenset[UnitStatus]] = {
-    UnitStatus.AVAILABLE: frozenset({UnitStatus.EN_ROUTE, UnitStatus.OUT_OF_SERVICE}),
-    UnitStatus.EN_ROUTE: frozenset({UnitStatus.ON_SCENE, UnitStatus.RETURNING}),
-    UnitStatus.ON_SCENE: frozenset({UnitStatus.RETURNING}),
-    UnitStatus.RETURNING: frozenset({UnitStatus.AVAILABLE, UnitStatus.EN_ROUTE}),
+
+MANUAL_TRANSITIONS: dict[UnitStatus, frozenset[UnitStatus]] = {
+    UnitStatus.AVAILABLE: frozenset({UnitStatus.OUT_OF_SERVICE}),
     UnitStatus.OUT_OF_SERVICE: frozenset({UnitStatus.AVAILABLE}),
 }
-"""Legal status changes; anything else is rejected with a 409."""
+"""Status changes made directly on a unit (taking it out of service and back). Everything else
+happens through an incident's assignment, so that every milestone is on the incident's record."""
 
 
 class WaterSourceKind(Choice):

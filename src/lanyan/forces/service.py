@@ -17,7 +17,7 @@ from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
 from lanyan.core.errors import Conflict, Invalid, not_found
 from lanyan.core.permissions import Action
-from lanyan.forces.choices import UNIT_TRANSITIONS, OrgKind, UnitStatus
+from lanyan.forces.choices import MANUAL_TRANSITIONS, OrgKind, UnitStatus
 from lanyan.forces.models import Organization, Unit, WaterSource
 from lanyan.forces.schemas import (
     OrganizationCreate,
@@ -326,10 +326,11 @@ def update_unit(session: Session, *, actor: Actor, unit_id: int, data: UnitUpdat
 def change_unit_status(
     session: Session, *, actor: Actor, unit_id: int, data: UnitStatusChange
 ) -> Unit:
-    """Move a unit through its duty cycle; illegal transitions are refused (409).
+    """Take a unit out of service or back (检修 ↔ 在库); other changes are refused (409).
 
-    The row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite serializes writers) so two
-    consoles cannot both move the same unit from the same state.
+    Milestones of a call (出动, 到场, 出水, 返回, 归队) go through the incident's assignment
+    (lanyan.dispatch) so each is recorded on the incident. The row is locked (SELECT ... FOR
+    UPDATE on PostgreSQL; SQLite serializes writers).
     """
     actor.require(Action.UNIT_STATUS)
     get_unit(session, actor, unit_id)
@@ -337,10 +338,12 @@ def change_unit_status(
     session.refresh(unit)
     if data.status == unit.status:
         raise Conflict(f"车辆已经是“{unit.status.zh}”状态", f"the unit is already {unit.status.en}")
-    if data.status not in UNIT_TRANSITIONS[unit.status]:
+    if data.status not in MANUAL_TRANSITIONS.get(unit.status, frozenset()):
         raise Conflict(
-            f"车辆状态不能从“{unit.status.zh}”变为“{data.status.zh}”",
-            f"a unit cannot go from {unit.status.en} to {data.status.en}",
+            f"车辆状态不能从“{unit.status.zh}”直接变为“{data.status.zh}”"
+            "（出动、到场、出水、返回、归队须在警情中记录）",
+            f"a unit cannot go from {unit.status.en} to {data.status.en} directly"
+            " (call milestones are recorded on the incident's assignment)",
         )
     if (data.lon is None) != (data.lat is None):
         raise Invalid("经度和纬度需同时提供", "give both lon and lat, or neither")

@@ -1,0 +1,98 @@
+"""The in-process event bus: writes publish after commit, open consoles receive within a second.
+
+Service functions queue events on the session (:func:`queue`); they are published only when the
+transaction commits (a rolled-back write announces nothing). Subscribers are asyncio queues of
+Server-Sent-Event streams; publishing is thread-safe because routers run in worker threads.
+One process serves one bus; a multi-process deployment would put a broker (MQTT/NATS) here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+PENDING_KEY = "lanyan.pending_events"
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something consoles should know: ``type`` like ``unit.status``, JSON ``data``.
+
+    ``org_path`` is the path of the organization the event belongs to; a subscriber sees it only
+    if the path lies inside its jurisdiction.
+    """
+
+    type: str
+    data: dict[str, Any]
+    org_path: str = "/"
+
+
+@dataclass
+class _Subscriber:
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue[Event]
+    org_path: str
+
+
+@dataclass
+class EventBus:
+    """Fan-out of events to every open stream."""
+
+    _subscribers: list[_Subscriber] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def subscribe(self, org_path: str, *, maxsize: int = 1000) -> _Subscriber:
+        """Register a stream on the running event loop."""
+        sub = _Subscriber(asyncio.get_running_loop(), asyncio.Queue(maxsize), org_path)
+        with self._lock:
+            self._subscribers.append(sub)
+        return sub
+
+    def unsubscribe(self, sub: _Subscriber) -> None:
+        """Forget a closed stream."""
+        with self._lock:
+            if sub in self._subscribers:
+                self._subscribers.remove(sub)
+
+    def publish(self, item: Event) -> None:
+        """Hand ``item`` to every subscriber whose jurisdiction covers it (any thread)."""
+        with self._lock:
+            targets = [s for s in self._subscribers if item.org_path.startswith(s.org_path)]
+        for sub in targets:
+            sub.loop.call_soon_threadsafe(_put, sub.queue, item)
+
+    @property
+    def subscriber_count(self) -> int:
+        """Open streams (for health and tests)."""
+        with self._lock:
+            return len(self._subscribers)
+
+
+def _put(queue: asyncio.Queue[Event], item: Event) -> None:
+    if queue.full():  # a stalled console loses its oldest event rather than the server memory
+        queue.get_nowait()
+    queue.put_nowait(item)
+
+
+BUS = EventBus()
+
+
+def queue(session: Session, item: Event) -> None:
+    """Publish ``item`` when ``session`` commits."""
+    session.info.setdefault(PENDING_KEY, []).append(item)
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_pending(session: Session) -> None:
+    for item in session.info.pop(PENDING_KEY, []):
+        BUS.publish(item)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)

@@ -1,0 +1,1 @@
+"""Dispatch: call intake, incidents, graded response plans, unit recommendation."""

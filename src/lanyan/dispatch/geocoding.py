@@ -1,0 +1,74 @@
+"""The process's geocoder: the OSM gazetteer plus the database's premises and organizations.
+
+Built once on first use (the OSM part comes from a cache keyed by the file's hash) and refreshed
+when premises or organizations are added, so a newly imported key premises is found by name.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lanyan.demo.names import PLACE_ZH
+from lanyan.dispatch.gazetteer import Entry, load_osm_gazetteer
+from lanyan.dispatch.geocode import Geocoder
+from lanyan.forces.models import Organization
+from lanyan.prevention.models import Premises
+
+
+class GeocoderService:
+    """Lazily built geocoder over the road file's gazetteer and the database's named places."""
+
+    def __init__(self, osm_file: Path, cache_dir: Path) -> None:
+        self.osm_file = osm_file
+        self.cache_dir = cache_dir
+        self._lock = threading.Lock()
+        self._geocoder: Geocoder | None = None
+        self._signature: tuple[int, int, int, int] | None = None
+
+    def _db_signature(self, session: Session) -> tuple[int, int, int, int]:
+        p_count, p_max = session.execute(select(func.count(), func.max(Premises.id))).one()
+        o_count, o_max = session.execute(select(func.count(), func.max(Organization.id))).one()
+        return int(p_count or 0), int(p_max or 0), int(o_count or 0), int(o_max or 0)
+
+    def get(self, session: Session) -> Geocoder:
+        """The geocoder, rebuilt when the database's named places changed."""
+        signature = self._db_signature(session)
+        if self._geocoder is not None and signature == self._signature:
+            return self._geocoder
+        with self._lock:
+            if self._geocoder is not None and signature == self._signature:
+                return self._geocoder
+            gazetteer = load_osm_gazetteer(
+                self.osm_file, cache_dir=self.cache_dir, place_aliases=dict(PLACE_ZH)
+            )
+            entries = [
+                Entry(
+                    name=p.name,
+                    kind="premises",
+                    lon=p.lon,
+                    lat=p.lat,
+                    source="premises",
+                    ref_id=str(p.id),
+                    aliases=(p.address,) if p.address else (),
+                )
+                for p in session.scalars(select(Premises))
+            ] + [
+                Entry(
+                    name=o.name,
+                    kind="organization",
+                    lon=o.lon,
+                    lat=o.lat,
+                    source="organization",
+                    ref_id=str(o.id),
+                )
+                for o in session.scalars(select(Organization))
+                if o.lon is not None and o.lat is not None
+            ]
+            gazetteer.add(entries)
+            self._geocoder = Geocoder(gazetteer)
+            self._signature = signature
+            return self._geocoder

@@ -1,0 +1,185 @@
+"""Fill a response plan with the fastest suitable units, and say why each was chosen.
+
+Travel times come from the road network (lanyan.planning.network): units in quarters from their
+station's precomputed tree, units away from quarters (returning, with a position) from one
+bounded reverse search from the incident. Units of the incident's own brigade are preferred while
+they arrive within the standard; when they cannot, the fastest unit from another brigade is
+offered as cross-brigade reinforcement (跨大队增援). Requirements nothing can fill are listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lanyan.core.standards import standards
+from lanyan.forces.choices import UnitStatus, UnitType
+from lanyan.forces.models import Unit
+from lanyan.planning.coverage import Zone
+from lanyan.planning.network import NetworkState
+from lanyan.routing import UnitPositions, haversine_m, rank_units
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A unit that could go, with its travel time to the incident."""
+
+    unit: Unit
+    eta_s: float
+    straight_m: float
+    brigade_id: int | None
+    away: bool
+
+
+@dataclass
+class Pick:
+    """A unit chosen for a requirement."""
+
+    candidate: Candidate
+    requirement: str
+    cross_brigade: bool
+    reason: str
+
+
+@dataclass
+class Fill:
+    """The outcome of one requirement."""
+
+    label: str
+    unit_types: list[str]
+    count: int
+    picks: list[Pick] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        """Slots nothing could fill."""
+        return self.count - len(self.picks)
+
+
+def fmt_eta(seconds: float) -> str:
+    """Seconds as m分ss秒 for dispatchers."""
+    total = round(seconds)
+    return f"{total // 60}分{total % 60:02d}秒"
+
+
+def candidates(
+    state: NetworkState,
+    units: list[Unit],
+    node: int,
+    lon: float,
+    lat: float,
+    brigade_of_org: dict[int, int | None],
+) -> list[Candidate]:
+    """Dispatchable units ranked by road travel time to ``node`` (fastest first)."""
+    usable = [u for u in units if u.status.dispatchable and u.station_id in state.row_of_org]
+    if not usable:
+        return []
+    away_nodes = np.full(len(usable), -1, dtype=np.int32)
+    for i, unit in enumerate(usable):
+        if unit.lon is not None and unit.lat is not None and unit.status != UnitStatus.AVAILABLE:
+            away_nodes[i] = state.snapper.snap(unit.lon, unit.lat).node
+    positions = UnitPositions(
+        station=np.array([state.row_of_org[u.station_id] for u in usable], dtype=np.int32),
+        node=away_nodes,
+        available=np.ones(len(usable), dtype=np.bool_),
+    )
+    ranking = rank_units(
+        state.table, positions, node, k=len(usable), reverse=state.graph.transpose()
+    )
+    out = []
+    for index, eta in zip(ranking.units.tolist(), ranking.eta_s.tolist(), strict=True):
+        unit = usable[index]
+        if away_nodes[index] >= 0 and unit.lon is not None and unit.lat is not None:
+            ulon, ulat = unit.lon, unit.lat
+        else:
+            station = state.stations[state.row_of_org[unit.station_id]]
+            ulon, ulat = station.lon, station.lat
+        out.append(
+            Candidate(
+                unit=unit,
+                eta_s=float(eta),
+                straight_m=float(haversine_m(ulon, ulat, lon, lat)),
+                brigade_id=brigade_of_org.get(unit.station_id),
+                away=bool(away_nodes[index] >= 0),
+            )
+        )
+    return out
+
+
+def _fits(candidate: Candidate, req: dict[str, Any], building_height_m: float | None) -> bool:
+    unit = candidate.unit
+    if unit.type.value not in req["unit_types"]:
+        return False
+    min_ladder = req.get("min_ladder_m")
+    if req.get("ladder_from_building") and building_height_m:
+        min_ladder = max(float(min_ladder or 0), building_height_m)
+    if min_ladder and (unit.ladder_height_m or 0) < float(min_ladder):
+        return False
+    min_water = req.get("min_water_l")
+    return not (min_water and (unit.water_l or 0) < float(min_water))
+
+
+def _reason(
+    pick_index: int,
+    req: dict[str, Any],
+    cand: Candidate,
+    building_height_m: float | None,
+    cross: bool,
+    threshold_s: float,
+) -> str:
+    parts = [
+        f"{req['label']}第{pick_index}辆",
+        f"预计{fmt_eta(cand.eta_s)}到场",
+        f"直线{cand.straight_m / 1000:.1f}公里",
+    ]
+    if req.get("ladder_from_building") and building_height_m and cand.unit.ladder_height_m:
+        parts.append(f"举高{cand.unit.ladder_height_m:g}米≥建筑{building_height_m:g}米")
+    if cand.away:
+        parts.append("车辆在返回途中，按实时位置计算")
+    if cross:
+        parts.append(f"本大队无可用车辆能在{fmt_eta(threshold_s)}内到场，跨大队增援")
+    return "；".join(parts)
+
+
+def fill_plan(
+    requirements: list[dict[str, Any]],
+    ranked: list[Candidate],
+    *,
+    own_brigade_id: int | None,
+    zone: Zone,
+    building_height_m: float | None,
+) -> list[Fill]:
+    """Choose units for each requirement in order; no unit is used twice."""
+    table = standards()
+    threshold_s = table["urban_arrival_s"] if zone == Zone.URBAN else table["rural_arrival_s"]
+    used: set[int] = set()
+    fills = []
+    for req in requirements:
+        fill = Fill(req["label"], list(req["unit_types"]), int(req["count"]))
+        for slot in range(1, fill.count + 1):
+            suitable = [
+                c for c in ranked if c.unit.id not in used and _fits(c, req, building_height_m)
+            ]
+            if not suitable:
+                break
+            own = [c for c in suitable if own_brigade_id is None or c.brigade_id == own_brigade_id]
+            choice = own[0] if own and own[0].eta_s <= threshold_s else suitable[0]
+            cross = own_brigade_id is not None and choice.brigade_id != own_brigade_id
+            used.add(choice.unit.id)
+            fill.picks.append(
+                Pick(
+                    choice,
+                    req["label"],
+                    cross,
+                    _reason(slot, req, choice, building_height_m, cross, threshold_s),
+                )
+            )
+        fills.append(fill)
+    return fills
+
+
+def unit_type_zh(value: str) -> str:
+    """Chinese label of a unit type code."""
+    return UnitType(value).zh

@@ -1,0 +1,217 @@
+"""The web pages: login, the one-map console, the crew page, the dashboard and the admin page.
+
+Each page is a static HTML file from ``templates/`` with a small JSON block injected (the user,
+the tile URL); the pages then talk to the JSON API like any other client, with the HttpOnly
+session cookie that ``POST /api/auth/login`` sets. Everything the browser loads (the page, our
+JavaScript, Leaflet and ECharts copied from npm into ``static/vendor`` by ``scripts/build-web.sh``)
+is served from here: command centres are air-gapped, so nothing comes from a CDN.
+
+Authorization of the pages is checked here, on the server, from the session cookie: a page of a
+role you do not hold answers 403 with a Chinese page, not an empty shell. The data itself is
+still guarded by the API (jurisdiction, a crew sees only its own orders).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from lanyan.accounts.models import AuthSession
+from lanyan.core.api import SessionDep, get_auth_session
+from lanyan.core.errors import Unauthorized
+from lanyan.core.permissions import Role
+
+__all__ = ["HOME_BY_ROLE", "STATIC_DIR", "router"]
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+TEMPLATE_DIR = WEB_DIR / "templates"
+TILE_URL_ENV = "LANYAN_TILE_URL"
+"""Environment variable with a raster tile URL template ({z}/{x}/{y}); unset = vector roads."""
+
+HOME_BY_ROLE: dict[Role, str] = {
+    Role.ADMIN: "/console",
+    Role.DISPATCHER: "/console",
+    Role.COMMANDER: "/console",
+    Role.LEADER: "/console",
+    Role.PREVENTION: "/console",
+    Role.GRID: "/console",
+    Role.STATION: "/crew",
+}
+"""Where a user lands after logging in."""
+
+DISPATCH_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.COMMANDER})
+"""Roles that see the dispatch panels of the console; the others get a read-only map."""
+
+_MEDIA_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".map": "application/json",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+def page_session(request: Request, session: SessionDep) -> AuthSession | None:
+    """The login session behind the cookie, or ``None`` (a page redirects to the login instead)."""
+    try:
+        return get_auth_session(request, session, None)
+    except Unauthorized:
+        return None
+
+
+PageSession = Annotated[AuthSession | None, Depends(page_session)]
+
+
+@lru_cache(maxsize=16)
+def _template(name: str) -> str:
+    return (TEMPLATE_DIR / f"{name}.html").read_text(encoding="utf-8")
+
+
+def tile_url() -> str | None:
+    """The configured raster tile URL, or ``None`` for the offline vector base map."""
+    value = os.environ.get(TILE_URL_ENV, "").strip()
+    return value or None
+
+
+def _json_for_html(data: Any) -> str:
+    # Inside <script type="application/json"> only "</" could end the block early.
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _security_headers() -> dict[str, str]:
+    img_src = "'self' data: blob:"
+    tiles = tile_url()
+    if tiles:
+        parts = urlsplit(tiles.replace("{s}", "a"))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            host = parts.netloc.replace("a.", "*.", 1) if "{s}" in tiles else parts.netloc
+            img_src += f" {parts.scheme}://{host}"
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {img_src}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+    return {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+
+
+def _user_json(auth: AuthSession) -> dict[str, Any]:
+    user = auth.user
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role.value,
+        "role_zh": user.role.zh,
+        "organization_id": user.organization_id,
+        "organization_name": user.organization.name,
+        "can_dispatch": user.role in DISPATCH_ROLES,
+        "is_admin": user.role is Role.ADMIN,
+    }
+
+
+def render_page(
+    name: str, *, auth: AuthSession | None, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
+    """A page from ``templates/`` with its configuration block filled in."""
+    config: dict[str, Any] = {
+        "tileUrl": tile_url(),
+        "user": _user_json(auth) if auth else None,
+        "homeByRole": {role.value: path for role, path in HOME_BY_ROLE.items()},
+        **extra,
+    }
+    block = f'<script type="application/json" id="lanyan-config">{_json_for_html(config)}</script>'
+    html = _template(name).replace("<!--LANYAN_CONFIG-->", block)
+    return HTMLResponse(html, status_code=status_code, headers=_security_headers())
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def _forbidden(auth: AuthSession, what: str) -> HTMLResponse:
+    return render_page(
+        "forbidden",
+        auth=auth,
+        status_code=403,
+        forbidden={"page": what, "role_zh": auth.user.role.zh},
+    )
+
+
+@router.get("/login")
+def login_page(auth: PageSession) -> HTMLResponse:
+    """The login form; after logging in the browser goes to the page of the user's role."""
+    return render_page("login", auth=auth)
+
+
+@router.get("/console", response_model=None)
+def console_page(request: Request, auth: PageSession) -> Response:
+    """The one-map console (一张图) for command-centre screens (1920×1080)."""
+    if auth is None:
+        return _to_login(request)
+    return render_page("console", auth=auth)
+
+
+@router.get("/crew", response_model=None)
+def crew_page(request: Request, auth: PageSession) -> Response:
+    """The phone page of a station crew: current orders, route, status buttons."""
+    if auth is None:
+        return _to_login(request)
+    return render_page("crew", auth=auth)
+
+
+@router.get("/dashboard", response_model=None)
+def dashboard_page(request: Request, auth: PageSession) -> Response:
+    """Charts for leadership: incidents, response times, units and coverage now."""
+    if auth is None:
+        return _to_login(request)
+    return render_page("dashboard", auth=auth)
+
+
+@router.get("/admin", response_model=None)
+def admin_page(request: Request, auth: PageSession) -> Response:
+    """User administration; administrators only (403 for every other role)."""
+    if auth is None:
+        return _to_login(request)
+    if auth.user.role is not Role.ADMIN:
+        return _forbidden(auth, "系统管理")
+    return render_page("admin", auth=auth)
+
+
+@router.get("/static/{path:path}", response_model=None)
+def static_file(path: str) -> Response:
+    """Our CSS/JS and the vendored libraries (only files under ``static/``)."""
+    target = (STATIC_DIR / path).resolve()
+    if not target.is_relative_to(STATIC_DIR) or not target.is_file():
+        hint = ""
+        if path.startswith("vendor/"):
+            hint = "（前端库未构建：请运行 make web 或 scripts/build-web.sh）"
+        return HTMLResponse(f"未找到文件{hint}", status_code=404)
+    media_type = _MEDIA_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
+    cache = "public, max-age=86400" if path.startswith("vendor/") else "no-cache"
+    return FileResponse(
+        target,
+        media_type=media_type or "application/octet-stream",
+        headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"},
+    )

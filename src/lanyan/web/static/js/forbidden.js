@@ -1,0 +1,9 @@
+// The 403 page: says which page and which role, in Chinese.
+import { config, mountHeader } from "./common.js";
+
+mountHeader("无权访问");
+const info = config.forbidden;
+if (info) {
+  document.getElementById("forbidden-text").textContent =
+    `您的角色（${info.role_zh}）无权打开“${info.page}”页面。如需使用，请联系支队系统管理员。`;
+}

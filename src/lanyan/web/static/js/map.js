@@ -1,0 +1,263 @@
+// The map part shared by the console and the crew page: base layer and the one-map layers.
+import * as L from "../vendor/leaflet/leaflet.esm.js";
+import { api, colour, escapeHtml, fetchAll, label } from "./common.js";
+
+export { L };
+
+export const ATTRIBUTION = "© OpenStreetMap contributors";
+const DEFAULT_CENTER = [47.14, 9.53];
+
+/** A Leaflet map with the base layer: the tile server when configured, else the road graph. */
+export function createMap(element, { zoom = 12, center = DEFAULT_CENTER, zoomControl = true } = {}) {
+  const map = L.map(element, { zoomControl, zoomSnap: 0.25, attributionControl: true });
+  map.setView(center, zoom);
+  map.attributionControl.setPrefix(false);
+  const canvas = L.canvas({ padding: 0.3 });
+  return { map, canvas };
+}
+
+/** Base layer: raster tiles when LANYAN_TILE_URL is set, otherwise the roads of the routing graph. */
+export async function baseLayer(map, canvas) {
+  if (window.LANYAN_TILE_URL) {
+    const tiles = L.tileLayer(window.LANYAN_TILE_URL, { maxZoom: 19, attribution: ATTRIBUTION });
+    tiles.addTo(map);
+    return { layer: tiles, name: "底图（瓦片）", bounds: null };
+  }
+  const roads = await api("/api/planning/roads");
+  const layer = L.geoJSON(roads, {
+    renderer: canvas,
+    interactive: false,
+    attribution: ATTRIBUTION,
+    style: { color: "#9aa3ad", weight: 1, opacity: 0.9 },
+  });
+  layer.addTo(map);
+  return { layer, name: "底图（路网）", bounds: layer.getBounds() };
+}
+
+const ORG_GROUPS = [
+  { key: "stations", name: "消防救援站", kinds: ["station", "special_station"], radius: 9 },
+  { key: "teams", name: "专职队/志愿队", kinds: ["gov_team", "enterprise_team", "volunteer_team"], radius: 7 },
+  { key: "micro", name: "微型消防站", kinds: ["micro_station"], radius: 5 },
+];
+
+function orgPopup(choices, org) {
+  return `<b>${escapeHtml(org.name)}</b><br>${escapeHtml(label(choices, "org_kind", org.kind))}` +
+    (org.address ? `<br>${escapeHtml(org.address)}` : "") +
+    (org.phone ? `<br>电话：${escapeHtml(org.phone)}` : "");
+}
+
+/** Organization layers by kind, and the boundaries of brigades and stations. */
+export function organizationLayers(choices, orgs, canvas) {
+  const layers = {};
+  for (const group of ORG_GROUPS) {
+    const layer = L.layerGroup();
+    for (const org of orgs) {
+      if (!group.kinds.includes(org.kind) || org.lon == null || org.lat == null) continue;
+      L.circleMarker([org.lat, org.lon], {
+        renderer: canvas,
+        radius: group.radius,
+        color: "#fff",
+        weight: 2,
+        fillColor: colour(choices, "org_kind", org.kind),
+        fillOpacity: 0.95,
+      })
+        .bindTooltip(org.name)
+        .bindPopup(orgPopup(choices, org))
+        .addTo(layer);
+    }
+    layers[group.key] = { name: group.name, layer };
+  }
+  const boundary = (kinds, style) =>
+    L.geoJSON(
+      {
+        type: "FeatureCollection",
+        features: orgs
+          .filter((o) => kinds.includes(o.kind) && o.jurisdiction)
+          .map((o) => ({ type: "Feature", geometry: o.jurisdiction, properties: { name: o.name } })),
+      },
+      { renderer: canvas, interactive: false, style },
+    );
+  layers.brigades = {
+    name: "大队辖区",
+    layer: boundary(["brigade"], { color: "#1565c0", weight: 3, dashArray: "8 6", fill: false }),
+  };
+  layers.districts = {
+    name: "消防站辖区",
+    layer: boundary(["station", "special_station"], { color: "#c62828", weight: 1.5, dashArray: "3 4", fill: false }),
+  };
+  return layers;
+}
+
+/** Where a unit is drawn: its live position, else at its station, fanned out around it. */
+export function unitPositions(units, orgsById) {
+  const byStation = new Map();
+  const positions = new Map();
+  for (const unit of units) {
+    if (unit.lon != null && unit.lat != null) {
+      positions.set(unit.id, [unit.lat, unit.lon]);
+      continue;
+    }
+    const list = byStation.get(unit.station_id) || [];
+    list.push(unit);
+    byStation.set(unit.station_id, list);
+  }
+  for (const [stationId, list] of byStation) {
+    const station = orgsById.get(stationId);
+    if (!station || station.lat == null) continue;
+    list.sort((a, b) => a.id - b.id);
+    list.forEach((unit, i) => {
+      const angle = (2 * Math.PI * i) / list.length;
+      const r = 0.0011;
+      positions.set(unit.id, [station.lat + r * Math.sin(angle) * 0.68, station.lon + r * Math.cos(angle)]);
+    });
+  }
+  return positions;
+}
+
+/**
+ * Units coloured by status (SVG, so each marker is an element the live board can recolour and a
+ * browser test can read: class "unit-marker unit-<id>", data-status).
+ */
+export class UnitLayer {
+  constructor(choices, svg) {
+    this.choices = choices;
+    this.svg = svg;
+    this.layer = L.layerGroup();
+    this.markers = new Map();
+  }
+
+  update(units, orgsById) {
+    const positions = unitPositions(units, orgsById);
+    const seen = new Set();
+    for (const unit of units) {
+      const at = positions.get(unit.id);
+      if (!at) continue;
+      seen.add(unit.id);
+      const fill = colour(this.choices, "unit_status", unit.status);
+      const tip = `${unit.call_sign}：${label(this.choices, "unit_status", unit.status)}`;
+      let marker = this.markers.get(unit.id);
+      if (!marker) {
+        marker = L.circleMarker(at, {
+          renderer: this.svg,
+          radius: 5,
+          color: "#263238",
+          weight: 1,
+          fillOpacity: 1,
+          fillColor: fill,
+          className: `unit-marker unit-${unit.id}`,
+        }).bindTooltip(tip);
+        marker.addTo(this.layer);
+        this.markers.set(unit.id, marker);
+      } else {
+        marker.setLatLng(at);
+        marker.setStyle({ fillColor: fill });
+        marker.setTooltipContent(tip);
+      }
+      marker.unitStatus = unit.status;
+      const el = marker.getElement();
+      if (el) el.dataset.status = unit.status;
+      else marker.once("add", () => marker.getElement()?.setAttribute("data-status", marker.unitStatus));
+    }
+    for (const [id, marker] of this.markers) {
+      if (!seen.has(id)) {
+        this.layer.removeLayer(marker);
+        this.markers.delete(id);
+      }
+    }
+  }
+}
+
+export function waterLayer(choices, sources, canvas) {
+  const layer = L.layerGroup();
+  for (const ws of sources) {
+    if (ws.lon == null) continue;
+    const ok = ws.state === "ok";
+    L.circleMarker([ws.lat, ws.lon], {
+      renderer: canvas,
+      radius: 3,
+      weight: 1,
+      color: ok ? "#0277bd" : "#b71c1c",
+      fillColor: ok ? "#4fc3f7" : "#ef9a9a",
+      fillOpacity: 0.9,
+    })
+      .bindPopup(
+        `<b>${escapeHtml(ws.name)}</b><br>${escapeHtml(label(choices, "water_source_kind", ws.kind))}` +
+          ` · ${escapeHtml(label(choices, "water_source_state", ws.state))}` +
+          (ws.flow_lps ? `<br>流量 ${ws.flow_lps} L/s` : ""),
+      )
+      .addTo(layer);
+  }
+  return layer;
+}
+
+export function premisesLayer(choices, premises, canvas) {
+  const layer = L.layerGroup();
+  for (const p of premises) {
+    if (p.lon == null) continue;
+    const key = p.category === "key_unit";
+    L.circleMarker([p.lat, p.lon], {
+      renderer: canvas,
+      radius: key ? 4.5 : 3,
+      weight: 1,
+      color: "#4e342e",
+      fillColor: colour(choices, "premises_category", p.category, key ? "#ff6f00" : "#8d6e63"),
+      fillOpacity: 0.9,
+    })
+      .bindPopup(
+        `<b>${escapeHtml(p.name)}</b><br>${escapeHtml(label(choices, "premises_category", p.category))}` +
+          (p.address ? `<br>${escapeHtml(p.address)}` : "") +
+          (p.height_m ? `<br>高度 ${p.height_m} m，地上 ${p.floors_above ?? "?"} 层` : ""),
+      )
+      .addTo(layer);
+  }
+  return layer;
+}
+
+const HOLE_STYLES = {
+  micro_3min: { name: "3分钟覆盖盲区（微型站）", color: "#8e24aa" },
+  urban_5min: { name: "5分钟覆盖盲区（消防站）", color: "#e53935" },
+  rural_15min: { name: "15分钟覆盖盲区（乡村）", color: "#fb8c00" },
+};
+
+/** Coverage holes of the 3/5/15-minute circles, one layer each (live: drops as units go out). */
+export function holeLayers(coverage, canvas) {
+  const layers = {};
+  for (const [key, style] of Object.entries(HOLE_STYLES)) {
+    const share = coverage.circles?.find((c) => c.key === key)?.city?.share;
+    const name = share === undefined ? style.name : `${style.name} 覆盖率 ${(share * 100).toFixed(1)}%`;
+    layers[key] = {
+      name,
+      layer: L.geoJSON(coverage.holes?.[key] || { type: "FeatureCollection", features: [] }, {
+        renderer: canvas,
+        style: { color: style.color, weight: 1, fillColor: style.color, fillOpacity: 0.25 },
+        onEachFeature: (feature, layer) => {
+          const p = feature.properties || {};
+          layer.bindTooltip(`${style.name}：${p.area_km2 ?? "?"} km²`);
+        },
+      }),
+    };
+  }
+  return layers;
+}
+
+/** Everything the one map loads, fetched in parallel. */
+export async function fetchMapData() {
+  const [orgs, units, water, premises, coverage] = await Promise.all([
+    fetchAll("/api/forces/organizations"),
+    fetchAll("/api/forces/units"),
+    fetchAll("/api/forces/water-sources"),
+    fetchAll("/api/premises"),
+    api("/api/planning/coverage?live=true&holes=true"),
+  ]);
+  return { orgs, units, water, premises, coverage };
+}
+
+/** A route (GeoJSON Feature of a LineString) drawn over the map. */
+export function routeLayer(feature, colourValue = "#1e88e5", svg = undefined) {
+  return L.geoJSON(feature, { renderer: svg, style: { color: colourValue, weight: 4, opacity: 0.85 } });
+}
+
+/** Resolves after the browser has painted the frame that includes what was just added. */
+export function afterPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+}
