@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-
 from tests.conftest import DemoCity
 
 # Vaduz town centre (Städtle), a real built-up point of the demo extract
@@ -57,6 +56,12 @@ def test_call_from_intake_to_closing_report(app_client: TestClient, demo_city: D
     etas = [u["eta_s"] for u in rec["units"] if u["requirement"] == first["requirement"]]
     assert etas == sorted(etas)
     unit_ids = [u["unit_id"] for u in rec["units"]]
+    routed = app_client.get(
+        "/api/planning/route",
+        params={"unit_id": unit_ids[0], "incident_id": iid},
+        headers=demo_city.headers(d),
+    ).json()
+    assert abs(routed["properties"]["seconds"] - first["eta_s"]) <= 1.0
 
     assigned = _post(
         app_client,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from lanyan.core.api import CurrentActor, SessionDep, id_path
+from lanyan.core.errors import Invalid
 from lanyan.planning import service
 from lanyan.planning.network import RoadNetwork
 
@@ -61,10 +62,18 @@ def unit_route(
     session: SessionDep,
     network: NetworkDep,
     unit_id: Annotated[int, Query(ge=1, le=2**31 - 1)],
-    lon: Annotated[float, Query(ge=-180, le=180)],
-    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    incident_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> dict[str, Any]:
-    """The road route from a unit to a point, as a GeoJSON Feature with seconds and metres."""
+    """The road route from a unit to an incident (or to a point), as a GeoJSON Feature."""
+    if incident_id is not None:
+        from lanyan.dispatch.service import get_incident
+
+        incident = get_incident(session, actor, incident_id)
+        lon, lat = incident.lon, incident.lat
+    if lon is None or lat is None:
+        raise Invalid("请提供警情编号或经纬度", "give incident_id, or lon and lat")
     return service.unit_route(
         session, actor=actor, network=network, unit_id=unit_id, lon=lon, lat=lat
     )
