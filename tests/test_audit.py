@@ -274,6 +274,22 @@ CASES: dict[tuple[str, str], Callable[[TestClient, World], tuple[str, dict[str, 
         f"/api/dispatch/incidents/{_incident(c, w)}/close",
         {"json": {"rescued": 1}},
     ),
+    ("POST", "/api/dispatch/plans"): lambda c, w: (
+        "/api/dispatch/plans",
+        {
+            "json": {
+                "name": "测试方案",
+                "incident_type": "fire",
+                "level": 2,
+                "source": "测试",
+                "requirements": [{"label": "水罐车", "unit_types": ["water_tender"], "count": 2}],
+            }
+        },
+    ),
+    ("PATCH", "/api/dispatch/plans/{rule_id}"): lambda c, w: (
+        "/api/dispatch/plans/1",
+        {"json": {"is_active": True, "name": "一般火灾 一级（改）"}},
+    ),
     ("POST", "/api/exchange/{entity}/import"): lambda c, w: (
         "/api/exchange/water_sources/import",
         {"files": {"file": ("ws.csv", io.BytesIO(CSV.encode()), "text/csv")}},

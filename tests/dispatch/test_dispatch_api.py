@@ -305,3 +305,49 @@ def test_geocoder_finds_a_real_address(app_client: TestClient, demo_city: DemoCi
         headers=demo_city.headers("demo_dispatcher"),
     )
     assert none.json()["candidates"] == []
+
+
+def test_response_plans_are_editable_by_detachment_admins(
+    app_client: TestClient, demo_city: DemoCity
+) -> None:
+    listed = app_client.get("/api/dispatch/plans", headers=demo_city.headers("demo_dispatcher"))
+    assert listed.status_code == 200
+    plans = listed.json()
+    assert len(plans) >= 15
+    assert all(p["source"] for p in plans)
+    new = {
+        "name": "加强方案",
+        "incident_type": "rescue",
+        "subtype": "water_rescue",
+        "level": 2,
+        "source": "支队2026年汛期预案",
+        "requirements": [{"label": "水域救援车", "unit_types": ["water_rescue"], "count": 2}],
+    }
+    assert (
+        app_client.post(
+            "/api/dispatch/plans", json=new, headers=demo_city.headers("demo_dispatcher")
+        ).status_code
+        == 403
+    )
+    assert (
+        app_client.post(
+            "/api/dispatch/plans", json=new, headers=demo_city.headers("demo_admin_unterland")
+        ).status_code
+        == 403
+    )
+    bad = app_client.post(
+        "/api/dispatch/plans",
+        json={**new, "subtype": "chemical_fire"},
+        headers=demo_city.headers("demo_admin"),
+    )
+    assert bad.status_code == 422
+    created = app_client.post(
+        "/api/dispatch/plans", json=new, headers=demo_city.headers("demo_admin")
+    )
+    assert created.status_code == 201, created.text
+    off = app_client.patch(
+        f"/api/dispatch/plans/{created.json()['id']}",
+        json={"is_active": False},
+        headers=demo_city.headers("demo_admin"),
+    )
+    assert off.json()["is_active"] is False

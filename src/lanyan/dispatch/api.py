@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lanyan.core.api import CurrentActor, Limit, Offset, SessionDep, id_path
 from lanyan.core.permissions import Action
-from lanyan.dispatch import service
+from lanyan.dispatch import plans, service
 from lanyan.dispatch.choices import EventKind, IncidentStatus
 from lanyan.dispatch.geocoding import GeocoderService
-from lanyan.dispatch.models import Assignment, Incident
+from lanyan.dispatch.models import Assignment, Incident, ResponsePlanRule
 from lanyan.dispatch.schemas import (
     AssignmentPublic,
     AssignmentStatusChange,
@@ -24,6 +25,9 @@ from lanyan.dispatch.schemas import (
     IncidentList,
     IncidentPublic,
     IncidentStatusChange,
+    PlanRuleCreate,
+    PlanRuleFields,
+    PlanRulePublic,
 )
 from lanyan.planning.api import NetworkDep
 from lanyan.planning.network import NetworkState
@@ -318,3 +322,36 @@ def my_orders(actor: CurrentActor, session: SessionDep, network: NetworkDep) -> 
             }
         )
     return {"items": items}
+
+
+PlanId = Annotated[int, id_path("response plan rule id")]
+
+
+@router.get("/plans", response_model=list[PlanRulePublic])
+def list_plans(actor: CurrentActor, session: SessionDep) -> list[PlanRulePublic]:
+    """The graded-dispatch table (等级调派方案)."""
+    actor.require(Action.READ)
+    rows = session.scalars(
+        select(ResponsePlanRule).order_by(
+            ResponsePlanRule.incident_type, ResponsePlanRule.level, ResponsePlanRule.id
+        )
+    ).all()
+    return [PlanRulePublic.model_validate(r) for r in rows]
+
+
+@router.post("/plans", response_model=PlanRulePublic, status_code=201)
+def create_plan(body: PlanRuleCreate, actor: CurrentActor, session: SessionDep) -> PlanRulePublic:
+    """Add a rule (detachment administrators)."""
+    rule = plans.create_rule(session, actor=actor, data=body)
+    session.commit()
+    return PlanRulePublic.model_validate(rule)
+
+
+@router.patch("/plans/{rule_id}", response_model=PlanRulePublic)
+def update_plan(
+    rule_id: PlanId, body: PlanRuleFields, actor: CurrentActor, session: SessionDep
+) -> PlanRulePublic:
+    """Change a rule, or switch it off with ``is_active: false``."""
+    rule = plans.update_rule(session, actor=actor, rule_id=rule_id, data=body)
+    session.commit()
+    return PlanRulePublic.model_validate(rule)

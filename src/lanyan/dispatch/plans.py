@@ -289,3 +289,92 @@ def merge_requirements(
         else:
             same["count"] = max(int(same["count"]), int(req["count"]))
     return merged
+
+
+# --- editing the table (administrators of the detachment) ---------------------------------------
+
+
+def _require_plan_editor(session: Session, actor: Actor) -> None:
+    from lanyan.core.errors import Forbidden
+    from lanyan.core.permissions import Action
+    from lanyan.forces.choices import OrgKind
+    from lanyan.forces.models import Organization
+
+    actor.require(Action.PLAN_WRITE)
+    if actor.org_id is None:
+        return
+    org = session.get(Organization, actor.org_id)
+    if org is None or org.kind not in (OrgKind.CORPS, OrgKind.DETACHMENT):
+        raise Forbidden(
+            "调派方案由支队（总队）管理员维护", "the detachment's administrators keep the plans"
+        )
+
+
+def _check_subtype(incident_type: IncidentType, subtype: IncidentSubtype | None) -> None:
+    from lanyan.core.errors import Invalid
+    from lanyan.dispatch.choices import TYPE_OF
+
+    if (
+        subtype is not None
+        and subtype != IncidentSubtype.OTHER
+        and TYPE_OF[subtype] != (incident_type)
+    ):
+        raise Invalid(
+            f"子类“{subtype.zh}”不属于“{incident_type.zh}”",
+            f"subtype {subtype.value} is not a {incident_type.value}",
+            errors=[{"field": "subtype", "reason": "does not belong to the type"}],
+        )
+
+
+def create_rule(session: Session, *, actor: Actor, data: Any) -> ResponsePlanRule:
+    """Add a rule to the table."""
+    from lanyan.core import crud
+
+    _require_plan_editor(session, actor)
+    _check_subtype(data.incident_type, data.subtype)
+    values = data.model_dump(mode="json")
+    values["incident_type"] = data.incident_type
+    values["subtype"] = data.subtype
+    values["venue_type"] = data.venue_type
+    values["is_active"] = True if data.is_active is None else data.is_active
+    rule = ResponsePlanRule(**values)
+    return crud.create(
+        session, actor=actor, obj=rule, entity="response_plan_rule", entity_zh="调派方案"
+    )
+
+
+def get_rule(session: Session, rule_id: int) -> ResponsePlanRule:
+    """One rule, else 404."""
+    from lanyan.core.errors import not_found
+
+    rule = session.get(ResponsePlanRule, rule_id)
+    if rule is None:
+        raise not_found("调派方案", "response plan rule", rule_id)
+    return rule
+
+
+def update_rule(session: Session, *, actor: Actor, rule_id: int, data: Any) -> ResponsePlanRule:
+    """Change a rule (deactivate it with ``is_active: false`` rather than deleting it)."""
+    from lanyan.core import crud
+
+    _require_plan_editor(session, actor)
+    rule = get_rule(session, rule_id)
+    changes = {
+        k: v
+        for k, v in data.model_dump(mode="json", exclude_unset=True).items()
+        if v is not None or k in ("subtype", "venue_type")
+    }
+    for key in ("incident_type", "subtype", "venue_type"):
+        if key in changes:
+            changes[key] = getattr(data, key)
+    _check_subtype(
+        changes.get("incident_type", rule.incident_type), changes.get("subtype", rule.subtype)
+    )
+    return crud.update(
+        session,
+        actor=actor,
+        obj=rule,
+        changes=changes,
+        entity="response_plan_rule",
+        entity_zh="调派方案",
+    )

@@ -5,10 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from lanyan.core.schemas import DbId, Lat, Lon, Phone, Str60, Str200, Str2000, StrictInput
+from lanyan.core.schemas import (
+    DbId,
+    Lat,
+    Lon,
+    Phone,
+    Str60,
+    Str120,
+    Str200,
+    Str2000,
+    StrictInput,
+)
 from lanyan.dispatch.choices import AssignmentStatus, IncidentSubtype, IncidentType
+from lanyan.forces.choices import UnitType
+from lanyan.prevention.choices import VenueType
 
 
 class IncidentCreate(StrictInput):
@@ -139,3 +151,54 @@ class IncidentList(BaseModel):
 
     items: list[IncidentPublic]
     total: int
+
+
+class Requirement(StrictInput):
+    """One line of a plan: how many units of which types, with optional capabilities."""
+
+    label: str = Field(min_length=1, max_length=60)
+    unit_types: list[UnitType] = Field(min_length=1, max_length=14)
+    count: int = Field(ge=1, le=50)
+    min_ladder_m: float | None = Field(default=None, ge=0, le=150)
+    min_water_l: float | None = Field(default=None, ge=0, le=100_000)
+    ladder_from_building: bool = False
+
+
+class PlanRuleFields(StrictInput):
+    """Editable fields of a response-plan rule."""
+
+    name: Str120 | None = None
+    incident_type: IncidentType | None = None
+    subtype: IncidentSubtype | None = None
+    venue_type: VenueType | None = None
+    level: int | None = Field(default=None, ge=1, le=5)
+    requirements: list[Requirement] | None = Field(default=None, min_length=1, max_length=20)
+    source: Str2000 | None = None
+    is_active: bool | None = None
+
+
+class PlanRuleCreate(PlanRuleFields):
+    """A new rule."""
+
+    name: Str120 = Field(min_length=1)
+    incident_type: IncidentType
+    level: int = Field(ge=1, le=5)
+    requirements: list[Requirement] = Field(min_length=1, max_length=20)
+    source: Str2000 = Field(min_length=1)
+
+
+class PlanRulePublic(BaseModel):
+    """A rule as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    incident_type: IncidentType
+    subtype: IncidentSubtype | None
+    venue_type: VenueType | None
+    level: int
+    requirements: list[dict[str, Any]]
+    source: str | None
+    is_active: bool
+    updated_at: datetime
