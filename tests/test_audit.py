@@ -128,6 +128,60 @@ def _assignment(client: TestClient, world: World, *steps: str) -> int:
     return aid
 
 
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+    b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe"
+    b"\x02\xfe\xa7\x8d\xb4\x1b\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _hazard(client: TestClient, world: World, *steps: str, severity: str = "general") -> int:
+    r = client.post(
+        "/api/hazards",
+        headers=_admin(world),
+        json={"premises_id": world.a.premises_id, "title": "审计隐患", "severity": severity},
+    )
+    assert r.status_code == 201, r.text
+    hid = int(r.json()["id"])
+    bodies = {"verify": {}, "order": {}, "rectified": {}, "check": {"passed": True}}
+    for step in steps:
+        done = client.post(f"/api/hazards/{hid}/{step}", headers=_admin(world), json=bodies[step])
+        assert done.status_code == 200, done.text
+    return hid
+
+
+def _overdue_hazard(client: TestClient, world: World) -> str:
+    from datetime import UTC, datetime
+
+    from lanyan.accounts.models import User
+    from lanyan.accounts.service import actor_for
+    from lanyan.prevention import hazards
+    from lanyan.prevention.schemas import HazardOrder
+
+    hid = _hazard(client, world, "verify")
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as s:
+        admin = actor_for(s.scalars(select(User).where(User.username == "admin_det")).one())
+        hazards.order_rectification(
+            s,
+            actor=admin,
+            hazard_id=hid,
+            data=HazardOrder(workdays=1),
+            at=datetime(2025, 1, 6, tzinfo=UTC),
+        )
+        s.commit()
+    return "/api/hazards/deadlines"
+
+
+def _listing(client: TestClient, world: World) -> int:
+    hid = _hazard(client, world, "verify", severity="major")
+    r = client.post(
+        "/api/listings", headers=_admin(world), json={"hazard_id": hid, "level": "county"}
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
 def _login_token(client: TestClient) -> str:
     r = client.post("/api/auth/login", json={"username": "leader", "password": PASSWORD})
     client.cookies.clear()
@@ -289,6 +343,39 @@ CASES: dict[tuple[str, str], Callable[[TestClient, World], tuple[str, dict[str, 
     ("PATCH", "/api/dispatch/plans/{rule_id}"): lambda c, w: (
         "/api/dispatch/plans/1",
         {"json": {"is_active": True, "name": "一般火灾 一级（改）"}},
+    ),
+    ("POST", "/api/uploads"): lambda c, w: (
+        "/api/uploads",
+        {"files": {"file": ("p.png", io.BytesIO(PNG), "image/png")}},
+    ),
+    ("POST", "/api/hazards"): lambda c, w: (
+        "/api/hazards",
+        {"json": {"premises_id": w.a.premises_id, "title": "消防通道堵塞"}},
+    ),
+    ("POST", "/api/hazards/{hazard_id}/verify"): lambda c, w: (
+        f"/api/hazards/{_hazard(c, w)}/verify",
+        {"json": {"severity": "general"}},
+    ),
+    ("POST", "/api/hazards/{hazard_id}/order"): lambda c, w: (
+        f"/api/hazards/{_hazard(c, w, 'verify')}/order",
+        {"json": {"workdays": 10}},
+    ),
+    ("POST", "/api/hazards/{hazard_id}/rectified"): lambda c, w: (
+        f"/api/hazards/{_hazard(c, w, 'verify', 'order')}/rectified",
+        {"json": {}},
+    ),
+    ("POST", "/api/hazards/{hazard_id}/check"): lambda c, w: (
+        f"/api/hazards/{_hazard(c, w, 'verify', 'order', 'rectified')}/check",
+        {"json": {"passed": False}},
+    ),
+    ("POST", "/api/hazards/deadlines"): lambda c, w: (_overdue_hazard(c, w), {}),
+    ("POST", "/api/listings"): lambda c, w: (
+        "/api/listings",
+        {"json": {"hazard_id": _hazard(c, w, "verify", severity="major"), "level": "city"}},
+    ),
+    ("POST", "/api/listings/{listing_id}/advance"): lambda c, w: (
+        f"/api/listings/{_listing(c, w)}/advance",
+        {"json": {"status": "listed"}},
     ),
     ("POST", "/api/exchange/{entity}/import"): lambda c, w: (
         "/api/exchange/water_sources/import",

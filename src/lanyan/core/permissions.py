@@ -37,6 +37,12 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     INCIDENT_WRITE = "dispatch.incident.write"
     PLAN_WRITE = "dispatch.plan.write"
+    HAZARD_REPORT = "prevention.hazard.report"
+    HAZARD_MANAGE = "prevention.hazard.manage"
+    LISTING_MANAGE = "prevention.listing.manage"
+    PATROL = "prevention.patrol"
+    INSPECT = "prevention.inspect"
+    GRID_WRITE = "prevention.grid.write"
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -47,9 +53,23 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.COMMANDER: frozenset(
         {Action.READ, Action.UNIT_STATUS, Action.EXPORT, Action.INCIDENT_WRITE}
     ),
-    Role.STATION: frozenset({Action.READ, Action.UNIT_STATUS, Action.WATER_WRITE}),
-    Role.PREVENTION: frozenset({Action.READ, Action.PREMISES_WRITE, Action.EXPORT}),
-    Role.GRID: frozenset({Action.READ}),
+    Role.STATION: frozenset(
+        {Action.READ, Action.UNIT_STATUS, Action.WATER_WRITE, Action.HAZARD_REPORT, Action.PATROL}
+    ),
+    Role.PREVENTION: frozenset(
+        {
+            Action.READ,
+            Action.PREMISES_WRITE,
+            Action.EXPORT,
+            Action.HAZARD_REPORT,
+            Action.HAZARD_MANAGE,
+            Action.LISTING_MANAGE,
+            Action.PATROL,
+            Action.INSPECT,
+            Action.GRID_WRITE,
+        }
+    ),
+    Role.GRID: frozenset({Action.READ, Action.HAZARD_REPORT, Action.PATROL}),
     Role.LEADER: frozenset({Action.READ, Action.EXPORT, Action.AUDIT_READ}),
 }
 

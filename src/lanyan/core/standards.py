@@ -121,6 +121,59 @@ DEFAULTS: tuple[Standard, ...] = (
         "m",
         "Lanyan default: a call this close to a premises is taken to be at it",
     ),
+    Standard(
+        "hazard_deadline_general_workdays",
+        15,
+        "工作日",
+        "公安部令第120号 第19条: 限期改正, the term set by difficulty (Lanyan default 15 working days)",
+    ),
+    Standard(
+        "hazard_deadline_major_workdays",
+        60,
+        "工作日",
+        "公安部令第120号 第20–21条: major hazards, term set by difficulty (Lanyan default 60 working days)",
+    ),
+    Standard(
+        "hazard_reminder_workdays",
+        3,
+        "工作日",
+        "Lanyan default: remind this many working days before a deadline",
+    ),
+    Standard(
+        "hazard_recheck_workdays",
+        3,
+        "工作日",
+        "公安部令第120号 第19条: re-check within 3 working days after the deadline or the unit's request",
+    ),
+    Standard(
+        "patrol_interval_level1_days",
+        30,
+        "天",
+        "Lanyan default (三级管控: 一级 monthly); each 支队 sets its own",
+    ),
+    Standard("patrol_interval_level2_days", 90, "天", "Lanyan default (二级 quarterly)"),
+    Standard("patrol_interval_level3_days", 180, "天", "Lanyan default (三级 twice a year)"),
+    Standard(
+        "patrol_interval_small_venue_days",
+        90,
+        "天",
+        "Lanyan default for 九小场所 without a control level",
+    ),
+    Standard(
+        "patrol_checkin_flag_m",
+        200,
+        "m",
+        "Lanyan default: a check-in farther than this from the premises is flagged",
+    ),
+    Standard(
+        "patrol_checkin_reject_m",
+        2000,
+        "m",
+        "Lanyan default: a check-in farther than this is refused",
+    ),
+    Standard(
+        "upload_max_bytes", 10_485_760, "B", "Lanyan default: largest photo accepted (10 MiB)"
+    ),
 )
 
 

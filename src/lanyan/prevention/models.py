@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lanyan.core.columns import Timestamps, enum_column
-from lanyan.core.db import Base
+from lanyan.core.db import Base, UTCDateTime
 from lanyan.forces.models import Organization
-from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
+from lanyan.prevention.choices import (
+    ControlLevel,
+    GridLevel,
+    HazardSeverity,
+    HazardStatus,
+    InspectionOutcome,
+    ListingLevel,
+    ListingStatus,
+    PatrolTaskStatus,
+    PremisesCategory,
+    VenueType,
+)
 
 
 class Premises(Timestamps, Base):
@@ -43,5 +67,223 @@ class Premises(Timestamps, Base):
     manager_person: Mapped[str | None] = mapped_column(String(60))
     manager_phone: Mapped[str | None] = mapped_column(String(40))
     preplan_notes: Mapped[str | None] = mapped_column(Text)
+    grid_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grid.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+    officer_id: Mapped[int | None] = mapped_column(Integer)
+    """The fire-prevention officer (user) who watches this premises."""
+    patrol_interval_days: Mapped[int | None] = mapped_column(Integer)
+    """Override of the patrol policy for this premises (days between visits)."""
 
     org: Mapped[Organization] = relationship(lazy="joined")
+
+
+class Grid(Timestamps, Base):
+    """A cell of the four-level grid (四级网格); every premises falls in one grid cell.
+
+    ``org_id`` is the brigade or station that answers for the grid: jurisdiction follows it.
+    """
+
+    __tablename__ = "grid"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[GridLevel] = mapped_column(enum_column(GridLevel, name="grid_level"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grid.id", ondelete="RESTRICT"), index=True
+    )
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    polygon: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    org: Mapped[Organization] = relationship(lazy="joined")
+
+
+class GridMember(Base):
+    """A grid worker assigned to a grid cell."""
+
+    __tablename__ = "grid_member"
+    __table_args__ = (UniqueConstraint("grid_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Upload(Base):
+    """A stored file (photo, evidence): bytes on disk under its SHA-256, facts here."""
+
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    org: Mapped[Organization] = relationship(lazy="joined")
+
+
+class Hazard(Timestamps, Base):
+    """A fire hazard (火灾隐患) and its way to being fixed."""
+
+    __tablename__ = "hazard"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    premises_id: Mapped[int | None] = mapped_column(
+        ForeignKey("premises.id", ondelete="RESTRICT"), index=True
+    )
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(60))
+    severity: Mapped[HazardSeverity] = mapped_column(
+        enum_column(HazardSeverity, name="hazard_severity")
+    )
+    status: Mapped[HazardStatus] = mapped_column(
+        enum_column(HazardStatus, name="hazard_status"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(20), default="report")
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    reported_by_id: Mapped[int | None] = mapped_column(Integer)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ordered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rectified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_to_id: Mapped[int | None] = mapped_column(Integer)
+    order_note: Mapped[str | None] = mapped_column(Text)
+    rectification_note: Mapped[str | None] = mapped_column(Text)
+    photo_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    evidence_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    gb35181: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    premises: Mapped[Premises | None] = relationship(lazy="joined")
+    org: Mapped[Organization] = relationship(lazy="joined")
+
+
+class SupervisedListing(Timestamps, Base):
+    """A major hazard listed for supervision (挂牌督办) until it is delisted."""
+
+    __tablename__ = "supervised_listing"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="RESTRICT"), index=True)
+    level: Mapped[ListingLevel] = mapped_column(enum_column(ListingLevel, name="listing_level"))
+    status: Mapped[ListingStatus] = mapped_column(
+        enum_column(ListingStatus, name="listing_status"), index=True
+    )
+    basis: Mapped[str | None] = mapped_column(Text)
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    hazard: Mapped[Hazard] = relationship(lazy="joined")
+
+
+class PatrolTask(Timestamps, Base):
+    """A visit a patrol plan asks for: this premises, by this date."""
+
+    __tablename__ = "patrol_task"
+    __table_args__ = (UniqueConstraint("premises_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    premises_id: Mapped[int] = mapped_column(
+        ForeignKey("premises.id", ondelete="CASCADE"), index=True
+    )
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id", ondelete="SET NULL"))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[PatrolTaskStatus] = mapped_column(
+        enum_column(PatrolTaskStatus, name="patrol_task_status"), index=True
+    )
+
+    premises: Mapped[Premises] = relationship(lazy="joined")
+
+
+class PatrolVisit(Base):
+    """A check-in at a premises: where the worker was, the checklist, photos, findings."""
+
+    __tablename__ = "patrol_visit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patrol_task.id", ondelete="SET NULL"), index=True
+    )
+    premises_id: Mapped[int] = mapped_column(
+        ForeignKey("premises.id", ondelete="CASCADE"), index=True
+    )
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float] = mapped_column(Float)
+    far_from_premises: Mapped[bool] = mapped_column(Boolean, default=False)
+    checklist: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    photo_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Campaign(Timestamps, Base):
+    """A special campaign (专项整治), e.g. electric-bike charging, with its checklist and target."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    topic: Mapped[str] = mapped_column(String(60))
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    checklist: Mapped[list[str]] = mapped_column(JSON)
+    target_premises: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Inspection(Timestamps, Base):
+    """An enforcement inspection (监督检查) by an officer, possibly within a campaign."""
+
+    __tablename__ = "inspection"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    premises_id: Mapped[int] = mapped_column(
+        ForeignKey("premises.id", ondelete="RESTRICT"), index=True
+    )
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign.id", ondelete="SET NULL"), index=True
+    )
+    officer_id: Mapped[int | None] = mapped_column(Integer)
+    inspected_on: Mapped[date] = mapped_column(Date, index=True)
+    checklist: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outcome: Mapped[InspectionOutcome] = mapped_column(
+        enum_column(InspectionOutcome, name="inspection_outcome")
+    )
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,8 +1,9 @@
-"""Request and response shapes for premises."""
+"""Request and response shapes for premises, hazards and supervised listing."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,10 +17,19 @@ from lanyan.core.schemas import (
     Str60,
     Str120,
     Str200,
+    Str2000,
     Str10000,
     StrictInput,
 )
-from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
+from lanyan.prevention.choices import (
+    ControlLevel,
+    HazardSeverity,
+    HazardStatus,
+    ListingLevel,
+    ListingStatus,
+    PremisesCategory,
+    VenueType,
+)
 
 
 class PremisesFields(StrictInput):
@@ -96,3 +106,117 @@ class PremisesList(BaseModel):
 
     items: list[PremisesPublic]
     total: int
+
+
+class HazardReport(StrictInput):
+    """A hazard as reported by a grid worker, a crew or an officer."""
+
+    premises_id: DbId | None = None
+    title: Str200 = Field(min_length=1)
+    description: Str2000 | None = None
+    severity: HazardSeverity = HazardSeverity.GENERAL
+    category: Str60 | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
+    photo_ids: list[DbId] = Field(default_factory=list, max_length=20)
+
+
+class HazardVerify(StrictInput):
+    """The officer's verification: confirm (maybe re-grade) or reject as not true."""
+
+    accept: bool = True
+    severity: HazardSeverity | None = None
+    note: Str2000 | None = None
+    gb35181: dict[str, Any] | None = None
+
+
+class HazardOrder(StrictInput):
+    """A rectification order; the deadline follows the severity unless given in working days."""
+
+    workdays: int | None = Field(default=None, ge=1, le=365)
+    note: Str2000 | None = None
+
+
+class HazardRectified(StrictInput):
+    """Rectification done, with evidence photos."""
+
+    evidence_ids: list[DbId] = Field(default_factory=list, max_length=20)
+    note: Str2000 | None = None
+
+
+class HazardCheck(StrictInput):
+    """The re-check: close it, or send it back with a new deadline."""
+
+    passed: bool
+    workdays: int | None = Field(default=None, ge=1, le=365)
+    note: Str2000 | None = None
+
+
+class HazardPublic(BaseModel):
+    """A hazard as the officer's list shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    premises_id: int | None
+    premises_name: str | None
+    org_id: int
+    title: str
+    description: str | None
+    category: str | None
+    severity: HazardSeverity
+    status: HazardStatus
+    source: str
+    lon: float | None
+    lat: float | None
+    found_at: datetime
+    verified_at: datetime | None
+    ordered_at: datetime | None
+    deadline_at: datetime | None
+    rectified_at: datetime | None
+    closed_at: datetime | None
+    escalated_at: datetime | None
+    overdue: bool
+    photo_ids: list[int]
+    evidence_ids: list[int]
+    order_note: str | None
+    rectification_note: str | None
+
+
+class HazardList(BaseModel):
+    """A page of hazards."""
+
+    items: list[HazardPublic]
+    total: int
+
+
+class ListingPropose(StrictInput):
+    """Propose listing a major hazard for supervision."""
+
+    hazard_id: DbId
+    level: ListingLevel
+    basis: Str2000 | None = None
+
+
+class ListingAdvance(StrictInput):
+    """Move a listing along: list (with a deadline), rectifying, delist, withdraw."""
+
+    status: ListingStatus
+    deadline_workdays: int | None = Field(default=None, ge=1, le=1000)
+
+
+class ListingPublic(BaseModel):
+    """A supervised listing."""
+
+    id: int
+    hazard_id: int
+    hazard_title: str
+    premises_name: str | None
+    address: str | None
+    level: ListingLevel
+    status: ListingStatus
+    basis: str | None
+    proposed_at: datetime
+    listed_at: datetime | None
+    deadline_at: datetime | None
+    delisted_at: datetime | None

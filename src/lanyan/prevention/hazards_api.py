@@ -1,0 +1,250 @@
+"""Hazards, supervised listing and uploads API (火灾隐患 / 挂牌督办 / 照片)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+
+from lanyan.core.api import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
+from lanyan.core.clock import utcnow
+from lanyan.core.errors import Invalid
+from lanyan.core.permissions import Action
+from lanyan.prevention import hazards, listing, uploads
+from lanyan.prevention.choices import HazardSeverity, HazardStatus
+from lanyan.prevention.models import Hazard, SupervisedListing
+from lanyan.prevention.schemas import (
+    HazardCheck,
+    HazardList,
+    HazardOrder,
+    HazardPublic,
+    HazardRectified,
+    HazardReport,
+    HazardVerify,
+    ListingAdvance,
+    ListingPropose,
+    ListingPublic,
+)
+
+router = APIRouter(tags=["prevention 防火监督"])
+HazardId = Annotated[int, id_path("hazard id")]
+ListingId = Annotated[int, id_path("listing id")]
+UploadId = Annotated[int, id_path("upload id")]
+
+
+def hazard_public(h: Hazard) -> HazardPublic:
+    """A hazard for the API; ``overdue`` is computed now, so lists are right between ticks."""
+    overdue = bool(
+        h.status == HazardStatus.ORDERED and h.deadline_at is not None and h.deadline_at < utcnow()
+    )
+    return HazardPublic(
+        id=h.id,
+        premises_id=h.premises_id,
+        premises_name=h.premises.name if h.premises else None,
+        org_id=h.org_id,
+        title=h.title,
+        description=h.description,
+        category=h.category,
+        severity=h.severity,
+        status=h.status,
+        source=h.source,
+        lon=h.lon,
+        lat=h.lat,
+        found_at=h.found_at,
+        verified_at=h.verified_at,
+        ordered_at=h.ordered_at,
+        deadline_at=h.deadline_at,
+        rectified_at=h.rectified_at,
+        closed_at=h.closed_at,
+        escalated_at=h.escalated_at,
+        overdue=overdue,
+        photo_ids=list(h.photo_ids or []),
+        evidence_ids=list(h.evidence_ids or []),
+        order_note=h.order_note,
+        rectification_note=h.rectification_note,
+    )
+
+
+def listing_public(item: SupervisedListing) -> ListingPublic:
+    """A listing for the API."""
+    premises = item.hazard.premises
+    return ListingPublic(
+        id=item.id,
+        hazard_id=item.hazard_id,
+        hazard_title=item.hazard.title,
+        premises_name=premises.name if premises else None,
+        address=premises.address if premises else None,
+        level=item.level,
+        status=item.status,
+        basis=item.basis,
+        proposed_at=item.proposed_at,
+        listed_at=item.listed_at,
+        deadline_at=item.deadline_at,
+        delisted_at=item.delisted_at,
+    )
+
+
+@router.post("/api/uploads", status_code=201)
+def upload_photo(
+    request: Request,
+    file: Annotated[UploadFile, File(description="JPEG, PNG or WebP")],
+    actor: CurrentActor,
+    session: SessionDep,
+) -> dict[str, Any]:
+    """Upload a photo (validated by its content, ≤ 10 MiB); returns its id to attach."""
+    content = file.file.read((10 * 1024 * 1024) + 1)
+    stored = uploads.store_upload(
+        session,
+        actor=actor,
+        content=content,
+        filename=file.filename,
+        root=request.app.state.settings.data_dir / "uploads",
+    )
+    session.commit()
+    return {
+        "id": stored.id,
+        "sha256": stored.sha256,
+        "media_type": stored.media_type,
+        "size_bytes": stored.size_bytes,
+    }
+
+
+@router.get("/api/uploads/{upload_id}")
+def get_photo(
+    request: Request, upload_id: UploadId, actor: CurrentActor, session: SessionDep
+) -> FileResponse:
+    """A stored photo, only within your jurisdiction."""
+    stored = uploads.get_upload(session, actor, upload_id)
+    path = uploads.upload_path(request.app.state.settings.data_dir / "uploads", stored)
+    if not path.is_file():
+        raise Invalid("文件已丢失，请联系管理员", "the stored file is missing")
+    return FileResponse(
+        path, media_type=stored.media_type, headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@router.get("/api/hazards", response_model=HazardList)
+def list_hazards(
+    actor: CurrentActor,
+    session: SessionDep,
+    status: HazardStatus | None = None,
+    severity: HazardSeverity | None = None,
+    open: bool = False,
+    overdue: bool = False,
+    premises_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    q: SearchText = None,
+    sort: str = "deadline",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> HazardList:
+    """The officer's list: soonest deadline first; filter by status, severity, overdue."""
+    if sort not in hazards.SORTABLE:
+        raise Invalid(f"排序字段须为 {'/'.join(hazards.SORTABLE)}", "unknown sort field")
+    rows, total = hazards.list_hazards(
+        session,
+        actor=actor,
+        status=status,
+        severity=severity,
+        open_only=open,
+        overdue=overdue,
+        premises_id=premises_id,
+        q=q,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    return HazardList(items=[hazard_public(h) for h in rows], total=total)
+
+
+@router.get("/api/hazards/{hazard_id}", response_model=HazardPublic)
+def get_hazard(hazard_id: HazardId, actor: CurrentActor, session: SessionDep) -> HazardPublic:
+    """One hazard."""
+    return hazard_public(hazards.get_hazard(session, actor, hazard_id))
+
+
+@router.post("/api/hazards", response_model=HazardPublic, status_code=201)
+def report_hazard(body: HazardReport, actor: CurrentActor, session: SessionDep) -> HazardPublic:
+    """Report a hazard (grid workers, crews, officers)."""
+    hazard = hazards.report_hazard(session, actor=actor, data=body)
+    session.commit()
+    return hazard_public(hazard)
+
+
+@router.post("/api/hazards/{hazard_id}/verify", response_model=HazardPublic)
+def verify(
+    hazard_id: HazardId, body: HazardVerify, actor: CurrentActor, session: SessionDep
+) -> HazardPublic:
+    """Confirm (maybe re-grade) or reject a reported hazard."""
+    hazard = hazards.verify_hazard(session, actor=actor, hazard_id=hazard_id, data=body)
+    session.commit()
+    return hazard_public(hazard)
+
+
+@router.post("/api/hazards/{hazard_id}/order", response_model=HazardPublic)
+def order(
+    hazard_id: HazardId, body: HazardOrder, actor: CurrentActor, session: SessionDep
+) -> HazardPublic:
+    """Order rectification with a deadline in working days."""
+    hazard = hazards.order_rectification(session, actor=actor, hazard_id=hazard_id, data=body)
+    session.commit()
+    return hazard_public(hazard)
+
+
+@router.post("/api/hazards/{hazard_id}/rectified", response_model=HazardPublic)
+def rectified(
+    hazard_id: HazardId, body: HazardRectified, actor: CurrentActor, session: SessionDep
+) -> HazardPublic:
+    """Report the rectification done, with evidence photos."""
+    hazard = hazards.mark_rectified(session, actor=actor, hazard_id=hazard_id, data=body)
+    session.commit()
+    return hazard_public(hazard)
+
+
+@router.post("/api/hazards/{hazard_id}/check", response_model=HazardPublic)
+def check(
+    hazard_id: HazardId, body: HazardCheck, actor: CurrentActor, session: SessionDep
+) -> HazardPublic:
+    """Re-check: close, or order again."""
+    hazard = hazards.check_hazard(session, actor=actor, hazard_id=hazard_id, data=body)
+    session.commit()
+    return hazard_public(hazard)
+
+
+@router.post("/api/hazards/deadlines")
+def process_deadlines(actor: CurrentActor, session: SessionDep) -> dict[str, int]:
+    """Escalate overdue hazards and stamp reminders now (also run by `lanyan prevention tick`)."""
+    actor.require(Action.HAZARD_MANAGE)
+    result = hazards.process_deadlines(session, actor=actor)
+    session.commit()
+    return result
+
+
+@router.get("/api/listings", response_model=list[ListingPublic])
+def list_listings(actor: CurrentActor, session: SessionDep) -> list[ListingPublic]:
+    """Supervised listings in your jurisdiction."""
+    return [listing_public(x) for x in listing.list_listings(session, actor=actor)]
+
+
+@router.get("/api/public/listings", response_model=list[ListingPublic])
+def public_listings(session: SessionDep) -> list[ListingPublic]:
+    """The public list of hazards under supervised listing (no login: 公开曝光)."""
+    return [listing_public(x) for x in listing.list_listings(session, actor=None, public=True)]
+
+
+@router.post("/api/listings", response_model=ListingPublic, status_code=201)
+def propose(body: ListingPropose, actor: CurrentActor, session: SessionDep) -> ListingPublic:
+    """Propose a major hazard for supervised listing."""
+    item = listing.propose_listing(session, actor=actor, data=body)
+    session.commit()
+    return listing_public(item)
+
+
+@router.post("/api/listings/{listing_id}/advance", response_model=ListingPublic)
+def advance(
+    listing_id: ListingId, body: ListingAdvance, actor: CurrentActor, session: SessionDep
+) -> ListingPublic:
+    """List, start rectifying, delist or withdraw."""
+    item = listing.advance_listing(session, actor=actor, listing_id=listing_id, data=body)
+    session.commit()
+    return listing_public(item)
