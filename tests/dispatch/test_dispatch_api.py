@@ -162,6 +162,12 @@ def test_high_rise_plan_asks_for_a_ladder_tall_enough(
         "/api/premises", params={"category": "key_unit", "limit": 1}, headers=h
     ).json()["items"][0]
     app_client.patch(f"/api/premises/{premises['id']}", json={"height_m": 40}, headers=h)
+    hazard = app_client.post(
+        "/api/hazards",
+        headers=h,
+        json={"premises_id": premises["id"], "title": "消防控制室无人值守", "severity": "major"},
+    )
+    assert hazard.status_code == 201
     incident = _post(
         app_client,
         demo_city,
@@ -176,6 +182,7 @@ def test_high_rise_plan_asks_for_a_ladder_tall_enough(
         },
     )
     assert incident["premises"]["height_m"] == 40
+    assert hazard.json()["id"] in {x["id"] for x in incident["open_hazards"]}
     rec = app_client.get(
         f"/api/dispatch/incidents/{incident['id']}/recommendation",
         params={"routes": False},

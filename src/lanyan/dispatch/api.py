@@ -154,6 +154,8 @@ def incident_public(
         body.probable_duplicates = service.probable_duplicates(session, incident)
         body.caller_history = service.caller_history(session, incident)
         body.water_sources = service.nearest_water_sources(session, state, incident)
+        if incident.premises_id is not None:
+            body.open_hazards = service.open_hazards_of(session, incident.premises_id)
     return body
 
 

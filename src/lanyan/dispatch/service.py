@@ -397,6 +397,30 @@ def nearest_water_sources(
     return out
 
 
+def open_hazards_of(session: Session, premises_id: int, limit: int = 20) -> list[dict[str, Any]]:
+    """Open hazards of the premises a call comes from: what crews should know on arrival."""
+    from lanyan.prevention.models import Hazard
+
+    rows = session.scalars(
+        select(Hazard)
+        .where(Hazard.premises_id == premises_id, Hazard.status.not_in(["closed", "rejected"]))
+        .order_by(Hazard.severity.desc(), Hazard.found_at.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "id": h.id,
+            "title": h.title,
+            "severity": h.severity.value,
+            "severity_zh": h.severity.zh,
+            "status": h.status.value,
+            "status_zh": h.status.zh,
+            "found_at": h.found_at.isoformat(),
+        }
+        for h in rows
+    ]
+
+
 # --- recommendation ----------------------------------------------------------------------------
 
 
