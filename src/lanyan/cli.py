@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import sessionmaker
 
 from lanyan import __version__
 from lanyan.core.actor import SYSTEM
@@ -25,6 +26,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 routing_app = typer.Typer(help="路网 road network", no_args_is_help=True)
 app.add_typer(routing_app, name="routing")
+prevention_app = typer.Typer(help="防火监督 fire prevention", no_args_is_help=True)
+app.add_typer(prevention_app, name="prevention")
 console = Console()
 err = Console(stderr=True)
 
@@ -36,6 +39,30 @@ def _fail(exc: DomainError) -> None:
     if len(exc.errors) > 50:
         err.print(f"  … 共 {len(exc.errors)} 处")
     raise typer.Exit(2)
+
+
+def _factory() -> object:
+    """Sessions on the configured database, after checking its schema is the newest."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lanyan.core.migrate import current_revision_target
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with engine.connect() as conn:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        revision = None
+    if revision != current_revision_target():
+        _fail(
+            DomainError(
+                "数据库结构不是最新版本，请先运行：lanyan db upgrade",
+                f"the database schema is at {revision}, not {current_revision_target()}:"
+                " run `lanyan db upgrade` first",
+            )
+        )
+    return make_sessionmaker(engine)
 
 
 def _progress() -> Progress:
@@ -92,7 +119,8 @@ def users_add(
             if generate
             else typer.prompt("密码", hide_input=True, confirmation_prompt=True)
         )
-    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    factory = _factory()
+    assert isinstance(factory, sessionmaker)
     try:
         role_value = Role.parse(role)
     except ValueError:
@@ -149,7 +177,8 @@ def import_cmd(
 
     spec = _entity(entity)
     assert isinstance(spec, EntitySpec)
-    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    factory = _factory()
+    assert isinstance(factory, sessionmaker)
     with factory() as session, _progress() as progress:
         task = progress.add_task(f"导入{spec.zh}", total=None)
         try:
@@ -208,7 +237,8 @@ def export_cmd(
     except DomainError as exc:
         _fail(exc)
         return
-    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    factory = _factory()
+    assert isinstance(factory, sessionmaker)
     with factory() as session:
         content = export_file(session, actor=SYSTEM, spec=spec, fmt=fmt)
     file.write_bytes(content)
@@ -220,8 +250,12 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
-    """Serve the web console and the API."""
+    """Migrate the database to the newest schema, then serve the web console and the API."""
     import uvicorn
+
+    from lanyan.core.migrate import upgrade
+
+    upgrade(get_settings().database_url)
 
     from lanyan.app import create_app
 
@@ -362,6 +396,21 @@ def coverage(
     if holes is not None:
         holes.write_text(json.dumps(summary["holes"], ensure_ascii=False), encoding="utf-8")
         console.print(f"[green]覆盖盲区已写入[/] {holes}")
+
+
+@prevention_app.command("tick")
+def prevention_tick() -> None:
+    """Escalate overdue hazards to their brigade and stamp reminders (run it from cron hourly)."""
+    from lanyan.prevention.hazards import process_deadlines
+
+    factory = _factory()
+    assert isinstance(factory, sessionmaker)
+    with factory() as session:
+        result = process_deadlines(session, actor=SYSTEM)
+        session.commit()
+    console.print(
+        f"逾期升级 escalated: {result['escalated']}，到期提醒 reminded: {result['reminded']}"
+    )
 
 
 def main() -> None:
