@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo serve test lint typecheck services bench install clean
+WEB_VENDOR := src/lanyan/web/static/vendor/VERSIONS.txt
+
+.PHONY: demo serve test lint typecheck services bench install clean web browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Lanyan needs Python 3.11 or newer"'
@@ -14,7 +16,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+## front-end libraries (leaflet, echarts) from npm, copied into the package's static files
+$(WEB_VENDOR): package.json package-lock.json scripts/build-web.sh
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund
+	bash scripts/build-web.sh
+
+web: $(WEB_VENDOR)
+
+## chromium and a CJK font for the browser tests (tests/e2e)
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; fi
+
+install: $(STAMP) $(WEB_VENDOR)
 
 ## make demo: install, migrate var/lanyan.db, load the demo city, print the accounts, serve :8000
 demo: install
@@ -34,7 +49,7 @@ typecheck: install
 	$(BIN)/mypy
 
 ## make test: install, check the services, lint, type-check and run the whole suite
-test: install services lint typecheck
+test: install services browser lint typecheck
 	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 
 bench: install services
@@ -42,4 +57,4 @@ bench: install services
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules src/lanyan/web/static/vendor

@@ -23,6 +23,7 @@ from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.api import router as premises_router
 from lanyan.prevention.hazards_api import router as hazards_router
 from lanyan.system.api import router as system_router
+from lanyan.web.pages import router as web_router
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 """Largest request body accepted (an import file); larger ones get 413 before being read."""
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dispatch_router,
         events_router,
         audit_router,
+        web_router,
     ):
         app.include_router(router)
     return app

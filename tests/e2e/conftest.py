@@ -50,9 +50,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
 def chromium_path() -> str:
     """The system chromium, or a failure that says how to get it (never a silent skip)."""
-    candidates = [os.environ.get("LANYAN_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+    candidates = [
+        os.environ.get("LANYAN_CHROMIUM"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
@@ -160,9 +175,15 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    """Factory of logged-in pages, each in its own browser context (own cookies)."""
+def new_page(
+    browser: Any, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[Any]:
+    """Factory of logged-in pages, each in its own browser context (own cookies).
+
+    When the test fails, every page it opened is saved as FAILED-<test>-<n>.png.
+    """
     contexts: list[Any] = []
+    pages: list[Any] = []
 
     def make(username: str, *, viewport: dict[str, int] = CONSOLE_VIEWPORT) -> Any:
         context = browser.new_context(
@@ -174,9 +195,13 @@ def new_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
         page.errors = []
         page.on("pageerror", lambda error: page.errors.append(str(error)))
         login(page, username, live_server.passwords[username])
+        pages.append(page)
         return page
 
     yield make
+    if request.node.stash.get(FAILED, False):
+        for i, page in enumerate(pages):
+            shot(page, f"FAILED-{request.node.name}-{i}")
     for context in contexts:
         context.close()
 

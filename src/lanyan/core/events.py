@@ -30,6 +30,12 @@ class Event:
     type: str
     data: dict[str, Any]
     org_path: str = "/"
+    also_paths: tuple[str, ...] = ()
+    """Further organizations that should see it (the stations of the units on an incident)."""
+
+    def visible_to(self, org_path: str) -> bool:
+        """Whether a subscriber at ``org_path`` may receive this event."""
+        return any(p.startswith(org_path) for p in (self.org_path, *self.also_paths))
 
 
 @dataclass
@@ -62,7 +68,7 @@ class EventBus:
     def publish(self, item: Event) -> None:
         """Hand ``item`` to every subscriber whose jurisdiction covers it (any thread)."""
         with self._lock:
-            targets = [s for s in self._subscribers if item.org_path.startswith(s.org_path)]
+            targets = [s for s in self._subscribers if item.visible_to(s.org_path)]
         for sub in targets:
             sub.loop.call_soon_threadsafe(_put, sub.queue, item)
 

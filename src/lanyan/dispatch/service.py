@@ -113,14 +113,23 @@ def _event(
     )
 
 
-def _publish(session: Session, kind: str, incident: Incident, **data: Any) -> None:
+def _publish(
+    session: Session,
+    kind: str,
+    incident: Incident,
+    *,
+    stations: tuple[str, ...] = (),
+    **data: Any,
+) -> None:
+    """Queue an incident event for the brigade and the stations of the units on it."""
     payload = {
         "incident_id": incident.id,
         "number": incident.number,
         "status": incident.status.value,
         **data,
     }
-    events.queue(session, events.Event(kind, payload, _org_path_of(incident)))
+    paths = set(stations) | {a.unit.station.path for a in incident.assignments}
+    events.queue(session, events.Event(kind, payload, _org_path_of(incident), tuple(paths)))
 
 
 def _visible(actor: Actor, incident: Incident) -> bool:
@@ -691,7 +700,13 @@ def assign_units(
     if incident.status == IncidentStatus.RECEIVED:
         incident.status = IncidentStatus.DISPATCHED
     incident.updated_at = now
-    _publish(session, "assignment.created", incident, unit_ids=unit_ids)
+    _publish(
+        session,
+        "assignment.created",
+        incident,
+        unit_ids=unit_ids,
+        stations=tuple(a.unit.station.path for a in created if a.unit is not None),
+    )
     session.flush()
     return created
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from lanyan.core.api import CurrentActor, SessionDep, id_path
@@ -80,7 +80,19 @@ def unit_route(
 
 
 @router.get("/roads")
-def roads(actor: CurrentActor, session: SessionDep, network: NetworkDep) -> dict[str, Any]:
-    """Roads of the routing graph as GeoJSON: the base map when no tile server is configured."""
+def roads(
+    request: Request, actor: CurrentActor, session: SessionDep, network: NetworkDep
+) -> Response:
+    """Roads of the routing graph as GeoJSON: the base map when no tile server is configured.
+
+    Serialized once per network state and sent with an ETag, so a reload costs a 304.
+    """
     del actor  # any logged-in user may draw the base map
-    return service.road_lines(network, session)
+    body, etag = service.road_lines_json(network, session)
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(
+        body,
+        media_type="application/geo+json",
+        headers={"ETag": etag, "Cache-Control": "private, max-age=3600"},
+    )

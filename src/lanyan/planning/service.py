@@ -252,3 +252,16 @@ def road_lines(network: RoadNetwork, session: Session) -> dict[str, Any]:
     }
     state.derived["roads"] = feature
     return feature
+
+
+def road_lines_json(network: RoadNetwork, session: Session) -> tuple[bytes, str]:
+    """The base-map GeoJSON as bytes with its ETag (both cached with the network state)."""
+    import json
+
+    state = network.current(session)
+    cached = state.derived.get("roads_json")
+    if cached is None:
+        body = json.dumps(road_lines(network, session), separators=(",", ":")).encode()
+        cached = (body, f'"roads-{state.signature[:16]}"')
+        state.derived["roads_json"] = cached
+    return cached

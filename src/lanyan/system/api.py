@@ -10,6 +10,15 @@ from sqlalchemy import text
 
 from lanyan import __version__
 from lanyan.core.permissions import Role
+from lanyan.dispatch.choices import (
+    TYPE_OF,
+    AssignmentStatus,
+    EventKind,
+    IncidentStatus,
+    IncidentSubtype,
+    IncidentType,
+)
+from lanyan.dispatch.grading import FireGrade
 from lanyan.forces.choices import (
     OrgGrade,
     OrgKind,
@@ -18,7 +27,17 @@ from lanyan.forces.choices import (
     WaterSourceKind,
     WaterSourceState,
 )
-from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
+from lanyan.prevention.choices import (
+    ControlLevel,
+    GridLevel,
+    HazardSeverity,
+    HazardStatus,
+    InspectionOutcome,
+    ListingLevel,
+    ListingStatus,
+    PremisesCategory,
+    VenueType,
+)
 
 router = APIRouter(tags=["system 系统"])
 
@@ -33,6 +52,17 @@ CHOICES = {
     "premises_category": PremisesCategory,
     "venue_type": VenueType,
     "control_level": ControlLevel,
+    "incident_type": IncidentType,
+    "incident_status": IncidentStatus,
+    "assignment_status": AssignmentStatus,
+    "event_kind": EventKind,
+    "fire_grade": FireGrade,
+    "grid_level": GridLevel,
+    "hazard_severity": HazardSeverity,
+    "hazard_status": HazardStatus,
+    "listing_level": ListingLevel,
+    "listing_status": ListingStatus,
+    "inspection_outcome": InspectionOutcome,
 }
 
 
@@ -55,7 +85,12 @@ def health(request: Request) -> JSONResponse:
 @router.get("/api/meta/choices")
 def choices() -> dict[str, list[dict[str, Any]]]:
     """Every choice list with its Chinese and English labels and colours (for the UI)."""
-    return {name: enum.describe() for name, enum in CHOICES.items()}
+    out = {name: enum.describe() for name, enum in CHOICES.items()}
+    out["incident_subtype"] = [
+        {**item, "type": TYPE_OF[IncidentSubtype(item["value"])].value}
+        for item in IncidentSubtype.describe()
+    ]
+    return out
 
 
 ATTRIBUTION = (

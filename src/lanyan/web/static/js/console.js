@@ -5,7 +5,6 @@ import {
   beep,
   colour,
   debounce,
-  escapeHtml,
   formatDateTime,
   formatTime,
   h,
@@ -351,16 +350,16 @@ function renderIncident() {
     const levels = [2, 3, 4, 5].filter((n) => n > incident.level);
     if (levels.length) {
       parts.push(
-        h(
+        keptForm(`escalate-${incident.id}-${incident.level}`, () => h(
           "form",
           { class: "escalate", id: "escalate-form", onsubmit: escalate },
           h("h3", {}, "追加力量"),
           h("div", { class: "row" }, h("label", {}, "提升至", h("select", { id: "escalate-level" }, levels.map((n) => h("option", { value: n }, `${LEVEL_NAMES[n]}调派`)))), h("label", { class: "grow" }, "原因", h("input", { id: "escalate-reason", required: true, maxlength: 500, placeholder: "如：火势蔓延，需增援" }))),
           h("button", { class: "btn btn-warn", type: "submit", id: "escalate-btn" }, "追加力量"),
-        ),
+        )),
       );
     }
-    parts.push(closingForm(incident));
+    parts.push(keptForm(`close-${incident.id}`, () => closingForm(incident)));
   }
   if (incident.report) {
     const r = incident.report;
@@ -379,12 +378,35 @@ function renderIncident() {
           " ",
           badge(event.kind_zh || label(state.choices, "event_kind", event.kind), colour(state.choices, "event_kind", event.kind, "#546e7a")),
           " ",
-          [event.call_sign, event.detail, event.actor_name ? `（${event.actor_name}）` : ""].filter(Boolean).join(" "),
+          [event.call_sign, detailText(event.detail), event.actor_name ? `（${event.actor_name}）` : ""].filter(Boolean).join(" "),
         ),
       ),
     ),
   );
   panel.replaceChildren(...parts);
+}
+
+const keptForms = new Map();
+/**
+ * A form that survives re-rendering: live events redraw the incident panel while the dispatcher
+ * may be typing the closing report, so the same form element (and what was typed) is reused.
+ */
+function keptForm(key, build) {
+  const incidentId = state.current?.id;
+  for (const [old, entry] of keptForms) if (entry.incidentId !== incidentId) keptForms.delete(old);
+  if (!keptForms.has(key)) keptForms.set(key, { incidentId, form: build() });
+  return keptForms.get(key).form;
+}
+
+const DETAIL_LABELS = { caller_number: "电话", address: "地址", type: "类型", level: "等级", eta_s: "预计", reason: "原因", fire_grade: "火灾等级", reassigned_to: "改派至警情", from: "原等级", to: "新等级" };
+
+/** A timeline entry's detail ({"eta_s": 79}) as short Chinese text. */
+function detailText(detail) {
+  if (!detail || typeof detail !== "object") return detail ?? "";
+  return Object.entries(detail)
+    .filter(([, v]) => v !== null && v !== undefined && v !== "")
+    .map(([k, v]) => `${DETAIL_LABELS[k] ?? k}：${k === "eta_s" ? mmss(v) : v}`)
+    .join("，");
 }
 
 function assignmentStatusSelect(assignment) {
@@ -703,7 +725,7 @@ const refreshCoverageSoon = debounce(async () => {
 function alertNewIncident(data) {
   const banner = $("alert-banner");
   const incident = data?.incident ?? data ?? {};
-  banner.textContent = `🔔 新警情 ${incident.number ?? ""} ${incident.type ? label(state.choices, "incident_type", incident.type) : ""} ${incident.address ?? incident.address_text ?? ""}`;
+  banner.textContent = `【新警情】 ${incident.number ?? ""} ${incident.type ? label(state.choices, "incident_type", incident.type) : ""} ${incident.address ?? incident.address_text ?? ""}`;
   banner.hidden = false;
   banner.classList.remove("flash");
   void banner.offsetWidth;

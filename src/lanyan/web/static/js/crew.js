@@ -38,7 +38,8 @@ function orderMap(element, order) {
   else {
     map.attributionControl.addAttribution(ATTRIBUTION);
     roadsLayer().then((data) => {
-      if (data) L.geoJSON(data, { renderer: canvas, interactive: false, style: { color: "#9aa3ad", weight: 1 } }).addTo(map).bringToBack();
+      // The card may have been redrawn (and this map removed) while the roads were loading.
+      if (data && maps.includes(map)) L.geoJSON(data, { renderer: canvas, interactive: false, style: { color: "#9aa3ad", weight: 1 } }).addTo(map).bringToBack();
     });
   }
   const target = [incident.lat, incident.lon];
@@ -150,6 +151,9 @@ async function main() {
     },
     { onOpen: reload },
   );
+  // Safety net: events are scoped to the incident's brigade, so a crew may not hear every
+  // change live; a slow poll keeps the page right whatever the event routing.
+  setInterval(() => document.visibilityState === "visible" && reload(), 10000);
   document.body.dataset.ready = "1";
 }
 
