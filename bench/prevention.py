@@ -25,7 +25,7 @@ from pathlib import Path
 
 import psycopg
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from lanyan.accounts.schemas import UserCreate
 from lanyan.accounts.service import create_user
@@ -156,6 +156,9 @@ def _populate(url: str, premises_n: int, hazards_n: int, seed: int) -> None:
                 batch = []
         if batch:
             s.execute(insert(Hazard), batch)
+        s.commit()
+        # what PostgreSQL's autovacuum and SQLite's `PRAGMA optimize` do after a bulk load
+        s.execute(text("ANALYZE"))
         s.commit()
     app.state.engine.dispose()
 

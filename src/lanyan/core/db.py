@@ -59,6 +59,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # keep the query planner's statistics fresh (analyzes only tables that changed a lot)
+    cursor.execute("PRAGMA optimize=0x10002")
     cursor.close()
 
 

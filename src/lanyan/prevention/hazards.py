@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from lanyan.core import audit, events
 from lanyan.core.actor import Actor
@@ -85,15 +85,16 @@ def list_hazards(
         stmt = stmt.where(Hazard.premises_id == premises_id)
     if q:
         stmt = stmt.where(Hazard.title.contains(q, autoescape=True))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = session.scalar(stmt.with_only_columns(func.count(Hazard.id)).order_by(None)) or 0
     column = SORTABLE.get(sort, Hazard.deadline_at)
-    rows = (
-        session.scalars(
-            stmt.order_by(column.is_(None), column, Hazard.id).limit(limit).offset(offset)
-        )
-        .unique()
-        .all()
-    )
+    # Sort on the bare columns (NULLS FIRST: hazards without a deadline still await a decision)
+    # so the (deadline_at, id) index gives the order; load premises for the page only.
+    rows = session.scalars(
+        stmt.options(lazyload(Hazard.org), selectinload(Hazard.premises).lazyload(Premises.org))
+        .order_by(column.asc().nulls_first(), Hazard.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
     return list(rows), total
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -134,9 +135,18 @@ class Upload(Base):
 
 
 class Hazard(Timestamps, Base):
-    """A fire hazard (火灾隐患) and its way to being fixed."""
+    """A fire hazard (火灾隐患) and its way to being fixed.
+
+    The officer's list pages sort by deadline and filter by organization and status over
+    hundreds of thousands of rows: the two composite indexes serve exactly those queries.
+    """
 
     __tablename__ = "hazard"
+    __table_args__ = (
+        Index("ix_hazard_due", "deadline_at", "id"),
+        Index("ix_hazard_org_status", "org_id", "status"),
+        Index("ix_hazard_found", "found_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     premises_id: Mapped[int | None] = mapped_column(
