@@ -26,7 +26,7 @@ def test_demo_command_serves_a_healthy_app(tmp_path: Path) -> None:
         "COLUMNS": "120",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lanyan", "demo", "--port", str(port)],
+        [sys.executable, "-m", "lanyan", "demo", "--port", str(port), "--history-calls", "100"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -268,11 +268,17 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    history_calls: Annotated[
+        int, typer.Option(min=0, help="calls in last year's demo history (0: none)")
+    ] = 1200,
 ) -> None:
     """Migrate, load the demo city from its OpenStreetMap extract, print the accounts, serve."""
+    from lanyan.core.clock import as_local, utcnow
     from lanyan.core.migrate import upgrade
     from lanyan.demo.accounts import ensure_demo_accounts
     from lanyan.demo.city import load_demo
+    from lanyan.demo.history import load_history
+    from lanyan.planning.network import RoadNetwork
 
     settings = get_settings()
     upgrade(settings.database_url)
@@ -288,12 +294,22 @@ def demo(
         summary = load_demo(
             factory, osm_file=settings.demo_osm_file, seed=settings.demo_seed, progress=report
         )
+        history = load_history(  # last calendar year's calls, for statistics and dashboards
+            factory,
+            RoadNetwork(settings.road_network_file, settings.cache_dir),
+            seed=settings.demo_seed,
+            year=as_local(utcnow()).year - 1,
+            calls=history_calls,
+            progress=report,
+        )
     loaded = Table(title=f"演示城市已加载 demo city loaded（{summary.elapsed_s:.1f} 秒）")
     for col in ("数据 data", "总数 total", "本次新增 created"):
         loaded.add_column(col)
     for kind, total in summary.counts.items():
         loaded.add_row(kind, str(total), str(summary.created.get(kind, 0)))
     console.print(loaded)
+    took = "已存在，跳过 already there" if history.skipped else f"{history.elapsed_s:.1f} 秒"
+    console.print(f"历史警情 demo history {history.year}: {history.incidents} 起（{took}）")
     accounts = ensure_demo_accounts(factory, seed=settings.demo_seed)
     table = Table(
         title="演示账号 demo accounts（密码只显示这一次 / passwords are shown only once）"

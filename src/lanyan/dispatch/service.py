@@ -493,29 +493,29 @@ def recommend(
     fills = rec.fill_plan(
         reqs, ranked, own_brigade_id=incident.brigade_id, zone=zone, building_height_m=height
     )
+    chosen = [pick for fill in fills for pick in fill.picks]
+    routes = _routes_of(state, [p.candidate for p in chosen], node.node) if with_routes else {}
     picks = []
-    for fill in fills:
-        for pick in fill.picks:
-            unit = pick.candidate.unit
-            entry: dict[str, Any] = {
-                "unit_id": unit.id,
-                "call_sign": unit.call_sign,
-                "unit_type": unit.type.value,
-                "unit_type_zh": unit.type.zh,
-                "station_id": unit.station_id,
-                "station_name": unit.station.name,
-                "brigade_name": state.brigade_names.get(pick.candidate.brigade_id or 0),
-                "eta_s": round(pick.candidate.eta_s, 1),
-                "straight_m": round(pick.candidate.straight_m, 1),
-                "requirement": pick.requirement,
-                "reason": pick.reason,
-                "cross_brigade": pick.cross_brigade,
-                "distance_m": None,
-                "route": None,
-            }
-            if with_routes:
-                entry |= _route_of(state, pick.candidate, node.node)
-            picks.append(entry)
+    for pick in chosen:
+        unit = pick.candidate.unit
+        entry: dict[str, Any] = {
+            "unit_id": unit.id,
+            "call_sign": unit.call_sign,
+            "unit_type": unit.type.value,
+            "unit_type_zh": unit.type.zh,
+            "station_id": unit.station_id,
+            "station_name": unit.station.name,
+            "brigade_name": state.brigade_names.get(pick.candidate.brigade_id or 0),
+            "eta_s": round(pick.candidate.eta_s, 1),
+            "straight_m": round(pick.candidate.straight_m, 1),
+            "requirement": pick.requirement,
+            "reason": pick.reason,
+            "cross_brigade": pick.cross_brigade,
+            "distance_m": None,
+            "route": None,
+        }
+        entry |= routes.get(unit.id, {})
+        picks.append(entry)
     return {
         "incident_id": incident.id,
         "level": incident.level,
@@ -550,19 +550,32 @@ def recommend(
     }
 
 
-def _route_of(state: NetworkState, cand: rec.Candidate, target: int) -> dict[str, Any]:
-    from lanyan.routing import NoRouteError, route
+def _routes_of(
+    state: NetworkState, chosen: list[rec.Candidate], target: int
+) -> dict[int, dict[str, Any]]:
+    """Route geometry of every chosen unit, from one reverse search from the incident."""
+    from lanyan.routing import routes_to
 
-    unit = cand.unit
-    if cand.away and unit.lon is not None and unit.lat is not None:
-        source = state.snapper.snap(unit.lon, unit.lat).node
-    else:
-        source = int(state.table.station_nodes[state.row_of_org[unit.station_id]])
-    try:
-        path = route(state.graph, source, target)
-    except NoRouteError:
+    if not chosen:
         return {}
-    return {"distance_m": round(path.metres, 1), "route": path.geojson(state.graph)}
+    sources = []
+    for cand in chosen:
+        unit = cand.unit
+        if cand.away and unit.lon is not None and unit.lat is not None:
+            sources.append(state.snapper.snap(unit.lon, unit.lat).node)
+        else:
+            sources.append(int(state.table.station_nodes[state.row_of_org[unit.station_id]]))
+    bound = max(c.eta_s for c in chosen) + 120.0
+    out = {}
+    for cand, path in zip(
+        chosen, routes_to(state.graph, sources, target, limit_s=bound), strict=True
+    ):
+        if path is not None:
+            out[cand.unit.id] = {
+                "distance_m": round(path.metres, 1),
+                "route": path.geojson(state.graph),
+            }
+    return out
 
 
 # --- assignment --------------------------------------------------------------------------------
@@ -627,6 +640,7 @@ def assign_units(
             )
         if previous is not None:  # a returning unit re-dispatched from the road (改派)
             previous.status = AssignmentStatus.IN_QUARTERS
+            previous.in_quarters_at = now  # its part in the old call ends here
             old = previous.incident
             _event(
                 session,

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from scipy.spatial import cKDTree
 from shapely import contains_xy
 from shapely.geometry import shape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lanyan.core.standards import standards
@@ -195,6 +195,7 @@ class RoadNetwork:
         self._graph: RoadGraph | None = None
         self._graph_signature = ""
         self._state: NetworkState | None = None
+        self._quick: tuple[object, ...] | None = None
 
     def _graph_for(self, road_signature: str, progress: ProgressFn | None) -> RoadGraph:
         if self._graph is None or road_signature != self._graph_signature:
@@ -207,17 +208,34 @@ class RoadNetwork:
         return self._graph
 
     def current(self, session: Session, *, progress: ProgressFn | None = None) -> NetworkState:
-        """The network for the stations as they are now; rebuilt only when something moved."""
+        """The network for the stations as they are now; rebuilt only when something moved.
+
+        A single aggregate query (count, newest update, highest id of the responding
+        organizations) and a stat() of the road file tell whether anything changed; only then
+        are the organizations loaded and hashed.
+        """
         road_signature = _file_signature(self.road_file)
+        kinds = [k for k in OrgKind if k.responds]
+        quick = (
+            road_signature,
+            *session.execute(
+                select(
+                    func.count(), func.max(Organization.updated_at), func.max(Organization.id)
+                ).where(Organization.kind.in_(kinds))
+            ).one(),
+        )
+        state = self._state
+        if state is not None and quick == self._quick:
+            return state
         orgs = _station_rows(session)
         signature = stations_signature(orgs, road_signature)
-        state = self._state
         if state is not None and state.signature == signature:
+            self._quick = quick
             return state
         with self._lock:
-            if self._state is not None and self._state.signature == signature:
-                return self._state
-            self._state = self._build(session, orgs, road_signature, signature, progress)
+            if self._state is None or self._state.signature != signature:
+                self._state = self._build(session, orgs, road_signature, signature, progress)
+            self._quick = quick
             return self._state
 
     def _build(

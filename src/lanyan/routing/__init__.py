@@ -23,7 +23,7 @@ from lanyan.routing.graph import (
     load_or_build,
 )
 from lanyan.routing.isochrones import DEFAULT_MINUTES, isochrones
-from lanyan.routing.paths import NoRouteError, Route, route
+from lanyan.routing.paths import NoRouteError, Route, route, routes_to
 from lanyan.routing.snap import DEFAULT_MAX_SNAP_M, SnapBatch, Snapper, SnapResult
 from lanyan.routing.speeds import DEFAULT_SPEEDS, SpeedTable, default_is_urban, parse_maxspeed_kmh
 from lanyan.routing.trees import (
@@ -76,6 +76,7 @@ __all__ = [
     "parse_maxspeed_kmh",
     "rank_units",
     "route",
+    "routes_to",
     "shortest_path_tree",
     "shortest_path_trees",
     "table_seconds",

@@ -113,3 +113,50 @@ def path_metres(graph: RoadGraph, nodes: npt.NDArray[np.int32]) -> float:
             raise NoRouteError("路径包含不存在的路段", f"no edge {u} -> {v} in the graph")
         total += float(graph.length_m[edge])
     return total
+
+
+def routes_to(
+    graph: RoadGraph,
+    sources: npt.ArrayLike,
+    target: int,
+    *,
+    limit_s: float | None = None,
+) -> list[Route | None]:
+    """Fastest routes from many sources to one target, from a single reverse search.
+
+    A recommendation draws a route for each unit it picks; one Dijkstra on the transposed graph
+    from the incident gives all of them at once (``None`` for a source that cannot reach it).
+
+    Parameters
+    ----------
+    graph
+        The road graph.
+    sources
+        Node of each unit.
+    target
+        The incident's node.
+    limit_s
+        Optional bound on the search (the slowest ranked ETA plus a margin).
+    """
+    target = check_node(target, graph.n_nodes, what="target")
+    dist, pred = dijkstra(
+        graph.transpose().matrix,
+        directed=True,
+        indices=target,
+        return_predecessors=True,
+        limit=np.inf if limit_s is None else limit_s,
+    )
+    out: list[Route | None] = []
+    for source in np.asarray(sources, dtype=np.int64).tolist():
+        source = check_node(int(source), graph.n_nodes, what="source")
+        if not np.isfinite(dist[source]):
+            out.append(None)
+            continue
+        path = [source]
+        while path[-1] != target:  # in the reversed search, pred points one step nearer target
+            path.append(int(pred[path[-1]]))
+        nodes = np.asarray(path, dtype=np.int32)
+        out.append(
+            Route(nodes=nodes, seconds=float(dist[source]), metres=path_metres(graph, nodes))
+        )
+    return out
