@@ -369,6 +369,10 @@ CASES: dict[tuple[str, str], Callable[[TestClient, World], tuple[str, dict[str, 
         {"json": {"passed": False}},
     ),
     ("POST", "/api/hazards/deadlines"): lambda c, w: (_overdue_hazard(c, w), {}),
+    ("POST", "/api/hazards/{hazard_id}/gb35181"): lambda c, w: (
+        f"/api/hazards/{_hazard(c, w, 'verify')}/gb35181",
+        {"json": {"category": "crowded", "direct": [], "composite": ["7.3.1"]}},
+    ),
     ("POST", "/api/listings"): lambda c, w: (
         "/api/listings",
         {"json": {"hazard_id": _hazard(c, w, "verify", severity="major"), "level": "city"}},

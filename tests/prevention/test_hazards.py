@@ -371,3 +371,40 @@ def test_officer_list_pages(app_client: TestClient, world: World) -> None:
         == 403
     )
     assert (datetime.now(UTC) - timedelta(minutes=5)).isoformat() < r.json()["found_at"]
+
+
+def test_gb35181_determination_regrades_and_proposes_listing(
+    app_client: TestClient, world: World
+) -> None:
+    h = world.headers("officer_a")
+    checklist = app_client.get(
+        "/api/gb35181/criteria", params={"category": "crowded"}, headers=h
+    ).json()
+    direct = [c["id"] for c in checklist["criteria"] if c["group"] == "direct"]
+    assert direct
+    hazard = app_client.post(
+        "/api/hazards",
+        headers=h,
+        json={"premises_id": world.a.premises_id, "title": "商场安全出口被锁闭"},
+    ).json()
+    app_client.post(f"/api/hazards/{hazard['id']}/verify", json={}, headers=h)
+    r = app_client.post(
+        f"/api/hazards/{hazard['id']}/gb35181",
+        headers=h,
+        json={"category": "crowded", "direct": [direct[0]], "composite": []},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["assessment"]["is_major"] is True
+    assert body["assessment"]["recommend_listing"] is True
+    assert body["hazard"]["severity"] == "major"
+    listing = app_client.post(
+        "/api/listings", headers=h, json={"hazard_id": hazard["id"], "level": "county"}
+    )
+    assert listing.status_code == 201
+    unknown = app_client.post(
+        f"/api/hazards/{hazard['id']}/gb35181",
+        headers=h,
+        json={"category": "crowded", "direct": ["99.9"], "composite": []},
+    )
+    assert unknown.status_code == 422

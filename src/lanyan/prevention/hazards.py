@@ -440,3 +440,43 @@ def process_deadlines(
             )
             reminded += 1
     return {"escalated": len(overdue), "reminded": reminded}
+
+
+def assess_major(
+    session: Session, *, actor: Actor, hazard_id: int, data: Any, at: datetime | None = None
+) -> tuple[Hazard, dict[str, Any]]:
+    """Run the GB 35181 determination on a hazard; a major verdict re-grades it as major.
+
+    The assessment (criteria ticked, rule applied, clauses cited, explanation) is kept on the
+    hazard, and ``recommend_listing`` tells the officer to propose supervised listing.
+    """
+    from lanyan.prevention.gb35181 import assess
+
+    actor.require(Action.HAZARD_MANAGE)
+    hazard = get_hazard(session, actor, hazard_id)
+    if not hazard.status.is_open:
+        raise Conflict("隐患已销案或不属实，不能再判定", "the hazard is closed or rejected")
+    result = assess(
+        data.category,
+        direct=set(data.direct),
+        composite=set(data.composite),
+        not_counted=dict(data.not_counted) or None,
+        site_exemption=data.site_exemption,
+    )
+    verdict = result.as_dict()
+    before = _snapshot(hazard)
+    hazard.gb35181 = verdict
+    if result.is_major:
+        hazard.severity = HazardSeverity.MAJOR
+    hazard.updated_at = at or utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="gb35181",
+        entity="hazard",
+        entity_id=hazard.id,
+        before=before,
+        after=_snapshot(hazard),
+    )
+    return hazard, verdict

@@ -15,6 +15,7 @@ from lanyan.prevention import hazards, listing, uploads
 from lanyan.prevention.choices import HazardSeverity, HazardStatus
 from lanyan.prevention.models import Hazard, SupervisedListing
 from lanyan.prevention.schemas import (
+    Gb35181Request,
     HazardCheck,
     HazardList,
     HazardOrder,
@@ -209,6 +210,40 @@ def check(
     hazard = hazards.check_hazard(session, actor=actor, hazard_id=hazard_id, data=body)
     session.commit()
     return hazard_public(hazard)
+
+
+@router.get("/api/gb35181/criteria")
+def gb35181_criteria(
+    actor: CurrentActor,
+    category: Annotated[str, Query(min_length=1, max_length=40)],
+) -> dict[str, Any]:
+    """The GB 35181 checklist for a site category (direct criteria and composite elements)."""
+    from lanyan.prevention.gb35181 import SiteCategory, criteria_for
+
+    actor.require(Action.READ)
+    return {
+        "categories": SiteCategory.describe(),
+        "criteria": [
+            {
+                "id": c.id,
+                "group": c.group.value,
+                "section": c.section,
+                "summary": c.summary_zh,
+                "confirmed_from_source": c.source_seen,
+            }
+            for c in criteria_for(category)
+        ],
+    }
+
+
+@router.post("/api/hazards/{hazard_id}/gb35181")
+def gb35181_assess(
+    hazard_id: HazardId, body: Gb35181Request, actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    """Determine by GB 35181 whether the hazard is major; proposes supervised listing if so."""
+    hazard, verdict = hazards.assess_major(session, actor=actor, hazard_id=hazard_id, data=body)
+    session.commit()
+    return {"hazard": hazard_public(hazard).model_dump(mode="json"), "assessment": verdict}
 
 
 @router.post("/api/hazards/deadlines")

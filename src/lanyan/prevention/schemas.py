@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -220,3 +220,17 @@ class ListingPublic(BaseModel):
     listed_at: datetime | None
     deadline_at: datetime | None
     delisted_at: datetime | None
+
+
+class Gb35181Request(StrictInput):
+    """The inspector's ticks for a GB 35181 determination of a hazard."""
+
+    category: str = Field(min_length=1, max_length=40)
+    direct: list[Annotated[str, Field(max_length=12)]] = Field(default_factory=list, max_length=60)
+    composite: list[Annotated[str, Field(max_length=12)]] = Field(
+        default_factory=list, max_length=60
+    )
+    not_counted: dict[Annotated[str, Field(max_length=12)], Str60] = Field(
+        default_factory=dict, max_length=60
+    )
+    site_exemption: Str60 | None = None
