@@ -414,6 +414,48 @@ def coverage(
         console.print(f"[green]覆盖盲区已写入[/] {holes}")
 
 
+@app.command()
+def report(
+    year: Annotated[int, typer.Option(min=2000, max=2100, help="calendar year (Asia/Shanghai)")],
+    org: Annotated[
+        str | None, typer.Option(help="external id or name of the organization (default: all)")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="directory for the .docx and .xlsx")] = Path(
+        "var/reports"
+    ),
+) -> None:
+    """Write the yearly report (年度工作总结, Word) and the workbook of all its tables (Excel)."""
+    from sqlalchemy import or_, select
+
+    from lanyan.forces.models import Organization
+    from lanyan.stats.report import write_yearly_report
+
+    factory = _factory()
+    assert isinstance(factory, sessionmaker)
+    with factory() as session, _progress() as progress:
+        org_id = None
+        if org is not None:
+            org_id = session.scalar(
+                select(Organization.id).where(
+                    or_(Organization.external_id == org, Organization.name == org)
+                )
+            )
+            if org_id is None:
+                progress.stop()
+                _fail(DomainError(f"找不到组织机构：{org}", f"no organization {org}"))
+        task = progress.add_task(f"{year}年度报告", total=1)
+        try:
+            docx_path, xlsx_path = write_yearly_report(
+                session, actor=SYSTEM, year=year, org_id=org_id, out_dir=out
+            )
+        except DomainError as exc:
+            progress.stop()
+            _fail(exc)
+            return
+        progress.update(task, completed=1)
+    console.print(f"[green]已生成[/] {docx_path}\n[green]已生成[/] {xlsx_path}")
+
+
 @prevention_app.command("tick")
 def prevention_tick() -> None:
     """Escalate overdue hazards to their brigade and stamp reminders (run it from cron hourly)."""

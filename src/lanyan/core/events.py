@@ -95,10 +95,16 @@ def queue(session: Session, item: Event) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _publish_pending(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a SAVEPOINT is released; only the outermost
+    # commit makes the writes real, so only then do consoles hear of them
+    if session.in_nested_transaction():
+        return
     for item in session.info.pop(PENDING_KEY, []):
         BUS.publish(item)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT rolled back; the transaction goes on
+        return
     session.info.pop(PENDING_KEY, None)
