@@ -24,10 +24,14 @@ $(WEB_VENDOR): package.json package-lock.json scripts/build-web.sh
 
 web: $(WEB_VENDOR)
 
-## chromium and a CJK font for the browser tests (tests/e2e)
+## system packages the suite needs: chromium (browser tests), a CJK font (pages, charts, the
+## report's PDF), LibreOffice and poppler (the yearly report is opened and rendered in a test)
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils
 browser:
-	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; fi
+	@if ! command -v chromium >/dev/null || ! command -v soffice >/dev/null \
+		|| ! command -v pdftoppm >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" -ne 0 ]; then echo "missing system packages; run: sudo apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); fi
 
 install: $(STAMP) $(WEB_VENDOR)
 
