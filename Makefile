@@ -54,7 +54,7 @@ typecheck: install
 
 ## make test: install, check the services, lint, type-check and run the whole suite
 test: install services browser lint typecheck
-	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=15 $(PYTEST_ARGS)
 
 bench: install services
 	@bash scripts/ensure-pgrouting.sh

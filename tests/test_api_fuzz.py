@@ -60,7 +60,7 @@ def test_no_server_error_and_problem_json_on_4xx(
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=20,
+        max_examples=12,
         deadline=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),
