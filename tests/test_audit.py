@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -180,6 +181,39 @@ def _listing(client: TestClient, world: World) -> int:
     )
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
+
+
+def _grid(client: TestClient, world: World, ext: str) -> int:
+    r = client.post(
+        "/api/prevention/grids",
+        headers=_admin(world),
+        json={
+            "external_id": ext,
+            "name": f"网格{ext}",
+            "level": "county",
+            "org_id": world.a.brigade_id,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _user_id(client: TestClient, username: str) -> int:
+    from lanyan.accounts.models import User
+
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as s:
+        return int(s.scalars(select(User.id).where(User.username == username)).one())
+
+
+def _member(client: TestClient, world: World) -> str:
+    gid = _grid(client, world, "audit:grid-member")
+    uid = _user_id(client, "grid_a")
+    r = client.post(
+        f"/api/prevention/grids/{gid}/members", headers=_admin(world), json={"user_id": uid}
+    )
+    assert r.status_code in (200, 201), r.text
+    return f"/api/prevention/grids/{gid}/members/{uid}"
 
 
 def _login_token(client: TestClient) -> str:
@@ -380,6 +414,70 @@ CASES: dict[tuple[str, str], Callable[[TestClient, World], tuple[str, dict[str, 
     ("POST", "/api/listings/{listing_id}/advance"): lambda c, w: (
         f"/api/listings/{_listing(c, w)}/advance",
         {"json": {"status": "listed"}},
+    ),
+    ("POST", "/api/prevention/grids"): lambda c, w: (
+        "/api/prevention/grids",
+        {
+            "json": {
+                "external_id": "audit:grid",
+                "name": "审计网格",
+                "level": "county",
+                "org_id": w.a.brigade_id,
+            }
+        },
+    ),
+    ("PATCH", "/api/prevention/grids/{grid_id}"): lambda c, w: (
+        f"/api/prevention/grids/{_grid(c, w, 'audit:grid-patch')}",
+        {"json": {"name": "改名"}},
+    ),
+    ("POST", "/api/prevention/grids/{grid_id}/members"): lambda c, w: (
+        f"/api/prevention/grids/{_grid(c, w, 'audit:grid-add')}/members",
+        {"json": {"user_id": _user_id(c, "grid_a")}},
+    ),
+    ("DELETE", "/api/prevention/grids/{grid_id}/members/{user_id}"): lambda c, w: (
+        _member(c, w),
+        {},
+    ),
+    ("POST", "/api/prevention/grid-assignment"): lambda c, w: (
+        "/api/prevention/grid-assignment",
+        {"json": {}},
+    ),
+    ("POST", "/api/prevention/patrol-tasks/generate"): lambda c, w: (
+        "/api/prevention/patrol-tasks/generate",
+        {"json": {"until": (date.today() + timedelta(days=7)).isoformat()}},
+    ),
+    ("POST", "/api/prevention/visits"): lambda c, w: (
+        "/api/prevention/visits",
+        {
+            "json": {
+                "premises_id": w.a.premises_id,
+                "lon": 9.522,
+                "lat": 47.142,
+                "checklist": {"fire_lane_clear": True},
+            }
+        },
+    ),
+    ("POST", "/api/prevention/campaigns"): lambda c, w: (
+        "/api/prevention/campaigns",
+        {
+            "json": {
+                "name": "审计整治",
+                "topic": "ebike_charging",
+                "starts_on": "2025-01-01",
+                "ends_on": "2025-12-31",
+            }
+        },
+    ),
+    ("POST", "/api/prevention/inspections"): lambda c, w: (
+        "/api/prevention/inspections",
+        {
+            "json": {
+                "premises_id": w.a.premises_id,
+                "inspected_on": "2025-06-01",
+                "checklist": {"fire_lane_clear": True},
+                "outcome": "passed",
+            }
+        },
     ),
     ("POST", "/api/exchange/{entity}/import"): lambda c, w: (
         "/api/exchange/water_sources/import",

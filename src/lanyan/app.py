@@ -21,6 +21,7 @@ from lanyan.forces.api import router as forces_router
 from lanyan.planning.api import router as planning_router
 from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.api import router as premises_router
+from lanyan.prevention.governance_api import router as governance_router
 from lanyan.prevention.hazards_api import router as hazards_router
 from lanyan.system.api import router as system_router
 from lanyan.web.pages import router as web_router
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forces_router,
         premises_router,
         hazards_router,
+        governance_router,
         exchange_router,
         planning_router,
         dispatch_router,

@@ -54,6 +54,8 @@ class PremisesFields(StrictInput):
     manager_person: Str60 | None = None
     manager_phone: Phone | None = None
     preplan_notes: Str10000 | None = None
+    patrol_interval_days: int | None = Field(default=None, ge=1, le=3660)
+    officer_id: DbId | None = None
 
 
 class PremisesCreate(PremisesFields):
@@ -98,6 +100,9 @@ class PremisesPublic(BaseModel):
     manager_person: str | None
     manager_phone: str | None
     preplan_notes: str | None
+    grid_id: int | None = None
+    officer_id: int | None = None
+    patrol_interval_days: int | None = None
     updated_at: datetime
 
 
