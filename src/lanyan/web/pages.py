@@ -1,4 +1,4 @@
-"""The web pages: login, the one-map console, the crew page, the dashboard and the admin page.
+"""The web pages: login, the console, the crew page, the dashboard, admin, grid and prevention.
 
 Each page is a static HTML file from ``templates/`` with a small JSON block injected (the user,
 the tile URL); the pages then talk to the JSON API like any other client, with the HttpOnly
@@ -42,14 +42,20 @@ HOME_BY_ROLE: dict[Role, str] = {
     Role.DISPATCHER: "/console",
     Role.COMMANDER: "/console",
     Role.LEADER: "/console",
-    Role.PREVENTION: "/console",
-    Role.GRID: "/console",
+    Role.PREVENTION: "/prevention",
+    Role.GRID: "/grid",
     Role.STATION: "/crew",
 }
 """Where a user lands after logging in."""
 
 DISPATCH_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.COMMANDER})
 """Roles that see the dispatch panels of the console; the others get a read-only map."""
+
+GRID_ROLES = frozenset({Role.GRID, Role.STATION, Role.ADMIN})
+"""Roles that may open the grid worker's phone page (patrol tasks, check-in, report a hazard)."""
+
+PREVENTION_ROLES = frozenset({Role.PREVENTION, Role.ADMIN, Role.LEADER})
+"""Roles that may open the prevention officer's desk page; leaders see it read-only."""
 
 _MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -197,6 +203,27 @@ def admin_page(request: Request, auth: PageSession) -> Response:
     if auth.user.role is not Role.ADMIN:
         return _forbidden(auth, "系统管理")
     return render_page("admin", auth=auth)
+
+
+@router.get("/grid", response_model=None)
+def grid_page(request: Request, auth: PageSession) -> Response:
+    """The grid worker's phone page: patrol tasks, check-in, report a hazard (390×844)."""
+    if auth is None:
+        return _to_login(request)
+    if auth.user.role not in GRID_ROLES:
+        return _forbidden(auth, "网格巡查")
+    return render_page("grid", auth=auth)
+
+
+@router.get("/prevention", response_model=None)
+def prevention_page(request: Request, auth: PageSession) -> Response:
+    """The prevention officer's desk: hazards, supervised listing, figures per brigade."""
+    if auth is None:
+        return _to_login(request)
+    if auth.user.role not in PREVENTION_ROLES:
+        return _forbidden(auth, "防火监督")
+    can_manage = auth.user.role in (Role.PREVENTION, Role.ADMIN)
+    return render_page("prevention", auth=auth, prevention={"canManage": can_manage})
 
 
 @router.get("/static/{path:path}", response_model=None)
