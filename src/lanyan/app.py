@@ -23,6 +23,8 @@ from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.api import router as premises_router
 from lanyan.prevention.governance_api import router as governance_router
 from lanyan.prevention.hazards_api import router as hazards_router
+from lanyan.stats.api import router as stats_router
+from lanyan.stats.distribution_api import router as distribution_router
 from lanyan.system.api import router as system_router
 from lanyan.web.pages import router as web_router
 
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         planning_router,
         dispatch_router,
         events_router,
+        stats_router,
+        distribution_router,
         audit_router,
         web_router,
     ):

@@ -28,6 +28,15 @@ routing_app = typer.Typer(help="路网 road network", no_args_is_help=True)
 app.add_typer(routing_app, name="routing")
 prevention_app = typer.Typer(help="防火监督 fire prevention", no_args_is_help=True)
 app.add_typer(prevention_app, name="prevention")
+
+
+def _mount_stats() -> None:
+    from lanyan.stats.cli import stats_app
+
+    app.add_typer(stats_app, name="stats")
+
+
+_mount_stats()
 console = Console()
 err = Console(stderr=True)
 

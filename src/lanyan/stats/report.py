@@ -162,7 +162,7 @@ def _change_text(changes: dict[str, Any], key: str) -> str:
     return f"，同比{change.text}"
 
 
-def _response_distribution(
+def response_distribution(
     session: Any, figures: Any, width_s: int = 30, cap_s: int = 1200
 ) -> tuple[list[float], list[int]]:
     """First-response times (调派至到场) in ``width_s`` bins up to ``cap_s``, for the chart."""
@@ -381,7 +381,7 @@ def yearly_content(session: Any, *, actor: Any, year: int, org_id: int | None) -
         "month": lambda: charts.bars_by_month(months_now, months_before, year),
         "type": lambda: charts.bars_by_type(type_labels, type_values),
         "response": lambda: charts.response_histogram(
-            *_response_distribution(session, current), standard_s=standard_s
+            *response_distribution(session, current), standard_s=standard_s
         ),
     }
     return ReportContent(context=context, tables=tables, charts=charts_map)

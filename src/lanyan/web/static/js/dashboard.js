@@ -1,8 +1,8 @@
 // Leadership dashboard (ECharts): incidents by type and month, response times against the
-// 5-minute standard, units available now, coverage now. Aggregates are computed here from
-// /api/dispatch/incidents until the statistics API exists.
+// 5-minute standard, units available now, coverage now. Every period figure comes from the
+// statistics API (/api/stats/...), the same functions as the yearly report: one source of truth.
 import * as echarts from "../vendor/echarts/echarts.esm.min.js";
-import { api, fetchAll, h, loadChoices, mountHeader, shanghaiMonth, toast } from "./common.js";
+import { api, fetchAll, h, loadChoices, mountHeader, toast } from "./common.js";
 
 const FONT = '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
 const charts = [];
@@ -17,62 +17,67 @@ function kpi(text, value, id) {
   return h("div", { class: "kpi", id }, h("b", {}, value), text);
 }
 
-/** Seconds from the first turnout order to the first unit on scene, per incident. */
-export function responseSeconds(incident) {
-  const assigned = (incident.assignments || []).map((a) => a.assigned_at).filter(Boolean).map(Date.parse);
-  const arrived = (incident.assignments || []).map((a) => a.on_scene_at).filter(Boolean).map(Date.parse);
-  if (!assigned.length || !arrived.length) return null;
-  return (Math.min(...arrived) - Math.min(...assigned)) / 1000;
-}
-
-function incidentsChart(choices, incidents) {
-  const months = [...new Set(incidents.map((i) => shanghaiMonth(i.received_at)))].sort();
-  const types = choices.incident_type?.list || [];
-  const series = types.map((t) => ({
+function incidentsChart(choices, stats) {
+  const values = stats.values;
+  const monthKeys = Object.keys(values).filter((k) => k.startsWith("incidents.by_month.")).sort();
+  const total = values["incidents.total"];
+  const change = stats.yoy.changes["incidents.total"]?.text ?? "—";
+  const types = (choices.incident_type?.list || []).map((t) => ({
     name: t.zh,
-    type: "bar",
-    stack: "total",
+    value: values[`incidents.by_type.${t.value}`] ?? 0,
     itemStyle: { color: t.color },
-    data: months.map((m) => incidents.filter((i) => i.type === t.value && shanghaiMonth(i.received_at) === m).length),
   }));
   chart("chart-incidents").setOption({
     animation: false,
     textStyle: { fontFamily: FONT },
-    title: { text: `警情按类型与月份（共 ${incidents.length} 起）`, left: "center" },
-    tooltip: { trigger: "axis" },
-    legend: { bottom: 0 },
-    grid: { left: 50, right: 20, top: 50, bottom: 60 },
-    xAxis: { type: "category", data: months.length ? months : ["暂无数据"] },
+    title: { text: `${stats.period.label}警情 ${total} 起（同比${change}）`, left: "center" },
+    tooltip: { trigger: "item" },
+    legend: { bottom: 0, data: types.map((t) => t.name) },
+    grid: { left: 45, right: "38%", top: 50, bottom: 60 },
+    xAxis: { type: "category", data: monthKeys.map((k) => stats.labels[k]) },
     yAxis: { type: "value", name: "起" },
-    series,
+    series: [
+      { name: "月度警情", type: "bar", itemStyle: { color: "#c62828" }, data: monthKeys.map((k) => values[k]) },
+      {
+        name: "警情类型",
+        type: "pie",
+        center: ["81%", "52%"],
+        radius: ["22%", "42%"],
+        label: { formatter: "{b}\n{c}" },
+        tooltip: { formatter: "{b}：{c} 起（{d}%）" },
+        data: types,
+      },
+    ],
   });
 }
 
-function responseChart(incidents, standardS) {
-  const times = incidents.map(responseSeconds).filter((s) => s !== null);
-  const bins = Array.from({ length: 16 }, (_, i) => (i < 15 ? `${i}–${i + 1}` : "≥15"));
-  const counts = new Array(16).fill(0);
-  for (const s of times) counts[Math.min(15, Math.floor(s / 60))] += 1;
-  const within = times.filter((s) => s <= standardS).length;
-  const share = times.length ? ((100 * within) / times.length).toFixed(1) : "—";
+function responseChart(dist, stats) {
+  const standardS = dist.standard_s;
   const standardMin = standardS / 60;
+  const pct = stats.values["response.within_standard_pct"];
+  const share = pct === null || pct === undefined ? "—" : Number(pct).toFixed(1);
+  const n = stats.values["response.response.n"] ?? 0;
+  const labels = dist.bucket_s.map((s, i) => (i === dist.bucket_s.length - 1 ? `≥${s / 60}` : `${s / 60}`));
   chart("chart-response").setOption({
     animation: false,
     textStyle: { fontFamily: FONT },
-    title: { text: `首车到场时间分布（${standardMin} 分钟内 ${share}%，${times.length} 起）`, left: "center" },
+    title: { text: `调派至首车到场时间分布（${standardMin} 分钟内 ${share}%，${n} 起）`, left: "center" },
     tooltip: { trigger: "axis" },
     grid: { left: 50, right: 30, top: 75, bottom: 40 },
-    xAxis: { type: "category", name: "分钟", data: bins },
+    xAxis: { type: "category", name: "分钟", data: labels },
     yAxis: { type: "value", name: "起" },
     series: [
       {
         type: "bar",
-        data: counts.map((c, i) => ({ value: c, itemStyle: { color: i < standardMin ? "#2e7d32" : "#c62828" } })),
+        data: dist.counts.map((c, i) => ({
+          value: c,
+          itemStyle: { color: dist.bucket_s[i] < standardS ? "#2e7d32" : "#c62828" },
+        })),
         markLine: {
           symbol: "none",
           lineStyle: { color: "#e65100", type: "dashed", width: 2 },
           label: { formatter: `${standardMin} 分钟标准` },
-          data: [{ xAxis: standardMin - 0.5 }],
+          data: [{ xAxis: dist.bucket_s.findIndex((s) => s >= standardS) }],
         },
       },
     ],
@@ -117,29 +122,43 @@ function coverageChart(coverage) {
   });
 }
 
+function periodFor(year) {
+  const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+  const last = String(year) === today.slice(0, 4) ? today : `${year}-12-31`;
+  return { from: `${year}-01-01`, to: last };
+}
+
 async function main() {
   mountHeader("统计看板");
   const choices = await loadChoices();
-  const [incidents, units, coverage] = await Promise.all([
-    fetchAll("/api/dispatch/incidents").catch((error) => {
-      toast(`警情数据不可用：${error.message}`, "error");
-      return [];
-    }),
+  const params = new URLSearchParams(location.search);
+  const thisYear = Number(new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" }).slice(0, 4));
+  const year = Number(params.get("year")) || thisYear - 1;
+  const { from, to } = periodFor(year);
+  const q = `from=${from}&to=${to}`;
+  const [stats, dist, units, coverage] = await Promise.all([
+    api(`/api/stats/summary?${q}`),
+    api(`/api/stats/response-distribution?${q}`),
     fetchAll("/api/forces/units"),
     api("/api/planning/coverage?live=true"),
   ]);
+  const selector = document.getElementById("year-select");
+  if (selector) {
+    selector.replaceChildren(...[thisYear, thisYear - 1, thisYear - 2].map((y) =>
+      h("option", { value: y, ...(y === year ? { selected: "selected" } : {}) }, `${y}年`)));
+    selector.onchange = () => { location.search = `?year=${selector.value}`; };
+  }
   const urban = (coverage.circles || []).find((c) => c.key === "urban_5min");
-  const standardS = urban?.threshold_s ?? 300;
-  incidentsChart(choices, incidents);
-  const share = responseChart(incidents, standardS);
+  incidentsChart(choices, stats);
+  const share = responseChart(dist, stats);
   unitsChart(choices, units);
   coverageChart(coverage);
   const available = units.filter((u) => u.status === "available").length;
-  const open = incidents.filter((i) => i.status !== "closed").length;
+  const openList = await api("/api/dispatch/incidents?open=true&limit=1");
   document.getElementById("kpis").replaceChildren(
-    kpi("进行中警情", open, "kpi-open"),
-    kpi("累计警情", incidents.length, "kpi-total"),
-    kpi(`${standardS / 60} 分钟到场率`, share === "—" ? "—" : `${share}%`, "kpi-response"),
+    kpi("进行中警情", openList.total, "kpi-open"),
+    kpi(`${year}年警情`, stats.values["incidents.total"], "kpi-total"),
+    kpi(`${dist.standard_s / 60} 分钟到场率`, share === "—" ? "—" : `${share}%`, "kpi-response"),
     kpi("在库车辆", `${available}/${units.length}`, "kpi-available"),
     kpi("城区5分钟覆盖率", urban ? `${(urban.city.share * 100).toFixed(1)}%` : "—", "kpi-coverage"),
   );

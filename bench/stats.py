@@ -1,0 +1,463 @@
+"""Full yearly statistics over 1,000,000 incidents and 1,000,000 hazards (issue 7, acceptance 3).
+
+Loads one year (2025) of 1,000,000 incidents, each with a first assignment (a third with a second
+unit as well), and 1,000,000 hazards found over 2024–2025, into a scratch SQLite file and a
+scratch PostgreSQL database (bulk: ``executemany`` on SQLite, ``COPY`` on PostgreSQL; then
+ANALYZE), and times :func:`lanyan.stats.queries.compute_figures` for the year and the detachment
+(every figure: incidents by type/subtype/month/hour/brigade, response-time percentiles from
+histograms, casualties, prevention). Goal: ≤ 5 s on each backend.
+
+Baseline in the same run: the naive way, a per-row Python loop over a plain SELECT of the year's
+incidents with their first assignment, computing only a few headline figures (total, by type, by
+local month, fire deaths, p90 response). It runs on a prefix of the rows (``--naive-rows``) and is
+extrapolated linearly to the whole year; the output says so.
+
+Last line: one JSON object with yearly_stats_s_sqlite, yearly_stats_s_postgresql, ratio_vs_naive.
+Usage: .venv/bin/python bench/stats.py [--incidents 1000000] [--hazards 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from lanyan.core.actor import SYSTEM
+from lanyan.core.clock import LOCAL_TZ
+from lanyan.core.db import make_engine, make_sessionmaker
+from lanyan.core.migrate import upgrade
+from lanyan.dispatch.choices import IncidentSubtype, IncidentType
+from lanyan.dispatch.models import Assignment, Incident
+from lanyan.forces import service as forces
+from lanyan.forces.choices import OrgKind, UnitType
+from lanyan.forces.models import Organization
+from lanyan.forces.schemas import OrganizationCreate, UnitCreate
+from lanyan.stats.periods import Period
+from lanyan.stats.queries import compute_figures
+
+PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+YEAR = 2025
+BRIGADES = 8
+BATCH = 50_000
+
+SUBTYPES_OF: dict[IncidentType, list[str | None]] = {
+    IncidentType.FIRE: [
+        IncidentSubtype.RESIDENTIAL_FIRE.value,
+        IncidentSubtype.VEHICLE_FIRE.value,
+        IncidentSubtype.OTHER_FIRE.value,
+        None,
+    ],
+    IncidentType.RESCUE: [
+        IncidentSubtype.TRAFFIC_ACCIDENT.value,
+        IncidentSubtype.WATER_RESCUE.value,
+        None,
+    ],
+    IncidentType.SOCIAL: [
+        IncidentSubtype.ELEVATOR_TRAPPED.value,
+        IncidentSubtype.DOOR_OPENING.value,
+        None,
+    ],
+    IncidentType.DUTY: [IncidentSubtype.SECURITY_DUTY.value],
+    IncidentType.FALSE_ALARM: [None],
+}
+TYPE_WEIGHTS = [0.25, 0.35, 0.25, 0.05, 0.10]
+
+
+def _world(url: str) -> tuple[int, list[int], list[int]]:
+    """Corps > detachment > brigades > one station and one unit each."""
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    with factory() as s:
+        root = forces.create_root_organization(
+            s, actor=SYSTEM, external_id="b:corps", name="测试总队", kind=OrgKind.CORPS
+        )
+        det = forces.create_organization(
+            s,
+            actor=SYSTEM,
+            data=OrganizationCreate(
+                external_id="b:det", name="测试支队", kind=OrgKind.DETACHMENT, parent_id=root.id
+            ),
+        )
+        brigades, units = [], []
+        for i in range(BRIGADES):
+            brigade = forces.create_organization(
+                s,
+                actor=SYSTEM,
+                data=OrganizationCreate(
+                    external_id=f"b:brigade:{i}",
+                    name=f"第{i + 1}大队",
+                    kind=OrgKind.BRIGADE,
+                    parent_id=det.id,
+                ),
+            )
+            station = forces.create_organization(
+                s,
+                actor=SYSTEM,
+                data=OrganizationCreate(
+                    external_id=f"b:station:{i}",
+                    name=f"第{i + 1}站",
+                    kind=OrgKind.STATION,
+                    parent_id=brigade.id,
+                ),
+            )
+            unit = forces.create_unit(
+                s,
+                actor=SYSTEM,
+                data=UnitCreate(
+                    external_id=f"b:unit:{i}",
+                    call_sign=f"{i + 1}号车",
+                    type=UnitType.WATER_TENDER,
+                    station_id=station.id,
+                ),
+            )
+            brigades.append(brigade.id)
+            units.append(unit.id)
+        s.commit()
+        det_id = det.id
+    engine.dispose()
+    return det_id, brigades, units
+
+
+def _stamps(seconds: np.ndarray[Any, Any], pg: bool) -> list[str | None]:
+    """UTC epoch seconds (NaN = missing) → the text each backend stores or parses."""
+    missing = np.isnan(seconds)
+    micros = np.where(missing, 0, np.round(seconds * 1e6)).astype("int64")
+    text_ = np.datetime_as_string(micros.astype("datetime64[us]"), unit="us")
+    text_ = np.char.replace(text_, "T", " ")
+    if pg:
+        text_ = np.char.add(text_, "+00")
+    out: list[str | None] = text_.tolist()
+    for i in np.flatnonzero(missing):
+        out[i] = None
+    return out
+
+
+def _generate(n_inc: int, n_haz: int, brigades: list[int], units: list[int], pg: bool) -> Any:
+    rng = np.random.default_rng(119)
+    y0 = Period.year(YEAR).utc_start.timestamp()
+    y1 = Period.year(YEAR).utc_end.timestamp()
+    received = np.sort(rng.uniform(y0, y1, n_inc))
+    types = list(SUBTYPES_OF)
+    type_idx = rng.choice(len(types), n_inc, p=TYPE_WEIGHTS)
+    call = rng.gamma(4.0, 15.0, n_inc)
+    turnout = rng.gamma(6.0, 10.0, n_inc)
+    travel = rng.lognormal(5.3, 0.5, n_inc)
+    assigned = received + call
+    en_route = assigned + turnout
+    on_scene = np.where(rng.random(n_inc) < 0.05, np.nan, en_route + travel)
+    brigade_idx = rng.integers(0, len(brigades), n_inc)
+    is_fire = type_idx == 0
+    deaths = np.where(is_fire & (rng.random(n_inc) < 0.002), rng.integers(1, 4, n_inc), 0)
+    rescued = np.where(type_idx == 1, rng.integers(0, 3, n_inc), 0)
+    loss = np.where(is_fire, np.round(rng.exponential(20_000, n_inc), 2), np.nan)
+    sub_pick = rng.integers(0, 4, n_inc)
+    cols = {
+        "received": _stamps(received, pg),
+        "assigned": _stamps(assigned, pg),
+        "en_route": _stamps(en_route, pg),
+        "on_scene": _stamps(on_scene, pg),
+        "second": _stamps(assigned + 30.0, pg),
+    }
+    incidents = []
+    for i in range(n_inc):
+        typ = types[type_idx[i]]
+        subs = SUBTYPES_OF[typ]
+        incidents.append(
+            (
+                i + 1,
+                f"B{i:09d}",
+                "closed",
+                typ.value,
+                subs[sub_pick[i] % len(subs)],
+                1,
+                9.5,
+                47.1,
+                brigades[brigade_idx[i]],
+                cols["received"][i],
+                int(rescued[i]),
+                int(deaths[i]) if is_fire[i] else None,
+                None if np.isnan(loss[i]) else float(loss[i]),
+                "ordinary" if is_fire[i] else None,
+                cols["received"][i],
+                cols["received"][i],
+            )
+        )
+    assignments = []
+    unit_of = [units[b] for b in range(len(brigades))]
+    for i in range(n_inc):
+        u = unit_of[brigade_idx[i]]
+        assignments.append(
+            (
+                i + 1,
+                u,
+                "in_quarters",
+                False,
+                cols["assigned"][i],
+                cols["en_route"][i],
+                cols["on_scene"][i],
+            )
+        )
+        if i % 3 == 0:  # a second unit, assigned later: must not count as the first response
+            assignments.append((i + 1, u, "in_quarters", False, cols["second"][i], None, None))
+    h0 = Period.year(YEAR - 1).utc_start.timestamp()
+    found = rng.uniform(h0, y1, n_haz)
+    fixed_after = rng.uniform(86400, 90 * 86400, n_haz)
+    closed = np.where(rng.random(n_haz) < 0.6, found + fixed_after, np.nan)
+    deadline = found + 30 * 86400
+    found_s, closed_s, deadline_s = _stamps(found, pg), _stamps(closed, pg), _stamps(deadline, pg)
+    org_idx = rng.integers(0, len(brigades), n_haz)
+    major = rng.random(n_haz) < 0.03
+    hazards = []
+    for i in range(n_haz):
+        status = "closed" if closed_s[i] is not None else ("ordered" if i % 2 else "reported")
+        hazards.append(
+            (
+                brigades[org_idx[i]],
+                "疏散通道堵塞",
+                "major" if major[i] else "general",
+                status,
+                "patrol",
+                found_s[i],
+                deadline_s[i] if status == "ordered" else None,
+                closed_s[i],
+                "[]",
+                "[]",
+                found_s[i],
+                found_s[i],
+            )
+        )
+    return incidents, assignments, hazards
+
+
+INC_COLS = (
+    "id, number, status, type, subtype, level, lon, lat, brigade_id, received_at, rescued,"
+    " deaths, direct_loss_cny, fire_grade, created_at, updated_at"
+)
+ASG_COLS = "incident_id, unit_id, status, cross_brigade, assigned_at, en_route_at, on_scene_at"
+HAZ_COLS = (
+    "org_id, title, severity, status, source, found_at, deadline_at, closed_at, photo_ids,"
+    " evidence_ids, created_at, updated_at"
+)
+
+
+def _load_sqlite(path: Path, data: Any) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    for table, cols, rows in zip(
+        ("incident", "assignment", "hazard"), (INC_COLS, ASG_COLS, HAZ_COLS), data, strict=True
+    ):
+        marks = ", ".join("?" * len(cols.split(",")))
+        for start in range(0, len(rows), BATCH):
+            conn.executemany(
+                f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows[start : start + BATCH]
+            )
+        conn.commit()
+    conn.execute("ANALYZE")
+    conn.commit()
+    conn.close()
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value)
+
+
+def _load_postgresql(dsn: str, data: Any) -> None:
+    with psycopg.connect(dsn) as conn:
+        for table, cols, rows in zip(
+            ("incident", "assignment", "hazard"), (INC_COLS, ASG_COLS, HAZ_COLS), data, strict=True
+        ):
+            with conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for start in range(0, len(rows), BATCH):
+                    buf = io.StringIO()
+                    for row in rows[start : start + BATCH]:
+                        buf.write("\t".join(_copy_text(v) for v in row))
+                        buf.write("\n")
+                    copy.write(buf.getvalue())
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('incident', 'id'),"
+            " (SELECT max(id) FROM incident))"
+        )
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+
+
+def _time_figures(url: str, det_id: int, rounds: int) -> tuple[float, dict[str, Any]]:
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    best = float("inf")
+    figures = None
+    for _ in range(rounds):
+        with factory() as s:
+            t0 = time.perf_counter()
+            figures = compute_figures(s, actor=SYSTEM, period=Period.year(YEAR), org_id=det_id)
+            best = min(best, time.perf_counter() - t0)
+    engine.dispose()
+    assert figures is not None
+    return best, figures.values
+
+
+def _naive(url: str, det_id: int, rows_limit: int) -> dict[str, float]:
+    """Per-row Python loop: a plain SELECT of incidents with their assignments, headline figures
+    computed in Python (total, by type, by local month, fire deaths, p90 first response)."""
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    period = Period.year(YEAR)
+    with factory() as s:
+        det_path = s.get_one(Organization, det_id).path
+        total_rows = _year_count(s, period)
+        stmt = (
+            select(
+                Incident.id,
+                Incident.type,
+                Incident.received_at,
+                Incident.deaths,
+                Organization.path,
+                Assignment.assigned_at,
+                Assignment.on_scene_at,
+            )
+            .join(Organization, Organization.id == Incident.brigade_id)
+            .outerjoin(Assignment, Assignment.incident_id == Incident.id)
+            .where(Incident.received_at >= period.utc_start, Incident.received_at < period.utc_end)
+            .order_by(Incident.id)
+            .limit(rows_limit)
+        )
+        t0 = time.perf_counter()
+        by_type: Counter[str] = Counter()
+        by_month: Counter[int] = Counter()
+        deaths = 0
+        first: dict[int, tuple[datetime, datetime | None]] = {}
+        seen: set[int] = set()
+        for row in s.execute(stmt):
+            if not row.path.startswith(det_path):
+                continue
+            if row.id not in seen:
+                seen.add(row.id)
+                by_type[row.type] += 1
+                by_month[row.received_at.astimezone(LOCAL_TZ).month] += 1
+                if row.type == IncidentType.FIRE:
+                    deaths += row.deaths or 0
+            if row.assigned_at is not None:
+                old = first.get(row.id)
+                if old is None or row.assigned_at < old[0]:
+                    first[row.id] = (row.assigned_at, row.on_scene_at)
+        responses = sorted((on - at).total_seconds() for at, on in first.values() if on is not None)
+        _ = responses[int(0.9 * len(responses))] if responses else None
+        elapsed = time.perf_counter() - t0
+    engine.dispose()
+    done = len(seen)
+    return {
+        "seconds_measured": elapsed,
+        "incidents_measured": done,
+        "seconds_extrapolated": elapsed * total_rows / max(done, 1),
+        "year_incidents": total_rows,
+    }
+
+
+def _year_count(s: Session, period: Period) -> int:
+    return int(
+        s.scalar(
+            text("SELECT count(*) FROM incident WHERE received_at >= :a AND received_at < :b"),
+            {"a": _bind(s, period.utc_start), "b": _bind(s, period.utc_end)},
+        )
+        or 0
+    )
+
+
+def _bind(s: Session, moment: datetime) -> Any:
+    if s.get_bind().dialect.name == "sqlite":
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--incidents", type=int, default=1_000_000)
+    parser.add_argument("--hazards", type=int, default=1_000_000)
+    parser.add_argument("--naive-rows", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        name = f"lanyan_bench_stats_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        urls = {
+            "sqlite": f"sqlite:///{Path(tmp) / 'bench.db'}",
+            "postgresql": f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
+        }
+        try:
+            for backend, url in urls.items():
+                t0 = time.perf_counter()
+                upgrade(url)
+                det_id, brigades, units = _world(url)
+                data = _generate(
+                    args.incidents, args.hazards, brigades, units, pg=backend == "postgresql"
+                )
+                gen_s = time.perf_counter() - t0
+                if backend == "sqlite":
+                    _load_sqlite(Path(tmp) / "bench.db", data)
+                else:
+                    _load_postgresql(PG_DSN.replace("dbname=test", f"dbname={name}"), data)
+                del data
+                load_s = time.perf_counter() - t0 - gen_s
+                stats_s, values = _time_figures(url, det_id, args.rounds)
+                naive = _naive(url, det_id, args.naive_rows)
+                results[backend] = {"stats_s": stats_s, "load_s": load_s, **naive}
+                print(
+                    f"{backend:10s} generate {gen_s:5.1f} s  load {load_s:6.1f} s  "
+                    f"yearly figures {stats_s:6.2f} s (best of {args.rounds}; "
+                    f"{values['incidents.total']} incidents, {values['hazards.found']} hazards "
+                    f"found, p90 response {values['response.response.p90']} s)  "
+                    f"naive loop {naive['seconds_measured']:.2f} s over "
+                    f"{naive['incidents_measured']} incidents → "
+                    f"{naive['seconds_extrapolated']:.1f} s for the year (extrapolated linearly)",
+                    flush=True,
+                )
+        finally:
+            with psycopg.connect(PG_DSN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    sq, pg = results["sqlite"], results["postgresql"]
+    out = {
+        "incidents": args.incidents,
+        "hazards": args.hazards,
+        "yearly_stats_s_sqlite": round(sq["stats_s"], 3),
+        "yearly_stats_s_postgresql": round(pg["stats_s"], 3),
+        "naive_s_sqlite": round(sq["seconds_extrapolated"], 2),
+        "naive_s_postgresql": round(pg["seconds_extrapolated"], 2),
+        "naive_measured_incidents": min(sq["incidents_measured"], pg["incidents_measured"]),
+        "ratio_vs_naive": round(
+            min(
+                sq["seconds_extrapolated"] / sq["stats_s"],
+                pg["seconds_extrapolated"] / pg["stats_s"],
+            ),
+            1,
+        ),
+        "ratio_vs_naive_sqlite": round(sq["seconds_extrapolated"] / sq["stats_s"], 1),
+        "ratio_vs_naive_postgresql": round(pg["seconds_extrapolated"] / pg["stats_s"], 1),
+    }
+    print(json.dumps(out))
+    sys.exit(0 if max(out["yearly_stats_s_sqlite"], out["yearly_stats_s_postgresql"]) <= 5 else 1)
+
+
+if __name__ == "__main__":
+    main()
