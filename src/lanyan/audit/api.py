@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from lanyan.core.api import CurrentActor, Limit, Offset, SessionDep
 from lanyan.core.audit import AuditLog
@@ -61,12 +61,11 @@ def list_audit(
     visible_users = (
         select(User.id).join(User.organization).where(Organization.path.startswith(actor.org_path))
     )
-    stmt = select(AuditLog).where(AuditLog.actor_id.in_(visible_users))
+    visible: ColumnElement[bool] = AuditLog.actor_id.in_(visible_users)
     if actor.org_path == "/" or actor.org_path.count("/") <= 2:
         # the root organization also sees what the system itself did (CLI imports, the demo)
-        stmt = select(AuditLog).where(
-            AuditLog.actor_id.in_(visible_users) | AuditLog.actor_id.is_(None)
-        )
+        visible = visible | AuditLog.actor_id.is_(None)
+    stmt = select(AuditLog).where(visible)
     if entity:
         stmt = stmt.where(AuditLog.entity == entity)
     if entity_id:

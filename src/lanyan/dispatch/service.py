@@ -444,17 +444,6 @@ def open_hazards_of(session: Session, premises_id: int, limit: int = 20) -> list
 # --- recommendation ----------------------------------------------------------------------------
 
 
-def _brigade_of_org(session: Session) -> dict[int, int | None]:
-    brigades = {
-        o.path: o.id
-        for o in session.scalars(select(Organization).where(Organization.kind == OrgKind.BRIGADE))
-    }
-    out: dict[int, int | None] = {}
-    for org_id, path in session.execute(select(Organization.id, Organization.path)).all():
-        out[org_id] = next((bid for bpath, bid in brigades.items() if path.startswith(bpath)), None)
-    return out
-
-
 def requirements_for(
     session: Session, incident: Incident
 ) -> tuple[ResponsePlanRule | None, list[dict[str, Any]]]:
@@ -496,7 +485,7 @@ def recommend(
             .where(Organization.path.startswith(actor.org_path, autoescape=True))
         ).unique()
     )
-    brigade_of_org = _brigade_of_org(session)
+    brigade_of_org = state.brigade_of_org
     ranked = rec.candidates(state, units, node.node, incident.lon, incident.lat, brigade_of_org)
     rule, reqs = requirements_for(session, incident)
     zone = Zone(int(state.zone[node.node]))
@@ -620,7 +609,7 @@ def assign_units(
         node = state.snapper.snap(incident.lon, incident.lat).node
         units = [get_unit(session, actor, uid) for uid in unit_ids]
         ranked = rec.candidates(
-            state, units, node, incident.lon, incident.lat, _brigade_of_org(session)
+            state, units, node, incident.lon, incident.lat, state.brigade_of_org
         )
         etas = {c.unit.id: c for c in ranked}
     created = []

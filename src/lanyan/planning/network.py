@@ -85,6 +85,11 @@ class NetworkState:
     def __post_init__(self) -> None:
         self.row_of_org = {s.org_id: s.row for s in self.stations}
 
+    @property
+    def brigade_of_org(self) -> dict[int, int | None]:
+        """The brigade of every responding organization (where its units are based)."""
+        return {s.org_id: s.brigade_id for s in self.stations}
+
 
 def _file_signature(path: Path) -> str:
     stat = path.stat()
