@@ -65,6 +65,12 @@ class Incident(Timestamps, Base):
     direct_loss_cny: Mapped[float | None] = mapped_column(Float)
     fire_grade: Mapped[FireGrade | None] = mapped_column(enum_column(FireGrade, name="fire_grade"))
     summary: Mapped[str | None] = mapped_column(Text)
+    # the first response (首车调派/出动/到场): milestones of the FIRST assignment, copied here by
+    # lanyan.dispatch.first_response so that a year's response statistics read one table
+    first_assignment_id: Mapped[int | None] = mapped_column(Integer)
+    first_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_en_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_on_scene_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     brigade: Mapped[Organization | None] = relationship(lazy="joined")
     premises: Mapped[Premises | None] = relationship(lazy="joined")

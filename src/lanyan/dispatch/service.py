@@ -33,6 +33,7 @@ from lanyan.dispatch.choices import (
     IncidentSubtype,
     IncidentType,
 )
+from lanyan.dispatch.first_response import is_first, refresh_first_response
 from lanyan.dispatch.grading import fire_grade
 from lanyan.dispatch.models import Assignment, Incident, IncidentEvent, ResponsePlanRule
 from lanyan.dispatch.plans import choose_rule, general_rule, merge_requirements
@@ -713,6 +714,7 @@ def assign_units(
         created.append(assignment)
     if incident.status == IncidentStatus.RECEIVED:
         incident.status = IncidentStatus.DISPATCHED
+    refresh_first_response(session, incident)
     incident.updated_at = now
     _publish(
         session,
@@ -763,6 +765,8 @@ def set_assignment_status(
     elif data.lon is not None:
         unit.lon, unit.lat = data.lon, data.lat
     incident = assignment.incident
+    if is_first(incident, assignment):
+        refresh_first_response(session, incident)
     _event(session, incident, EVENT_OF[data.status], actor=actor, at=now, unit=unit)
     if data.status == AssignmentStatus.ON_SCENE and incident.status in (
         IncidentStatus.RECEIVED,

@@ -49,12 +49,13 @@ from lanyan.stats.queries import (
     AnySelect,
     Scope,
     dialect_of,
-    first_response,
     incident_base,
     local_hour,
     org_in_scope,
     overdue_condition,
     resolve_scope,
+    response_ms,
+    response_span,
 )
 
 MAX_TRACE_ROWS = 100_000
@@ -84,13 +85,12 @@ def _incidents(
 ) -> AnySelect:
     """Incidents of the period and scope meeting ``cond``; ``value`` is shown beside each. With
     ``response`` only incidents whose first assignment has that measure, which is the value."""
-    fr = None
     if response is not None:
-        fr = first_response(ctx.scope, ctx.period, ctx.dialect).subquery("fr")
-        value = fr.c[f"{response}_s"]
-        cond = and_(cond, value >= 0)
+        ms = response_ms(response, ctx.dialect)  # the figures' own expression, so counts agree
+        value = response_span(response, ctx.dialect)
+        cond = and_(cond, ms >= 0)
         if within:
-            cond = and_(cond, value <= standards()["urban_arrival_s"])
+            cond = and_(cond, ms <= standards()["urban_arrival_s"] * 1000)
     stmt = select(
         Incident.id,
         Incident.number,
@@ -101,8 +101,6 @@ def _incidents(
         Incident.address_text,
         (value if value is not None else literal(None)).label("value"),
     )
-    if fr is not None:
-        stmt = stmt.join(fr, fr.c.incident_id == Incident.id)
     return stmt.where(incident_base(ctx.scope, ctx.period), cond).order_by(
         Incident.received_at, Incident.id
     )
