@@ -41,10 +41,13 @@ def cjk_family() -> str:
     for family in CJK_FAMILIES:
         if family in installed:
             return family
-    for path in font_manager.findSystemFonts():
-        if "CJK" in path or "wqy" in path.lower():
-            font_manager.fontManager.addfont(path)
-            return font_manager.FontProperties(fname=path).get_name()
+    candidates = [p for p in font_manager.findSystemFonts() if "CJK" in p or "wqy" in p.lower()]
+    # a regular sans face reads best in charts; a bold serif one (listed first on some systems)
+    # makes matplotlib warn and draw every label bold
+    candidates.sort(key=lambda p: ("Sans" not in p, "Regular" not in p, p))
+    if candidates:
+        font_manager.fontManager.addfont(candidates[0])
+        return font_manager.FontProperties(fname=candidates[0]).get_name()
     raise MissingFontError(
         "没有可用的中文字体，请安装 fonts-noto-cjk（make 会自动安装）",
     )
