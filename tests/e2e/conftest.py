@@ -116,13 +116,19 @@ class LiveServer:
         )
 
 
+E2E_HISTORY_CALLS = 120
+"""Calls replayed into last year before the browser tests (the dashboard's data)."""
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Lanyan with the demo city on a free port, served by uvicorn in a background thread."""
     import lanyan.web.pages
     from lanyan.app import create_app
+    from lanyan.core.clock import as_local, utcnow
     from lanyan.core.migrate import upgrade
     from lanyan.demo import ensure_demo_accounts, load_demo
+    from lanyan.demo.history import load_history
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'lanyan-e2e.db'}"
     upgrade(url)
@@ -132,6 +138,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         app.include_router(lanyan.web.pages.router)
     factory: sessionmaker[Session] = app.state.sessionmaker
     load_demo(factory, osm_file=settings.demo_osm_file, seed=settings.demo_seed)
+    # a small history of last year's calls, so the dashboard has figures to click through
+    load_history(
+        factory,
+        app.state.network,
+        seed=settings.demo_seed,
+        year=as_local(utcnow()).year - 1,
+        calls=E2E_HISTORY_CALLS,
+    )
     passwords = {
         a.username: a.password for a in ensure_demo_accounts(factory, seed=settings.demo_seed)
     }

@@ -93,3 +93,22 @@ def test_dashboard_draws_charts(new_page: Any) -> None:
     assert page.locator(".chart canvas").count() >= 4
     assert not page.errors, page.errors
     shot(page, "12-dashboard")
+    # one click from a number to the records it counts (issue 7): the KPI, then a table row
+    total = int(page.locator("#kpi-total b").inner_text())
+    assert total > 0
+    page.click("#kpi-total")
+    page.wait_for_selector("#trace-dialog[open] #trace-table tbody tr")
+    assert int(page.get_attribute("#trace-total", "data-total") or -1) == total
+    assert page.locator("#trace-table tbody tr").count() == min(total, 50)
+    assert "接警时间" in page.locator("#trace-table thead").inner_text()
+    if total > 50:
+        page.click("#trace-next")
+        page.wait_for_selector("#trace-dialog:has-text('第 51–')")
+    shot(page, "13-dashboard-trace")
+    page.keyboard.press("Escape")
+    row = page.locator("#main-figures tr[data-key='hazards.found']")
+    found = int(row.locator("button").inner_text().replace(",", ""))
+    row.locator("button").click()
+    page.wait_for_selector("#trace-dialog[open] #trace-total")
+    assert int(page.get_attribute("#trace-total", "data-total") or -1) == found
+    assert not page.errors, page.errors

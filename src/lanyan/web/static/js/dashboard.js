@@ -1,8 +1,11 @@
 // Leadership dashboard (ECharts): incidents by type and month, response times against the
-// 5-minute standard, units available now, coverage now. Every period figure comes from the
-// statistics API (/api/stats/...), the same functions as the yearly report: one source of truth.
+// 5-minute standard, units available now, coverage now, and the year's main figures with 同比.
+// Every period figure comes from the statistics API (/api/stats/...), the same functions as the
+// yearly report: one source of truth. A click on a figure (a KPI, a month bar, a type slice, a row
+// of the table) lists the records it counts (trace.js).
 import * as echarts from "../vendor/echarts/echarts.esm.min.js";
 import { api, fetchAll, h, loadChoices, mountHeader, toast } from "./common.js";
+import { openTrace } from "./trace.js";
 
 const FONT = '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
 const charts = [];
@@ -13,8 +16,44 @@ function chart(id) {
   return instance;
 }
 
-function kpi(text, value, id) {
-  return h("div", { class: "kpi", id }, h("b", {}, value), text);
+let traceOf = () => {};
+
+function kpi(text, value, id, key) {
+  if (!key) return h("div", { class: "kpi", id }, h("b", {}, value), text);
+  return h("button", { class: "kpi kpi-link", id, type: "button", title: "点击查看明细", onclick: () => traceOf(key, text) },
+    h("b", {}, value), text);
+}
+
+const MAIN_FIGURES = [
+  "incidents.total", "fires.total", "fires.deaths", "fires.serious_injuries", "fires.minor_injuries",
+  "fires.direct_loss_cny", "people.rescued", "people.evacuated", "property.protected_cny",
+  "response.within_standard", "patrol.visits", "patrol.inspections", "hazards.found", "hazards.major",
+  "hazards.rectified", "hazards.overdue", "listings.listed", "listings.delisted",
+];
+
+function figureText(value, kind) {
+  if (value === null || value === undefined) return "—";
+  if (kind === "cny") return `${(value / 10000).toLocaleString("zh-CN", { maximumFractionDigits: 1 })} 万元`;
+  return Number(value).toLocaleString("zh-CN");
+}
+
+function mainFigures(stats) {
+  const rows = MAIN_FIGURES.filter((k) => k in stats.values).map((k) => {
+    const change = stats.yoy.changes[k];
+    return h("tr", { dataset: { key: k } },
+      h("td", {}, stats.labels[k] ?? k),
+      h("td", { class: "num" },
+        h("button", { class: "link-btn", type: "button", title: "点击查看明细", onclick: () => traceOf(k, stats.labels[k]) },
+          figureText(stats.values[k], stats.kinds[k]))),
+      h("td", { class: "num" }, figureText(stats.yoy.values[k], stats.kinds[k])),
+      h("td", { class: "num" }, change?.text ?? "—"));
+  });
+  document.getElementById("main-figures").replaceChildren(
+    h("h3", {}, `${stats.period.label}主要数据（点击数字查看所计记录）`),
+    h("table", { class: "grid" },
+      h("thead", {}, h("tr", {}, h("th", {}, "指标"), h("th", { class: "num" }, stats.period.label),
+        h("th", { class: "num" }, stats.yoy.period.label), h("th", { class: "num" }, "同比"))),
+      h("tbody", {}, rows)));
 }
 
 function incidentsChart(choices, stats) {
@@ -27,7 +66,8 @@ function incidentsChart(choices, stats) {
     value: values[`incidents.by_type.${t.value}`] ?? 0,
     itemStyle: { color: t.color },
   }));
-  chart("chart-incidents").setOption({
+  const instance = chart("chart-incidents");
+  instance.setOption({
     animation: false,
     textStyle: { fontFamily: FONT },
     title: { text: `${stats.period.label}警情 ${total} 起（同比${change}）`, left: "center" },
@@ -48,6 +88,11 @@ function incidentsChart(choices, stats) {
         data: types,
       },
     ],
+  });
+  const typeValues = (choices.incident_type?.list || []).map((t) => t.value);
+  instance.on("click", (event) => {
+    if (event.seriesType === "bar") traceOf(monthKeys[event.dataIndex], `${event.name}警情`);
+    else if (event.seriesType === "pie") traceOf(`incidents.by_type.${typeValues[event.dataIndex]}`, event.name);
   });
 }
 
@@ -136,12 +181,16 @@ async function main() {
   const year = Number(params.get("year")) || thisYear - 1;
   const { from, to } = periodFor(year);
   const q = `from=${from}&to=${to}`;
-  const [stats, dist, units, coverage] = await Promise.all([
+  const [stats, dist, units, coverage, orgs] = await Promise.all([
     api(`/api/stats/summary?${q}`),
     api(`/api/stats/response-distribution?${q}`),
     fetchAll("/api/forces/units"),
     api("/api/planning/coverage?live=true"),
+    fetchAll("/api/forces/organizations"),
   ]);
+  const traceCtx = { choices, orgNames: new Map(orgs.map((o) => [o.id, o.name])) };
+  traceOf = (key, title) =>
+    openTrace({ key, from, to, title }, traceCtx).catch((error) => toast(`明细加载失败：${error.message}`, "error"));
   const selector = document.getElementById("year-select");
   if (selector) {
     selector.replaceChildren(...[thisYear, thisYear - 1, thisYear - 2].map((y) =>
@@ -153,12 +202,13 @@ async function main() {
   const share = responseChart(dist, stats);
   unitsChart(choices, units);
   coverageChart(coverage);
+  mainFigures(stats);
   const available = units.filter((u) => u.status === "available").length;
   const openList = await api("/api/dispatch/incidents?open=true&limit=1");
   document.getElementById("kpis").replaceChildren(
     kpi("进行中警情", openList.total, "kpi-open"),
-    kpi(`${year}年警情`, stats.values["incidents.total"], "kpi-total"),
-    kpi(`${dist.standard_s / 60} 分钟到场率`, share === "—" ? "—" : `${share}%`, "kpi-response"),
+    kpi(`${year}年警情`, stats.values["incidents.total"], "kpi-total", "incidents.total"),
+    kpi(`${dist.standard_s / 60} 分钟到场率`, share === "—" ? "—" : `${share}%`, "kpi-response", "response.within_standard"),
     kpi("在库车辆", `${available}/${units.length}`, "kpi-available"),
     kpi("城区5分钟覆盖率", urban ? `${(urban.city.share * 100).toFixed(1)}%` : "—", "kpi-coverage"),
   );
