@@ -293,6 +293,13 @@ def test_listing_state_machine(app_client: TestClient, world: World) -> None:
             s.commit()
     public = app_client.get("/api/public/listings").json()
     assert listing_id in {x["id"] for x in public}
+    anonymous = TestClient(app_client.app)  # no cookie, no token: anyone may read the list
+    page = anonymous.get("/public/listings")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "重大火灾隐患挂牌督办公示" in page.text
+    assert page.text.count("<tr>") == len(public) + 1  # the header row and one per listing
+    assert "市级挂牌" in page.text and "疏散通道堵塞" in page.text
     with factory() as s, pytest.raises(Conflict, match="closed"):
         listing.advance_listing(
             s,
@@ -311,6 +318,10 @@ def test_listing_state_machine(app_client: TestClient, world: World) -> None:
         )
         s.commit()
     assert listing_id not in {x["id"] for x in app_client.get("/api/public/listings").json()}
+    remaining = len(app_client.get("/api/public/listings").json())
+    page = app_client.get("/public/listings").text
+    assert page.count("<tr>") == (remaining + 1 if remaining else 0)
+    assert remaining or "目前没有挂牌督办的重大火灾隐患" in page
 
 
 def test_photos_are_validated_and_never_served_across_brigades(

@@ -16,18 +16,22 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
+import jinja2
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from lanyan.accounts.models import AuthSession
 from lanyan.core.api import SessionDep, get_auth_session
+from lanyan.core.clock import as_local, utcnow
 from lanyan.core.errors import Unauthorized
 from lanyan.core.permissions import Role
+from lanyan.prevention import listing
 
 __all__ = ["HOME_BY_ROLE", "STATIC_DIR", "router"]
 
@@ -224,6 +228,47 @@ def prevention_page(request: Request, auth: PageSession) -> Response:
         return _forbidden(auth, "防火监督")
     can_manage = auth.user.role in (Role.PREVENTION, Role.ADMIN)
     return render_page("prevention", auth=auth, prevention={"canManage": can_manage})
+
+
+@lru_cache(maxsize=1)
+def _jinja() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _local_date(moment: datetime | None) -> str:
+    return as_local(moment).strftime("%Y-%m-%d") if moment else "—"
+
+
+@router.get("/public/listings")
+def public_listings_page(session: SessionDep) -> HTMLResponse:
+    """重大火灾隐患挂牌督办公示: the hazards under supervised listing, as a page anyone can open,
+    print or link to (no login; the same list as ``GET /api/public/listings``). Rendered on the
+    server with every value escaped, so it works without JavaScript on any phone."""
+    items = listing.list_listings(session, actor=None, public=True)
+    rows = [
+        {
+            "premises": item.hazard.premises.name if item.hazard.premises else "—",
+            "address": (item.hazard.premises.address if item.hazard.premises else None) or "—",
+            "org": item.hazard.org.name,
+            "title": item.hazard.title,
+            "level": item.level.zh,
+            "status": item.status.zh,
+            "listed_on": _local_date(item.listed_at),
+            "deadline": _local_date(item.deadline_at),
+        }
+        for item in items
+    ]
+    html = (
+        _jinja()
+        .get_template("public_listings.html.j2")
+        .render(rows=rows, updated=as_local(utcnow()).strftime("%Y-%m-%d %H:%M"))
+    )
+    headers = _security_headers() | {"Cache-Control": "public, max-age=60"}
+    return HTMLResponse(html, headers=headers)
 
 
 @router.get("/static/{path:path}", response_model=None)
