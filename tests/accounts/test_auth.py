@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
+import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from tests.factories import PASSWORD, World, login
 
 from lanyan.accounts.models import AuthSession, User
+from lanyan.app import create_app
+from lanyan.core.api import client_ip
 from lanyan.core.clock import utcnow
+from lanyan.core.config import Settings
 
 
 def _factory(client: TestClient) -> sessionmaker[Session]:
@@ -126,3 +132,50 @@ def test_short_passwords_are_refused(app_client: TestClient, world: World) -> No
     )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "password"
+
+
+def _request(peer: str, forwarded: str | None, proxies: str) -> Request:
+    app = SimpleNamespace(state=SimpleNamespace(settings=Settings(trusted_proxies=proxies)))
+    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded is not None else []
+    scope = {"type": "http", "app": app, "client": (peer, 50000), "headers": headers}
+    return Request(scope)
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "proxies", "expected"),
+    [
+        ("203.0.113.9", "198.51.100.1", "", "203.0.113.9"),  # no proxy configured: header ignored
+        ("203.0.113.9", "198.51.100.1", "10.0.0.0/8", "203.0.113.9"),  # not from our proxy
+        ("10.0.0.5", "198.51.100.1", "10.0.0.0/8", "198.51.100.1"),
+        ("10.0.0.5", "6.6.6.6, 198.51.100.1", "10.0.0.0/8", "198.51.100.1"),  # left part forgeable
+        ("10.0.0.5", "198.51.100.1, 10.1.2.3", "10.0.0.0/8", "198.51.100.1"),  # proxy chain
+        ("10.0.0.5", "10.1.2.3", "10.0.0.0/8", "10.0.0.5"),  # only proxies: the peer
+        ("10.0.0.5", "not-an-address", "10.0.0.0/8", "10.0.0.5"),  # malformed: not believed
+        ("10.0.0.5", None, "10.0.0.0/8", "10.0.0.5"),
+        ("::1", "2001:db8::7", "::1, 10.0.0.0/8", "2001:db8::7"),
+    ],
+)
+def test_client_address_behind_a_trusted_proxy(
+    peer: str, forwarded: str | None, proxies: str, expected: str
+) -> None:
+    assert client_ip(_request(peer, forwarded, proxies)) == expected
+
+
+def test_a_bad_proxy_setting_fails_at_start() -> None:
+    with pytest.raises(ValueError, match="LANYAN_TRUSTED_PROXIES"):
+        Settings(trusted_proxies="10.0.0.0/8, proxy.local")
+
+
+def test_login_limit_counts_the_client_behind_the_proxy(settings: Settings, world: World) -> None:
+    """Behind a proxy every request has its address; the limit must count each client apart."""
+    behind = settings.model_copy(update={"trusted_proxies": "10.0.0.0/8", "login_max_failures": 1})
+    with TestClient(create_app(behind), client=("10.0.0.5", 40000)) as client:
+        via = {"X-Forwarded-For": "203.0.113.7, 10.0.0.9"}
+        for i in range(4):  # an address may fail 4 × the per-user limit before it is refused
+            bad = {"username": f"ghost{i}", "password": "nope"}
+            assert client.post("/api/auth/login", json=bad, headers=via).status_code == 401
+        good = {"username": "commander", "password": PASSWORD}  # no failures of its own
+        refused = client.post("/api/auth/login", json=good, headers=via)
+        assert refused.status_code == 429
+        other = {"X-Forwarded-For": "203.0.113.8"}  # a colleague behind the same proxy
+        assert client.post("/api/auth/login", json=good, headers=other).status_code == 200

@@ -6,7 +6,9 @@ commit, serialize.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -46,9 +48,46 @@ def get_settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(setting: str) -> tuple[Network, ...]:
+    parts = [part.strip() for part in setting.split(",")]
+    return tuple(ipaddress.ip_network(part, strict=False) for part in parts if part)
+
+
+def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
 def client_ip(request: Request) -> str | None:
-    """The caller's address as seen by the server."""
-    return request.client.host if request.client else None
+    """The caller's address: the peer's, or behind a trusted reverse proxy the client it names.
+
+    Behind a proxy every request comes from the proxy's address, so the login limit per address
+    would lock everybody out together and the audit would name the proxy. A peer listed in
+    ``LANYAN_TRUSTED_PROXIES`` is believed about ``X-Forwarded-For``: the address is the right-most
+    entry that is not itself a trusted proxy (entries further left can be forged by the client).
+    Anyone else's header is ignored.
+    """
+    peer = request.client.host if request.client else None
+    settings: Settings | None = getattr(request.app.state, "settings", None)
+    networks = _networks(settings.trusted_proxies) if settings else ()
+    forwarded = request.headers.get("x-forwarded-for")
+    if peer is None or not forwarded or not _trusted(peer, networks):
+        return peer
+    for entry in reversed([part.strip() for part in forwarded.split(",")]):
+        try:
+            address = str(ipaddress.ip_address(entry))
+        except ValueError:
+            return peer  # a malformed chain is not believed
+        if not _trusted(address, networks):
+            return address
+    return peer
 
 
 def get_auth_session(

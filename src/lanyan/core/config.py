@@ -6,10 +6,11 @@ holds only deployment settings (where the database is, how long a session lives)
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -35,6 +36,27 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = PROJECT_ROOT / "var" / "cache"
     cookie_secure: bool = False
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "comma-separated addresses or networks (10.0.0.0/8) of the reverse proxies in front;"
+            " only a request from one of them may name its client in X-Forwarded-For"
+        ),
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            if not part:
+                continue
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"LANYAN_TRUSTED_PROXIES：{part!r} 不是地址或网段 (not an address or network)"
+                ) from exc
+        return value
 
     @property
     def road_network_file(self) -> Path:
