@@ -230,6 +230,7 @@ def test_campaign_inspections_findings_and_figures(client: TestClient, world: Wo
         # the officer's findings are verified already, and tied to the campaign
         assert {h.status for h in found} == {HazardStatus.VERIFIED}
         assert {h.source for h in found} == {f"campaign:{cid}"}
+        assert {h.inspection_id for h in found} == {first.json()["id"]}
         officer = _actor(client, "officer_a")
         hazards.mark_rectified(
             s, actor=officer, hazard_id=hazard_ids[0], data=HazardRectified(note="已整改")
@@ -238,6 +239,8 @@ def test_campaign_inspections_findings_and_figures(client: TestClient, world: Wo
             s, actor=officer, hazard_id=hazard_ids[0], data=HazardCheck(passed=True)
         )
         s.commit()
+    shown = client.get(f"/api/hazards/{hazard_ids[1]}", headers=world.headers("officer_a")).json()
+    assert (shown["inspection_id"], shown["patrol_visit_id"]) == (first.json()["id"], None)
     figures = client.get(f"{API}/campaigns/{cid}/figures", headers=world.headers("officer_a"))
     assert figures.status_code == 200, figures.text
     assert figures.json() == {

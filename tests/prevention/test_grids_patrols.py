@@ -541,6 +541,8 @@ def test_findings_become_hazards_in_one_step(client: TestClient, world: World) -
         assert [h.premises_id for h in found] == [pid, pid]
         assert [h.status for h in found] == [HazardStatus.REPORTED, HazardStatus.REPORTED]
         assert [h.source for h in found] == ["patrol", "patrol"]
+        # each finding keeps the check-in that found it (position, photos, checklist)
+        assert [h.patrol_visit_id for h in found] == [r.json()["id"]] * 2
         assert found[0].photo_ids == [photo]
         assert (found[0].lon, found[0].lat) == (9.53, 47.15)
     # all or nothing: a bad finding (photo of another brigade) leaves no visit and no hazard

@@ -145,10 +145,13 @@ def report_hazard(
     at: datetime | None = None,
     verified: bool = False,
     source: str = "report",
+    patrol_visit_id: int | None = None,
+    inspection_id: int | None = None,
 ) -> Hazard:
     """Record a hazard (a grid worker's report, a patrol finding, an inspection finding).
 
-    It belongs to the premises' supervising organization, or to the reporter's own.
+    It belongs to the premises' supervising organization, or to the reporter's own; a finding
+    keeps the id of the check-in or inspection that found it.
     """
     actor.require(Action.HAZARD_MANAGE if verified else Action.HAZARD_REPORT)
     premises = None
@@ -173,6 +176,8 @@ def report_hazard(
         severity=data.severity,
         status=HazardStatus.VERIFIED if verified else HazardStatus.REPORTED,
         source=source,
+        patrol_visit_id=patrol_visit_id,
+        inspection_id=inspection_id,
         lon=data.lon if data.lon is not None else (premises.lon if premises else None),
         lat=data.lat if data.lat is not None else (premises.lat if premises else None),
         reported_by_id=actor.user_id,

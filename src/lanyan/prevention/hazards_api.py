@@ -50,6 +50,8 @@ def hazard_public(h: Hazard) -> HazardPublic:
         severity=h.severity,
         status=h.status,
         source=h.source,
+        patrol_visit_id=h.patrol_visit_id,
+        inspection_id=h.inspection_id,
         lon=h.lon,
         lat=h.lat,
         found_at=h.found_at,

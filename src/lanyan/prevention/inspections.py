@@ -115,6 +115,7 @@ def record_inspection(
             at=now,
             verified=True,
             source=source,
+            inspection_id=inspection.id,
         )
         for finding in findings or []
     ]

@@ -166,6 +166,14 @@ class Hazard(Timestamps, Base):
         enum_column(HazardStatus, name="hazard_status"), index=True
     )
     source: Mapped[str] = mapped_column(String(20), default="report")
+    # the record that found it, so an officer can open the check-in (position, photos, checklist)
+    # or the inspection behind a finding; NULL for a plain report
+    patrol_visit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patrol_visit.id", ondelete="SET NULL"), index=True
+    )
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection.id", ondelete="SET NULL"), index=True
+    )
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     reported_by_id: Mapped[int | None] = mapped_column(Integer)

@@ -337,6 +337,7 @@ def check_in(
             data=HazardReport(premises_id=premises.id, **finding.model_dump()),
             at=now,
             source="patrol",
+            patrol_visit_id=visit.id,
         )
         for finding in findings or []
     ]

@@ -172,6 +172,8 @@ class HazardPublic(BaseModel):
     severity: HazardSeverity
     status: HazardStatus
     source: str
+    patrol_visit_id: int | None
+    inspection_id: int | None
     lon: float | None
     lat: float | None
     found_at: datetime

@@ -341,7 +341,8 @@ async function selectHazard(id) {
     facts([
       ["单位", hazard.premises_name || "（未关联单位）"],
       ["类别", hazard.category],
-      ["来源", sourceZh(hazard.source)],
+      ["来源", sourceZh(hazard.source) + (hazard.patrol_visit_id ? `（巡查记录 #${hazard.patrol_visit_id}）` : "")
+        + (hazard.inspection_id ? `（监督检查 #${hazard.inspection_id}）` : "")],
       ["发现", formatDateTime(hazard.found_at)],
       ["核实", hazard.verified_at ? formatDateTime(hazard.verified_at) : null],
       ["下达", hazard.ordered_at ? formatDateTime(hazard.ordered_at) : null],
