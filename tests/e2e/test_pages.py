@@ -111,4 +111,10 @@ def test_dashboard_draws_charts(new_page: Any) -> None:
     row.locator("button").click()
     page.wait_for_selector("#trace-dialog[open] #trace-total")
     assert int(page.get_attribute("#trace-total", "data-total") or -1) == found
+    # a link straight to a figure's records, as a report or a message would carry it
+    year = page.locator("#year-select").input_value()
+    page.goto(f"/dashboard?year={year}&trace=incidents.by_type.fire")
+    page.wait_for_selector("body[data-ready]", state="attached")
+    assert page.locator("#trace-dialog[open]").count() == 1
+    assert "火灾扑救" in page.locator("#trace-title").inner_text()
     assert not page.errors, page.errors

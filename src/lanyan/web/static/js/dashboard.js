@@ -213,6 +213,9 @@ async function main() {
     kpi("城区5分钟覆盖率", urban ? `${(urban.city.share * 100).toFixed(1)}%` : "—", "kpi-coverage"),
   );
   window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+  // a link to a figure's records (from a report, a message): /dashboard?year=2025&trace=fires.total
+  const linked = params.get("trace");
+  if (linked && /^[a-z0-9_.]{1,80}$/.test(linked)) await traceOf(linked, stats.labels[linked]);
   document.body.dataset.ready = "1";
 }
 
