@@ -385,7 +385,15 @@ def _incident_pass(
     session: Session, scope: Scope, period: Period
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """One pass over the period's incidents, without sorting: the people and property totals
-    (casualties and loss of fires only) and the four response measures (:func:`response_spans`).
+    (casualties and loss of fires only) and the four measures of the first responses as sorted
+    numpy arrays of seconds keyed like :data:`METRICS` (each non-negative span to the
+    millisecond; negative spans from bad clocks and missing milestones are left out).
+
+    Percentiles need every value. The database returns each measure's values as one text of
+    integers (``group_concat`` / ``string_agg``), which numpy parses: 1,000,000 incidents in about
+    1.5 s on either backend, where counting histogram bins with ``GROUP BY`` sorted the rows once
+    per measure (4 s on SQLite) and fetching a million rows through the ORM took longer still
+    (bench/stats.py, docs/benchmarks.md).
     """
     dialect = dialect_of(session)
     is_fire = Incident.type == IncidentType.FIRE
@@ -406,22 +414,6 @@ def _incident_pass(
     row = session.execute(select(*sums, *spans).where(incident_base(scope, period))).one()
     totals = {name: _num(v) for name, v in zip(SUMS, row[: len(SUMS)], strict=True)}
     return totals, _parse_spans(row[len(SUMS) :])
-
-
-def response_spans(session: Session, scope: Scope, period: Period) -> dict[str, Any]:
-    """The four measures of the period's first responses as sorted numpy arrays of seconds,
-    keyed like :data:`METRICS`: each non-negative span, to the millisecond (negative spans from
-    bad clocks and missing milestones are left out).
-
-    Percentiles need every value. The database returns each measure's values as one text of
-    integers (``group_concat`` / ``string_agg``) in one pass over the incident rows, which numpy
-    parses: 1,000,000 incidents in about 1.5 s on either backend, where counting histogram bins
-    with ``GROUP BY`` sorted the rows once per measure (4 s on SQLite) and fetching a million
-    rows through the ORM took longer still (bench/stats.py).
-    """
-    dialect = dialect_of(session)
-    spans = [joined_values(response_ms(name, dialect), dialect) for name in METRICS]
-    return _parse_spans(session.execute(select(*spans).where(incident_base(scope, period))).one())
 
 
 def _parse_spans(joined: Any) -> dict[str, Any]:
