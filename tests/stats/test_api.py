@@ -109,6 +109,27 @@ def test_jurisdiction(client: TestClient, world: World) -> None:
     assert client.get("/api/stats/summary", params=YEAR).status_code == 401
 
 
+def test_response_distribution_counts_the_measured_responses(
+    client: TestClient, world: World
+) -> None:
+    h = world.headers("leader")
+    summary = client.get("/api/stats/summary", params=YEAR, headers=h).json()["values"]
+    r = client.get("/api/stats/response-distribution", params=YEAR | {"width_s": 60}, headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert sum(body["counts"]) == summary["response.response.n"] == 3
+    # every response took 300 s from assignment to arrival: all in the 300–360 s bin
+    assert body["counts"][body["bucket_s"].index(300)] == 3
+    assert body["standard_s"] == 300
+    other = client.get(
+        "/api/stats/response-distribution",
+        params=YEAR | {"org_id": world.b.brigade_id},
+        headers=world.headers("admin_a"),
+    )
+    assert other.status_code == 404
+    assert client.get("/api/stats/response-distribution", params=YEAR).status_code == 401
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from lanyan.core.api import CurrentActor, SessionDep
 from lanyan.core.standards import standards
 from lanyan.stats.periods import Period
-from lanyan.stats.queries import figures_for_scope, resolve_scope
+from lanyan.stats.queries import resolve_scope
 from lanyan.stats.report import response_distribution
 
 router = APIRouter(prefix="/api/stats", tags=["stats 统计"])
@@ -28,8 +28,7 @@ def response_histogram(
     """First-response times (调派至首车到场) of the period in bins, with the standard."""
     period = Period.of_dates(first, last)
     scope = resolve_scope(session, actor, org_id)
-    figures = figures_for_scope(session, scope=scope, period=period)
-    buckets, counts = response_distribution(session, figures, width_s=width_s)
+    buckets, counts = response_distribution(session, scope, period, width_s=width_s)
     return {
         "bucket_s": buckets,
         "counts": counts,

@@ -163,14 +163,15 @@ def _change_text(changes: dict[str, Any], key: str) -> str:
 
 
 def response_distribution(
-    session: Any, figures: Any, width_s: int = 30, cap_s: int = 1200
+    session: Any, scope: Any, period: Any, width_s: int = 30, cap_s: int = 1200
 ) -> tuple[list[float], list[int]]:
-    """First-response times (调派至到场) in ``width_s`` bins up to ``cap_s``, for the chart."""
+    """First-response times (调派至到场) of ``period`` in the ``scope`` subtree, in ``width_s``
+    bins up to ``cap_s``, for the chart."""
     from sqlalchemy import Integer, case, cast, func, select
 
     from lanyan.stats.queries import dialect_of, first_response
 
-    fr = first_response(figures.scope, figures.period, dialect_of(session)).subquery()
+    fr = first_response(scope, period, dialect_of(session)).subquery()
     capped = case((fr.c.response_s >= cap_s, cap_s), else_=fr.c.response_s)
     bucket = cast(capped / width_s, Integer).label("b")
     rows = session.execute(
@@ -381,7 +382,7 @@ def yearly_content(session: Any, *, actor: Any, year: int, org_id: int | None) -
         "month": lambda: charts.bars_by_month(months_now, months_before, year),
         "type": lambda: charts.bars_by_type(type_labels, type_values),
         "response": lambda: charts.response_histogram(
-            *response_distribution(session, current), standard_s=standard_s
+            *response_distribution(session, current.scope, current.period), standard_s=standard_s
         ),
     }
     return ReportContent(context=context, tables=tables, charts=charts_map)
