@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from lanyan.accounts.models import AuthSession
 from lanyan.accounts.service import actor_for, resolve_token
 from lanyan.core.actor import Actor
-from lanyan.core.config import Settings
+from lanyan.core.config import Network, Settings, parse_networks
 from lanyan.core.errors import Unauthorized
 
 SESSION_COOKIE = "lanyan_session"
@@ -48,15 +47,6 @@ def get_settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@lru_cache(maxsize=8)
-def _networks(setting: str) -> tuple[Network, ...]:
-    parts = [part.strip() for part in setting.split(",")]
-    return tuple(ipaddress.ip_network(part, strict=False) for part in parts if part)
-
-
 def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
@@ -76,7 +66,7 @@ def client_ip(request: Request) -> str | None:
     """
     peer = request.client.host if request.client else None
     settings: Settings | None = getattr(request.app.state, "settings", None)
-    networks = _networks(settings.trusted_proxies) if settings else ()
+    networks = parse_networks(settings.trusted_proxies) if settings else ()
     forwarded = request.headers.get("x-forwarded-for")
     if peer is None or not forwarded or not _trusted(peer, networks):
         return peer

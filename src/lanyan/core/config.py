@@ -47,21 +47,32 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_networks(cls, value: str) -> str:
-        for part in (p.strip() for p in value.split(",")):
-            if not part:
-                continue
-            try:
-                ipaddress.ip_network(part, strict=False)
-            except ValueError as exc:
-                raise ValueError(
-                    f"LANYAN_TRUSTED_PROXIES：{part!r} 不是地址或网段 (not an address or network)"
-                ) from exc
+        parse_networks(value)  # a typo fails at start, not on the first request
         return value
 
     @property
     def road_network_file(self) -> Path:
         """The OSM extract the road graph is built from."""
         return self.road_file or self.demo_osm_file
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def parse_networks(setting: str) -> tuple[Network, ...]:
+    """The addresses and networks of a comma-separated setting (``LANYAN_TRUSTED_PROXIES``)."""
+    networks = []
+    for part in (p.strip() for p in setting.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ValueError(
+                f"LANYAN_TRUSTED_PROXIES：{part!r} 不是地址或网段 (not an address or network)"
+            ) from exc
+    return tuple(networks)
 
 
 @lru_cache(maxsize=1)
