@@ -13,11 +13,11 @@ from lanyan.audit.api import router as audit_router
 from lanyan.core import problems
 from lanyan.core.config import Settings, get_settings
 from lanyan.core.db import make_engine, make_sessionmaker
-from lanyan.core.sse_api import router as events_router
 from lanyan.dispatch.api import router as dispatch_router
 from lanyan.dispatch.geocoding import GeocoderService
 from lanyan.exchange.api import router as exchange_router
 from lanyan.forces.api import router as forces_router
+from lanyan.live.api import router as events_router
 from lanyan.planning.api import router as planning_router
 from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.api import router as premises_router

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.factories import PASSWORD, World, login
 
 from lanyan.accounts.models import AuthSession, User
+from lanyan.api.deps import client_ip
 from lanyan.app import create_app
-from lanyan.core.api import client_ip
 from lanyan.core.clock import utcnow
 from lanyan.core.config import Settings
 

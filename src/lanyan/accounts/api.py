@@ -15,7 +15,7 @@ from lanyan.accounts.schemas import (
     UserPublic,
     UserUpdate,
 )
-from lanyan.core.api import (
+from lanyan.api.deps import (
     SESSION_COOKIE,
     AuthSessionDep,
     CurrentActor,

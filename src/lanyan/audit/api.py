@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, func, select
 
-from lanyan.core.api import CurrentActor, Limit, Offset, SessionDep
+from lanyan.api.deps import CurrentActor, Limit, Offset, SessionDep
 from lanyan.core.audit import AuditLog
 from lanyan.core.permissions import Action
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lanyan.core.api import CurrentActor, Limit, Offset, SessionDep, id_path
+from lanyan.api.deps import CurrentActor, Limit, Offset, SessionDep, id_path
 from lanyan.core.permissions import Action
 from lanyan.dispatch import plans, service
 from lanyan.dispatch.choices import EventKind, IncidentStatus

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from lanyan.core.api import CurrentActor, SessionDep
+from lanyan.api.deps import CurrentActor, SessionDep
 from lanyan.core.errors import Invalid
 from lanyan.exchange.choices import Entity
 from lanyan.exchange.exporter import export_file

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from lanyan.core.api import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
+from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
 from lanyan.forces import service
 from lanyan.forces.choices import OrgKind, UnitStatus, UnitType, WaterSourceKind, WaterSourceState
 from lanyan.forces.schemas import (

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
-from lanyan.core.api import CurrentActor, SessionDep, id_path
+from lanyan.api.deps import CurrentActor, SessionDep, id_path
 from lanyan.core.errors import Invalid
 from lanyan.planning import service
 from lanyan.planning.network import RoadNetwork

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from lanyan.core.api import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
+from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
 from lanyan.prevention import service
 from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
 from lanyan.prevention.schemas import (

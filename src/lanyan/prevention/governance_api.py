@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from lanyan.core.api import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
+from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
 from lanyan.prevention import campaigns, checklists, figures, grids, inspections, patrols
 from lanyan.prevention.choices import GridLevel, InspectionOutcome, PatrolTaskStatus
 from lanyan.prevention.governance_schemas import (

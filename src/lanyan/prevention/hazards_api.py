@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
-from lanyan.core.api import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
+from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
 from lanyan.core.clock import utcnow
 from lanyan.core.errors import Invalid
 from lanyan.core.permissions import Action

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from lanyan.core.api import CurrentActor, SessionDep
+from lanyan.api.deps import CurrentActor, SessionDep
 from lanyan.stats.periods import Period
 from lanyan.stats.queries import (
     Figures,

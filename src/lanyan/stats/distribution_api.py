@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from lanyan.core.api import CurrentActor, SessionDep
+from lanyan.api.deps import CurrentActor, SessionDep
 from lanyan.core.standards import standards
 from lanyan.stats.periods import Period
 from lanyan.stats.queries import resolve_scope

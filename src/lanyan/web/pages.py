@@ -27,7 +27,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from lanyan.accounts.models import AuthSession
-from lanyan.core.api import SessionDep, get_auth_session
+from lanyan.api.deps import SessionDep, get_auth_session
 from lanyan.core.clock import as_local, utcnow
 from lanyan.core.errors import Unauthorized
 from lanyan.core.permissions import Role

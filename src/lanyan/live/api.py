@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from lanyan.core.api import CurrentActor
+from lanyan.api.deps import CurrentActor
 from lanyan.core.events import BUS
 from lanyan.core.permissions import Action
 
