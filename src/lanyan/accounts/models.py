@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lanyan.core import jurisdiction
 from lanyan.core.columns import Timestamps, enum_column
 from lanyan.core.db import Base, UTCDateTime
 from lanyan.core.permissions import Role
@@ -63,3 +64,6 @@ class LoginAttempt(Base):
     ip: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+jurisdiction.register(User, via=User.organization_id, parent=Organization, label=("用户", "user"))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lanyan.core import jurisdiction
 from lanyan.core.columns import Timestamps, enum_column
 from lanyan.core.db import Base, UTCDateTime
 from lanyan.forces.choices import (
@@ -107,3 +108,10 @@ class WaterSource(Timestamps, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     org: Mapped[Organization] = relationship(lazy="joined")
+
+
+jurisdiction.register(Organization, path=Organization.path, label=("组织机构", "organization"))
+jurisdiction.register(Unit, via=Unit.station_id, parent=Organization, label=("车辆", "unit"))
+jurisdiction.register(
+    WaterSource, via=WaterSource.org_id, parent=Organization, label=("消防水源", "water source")
+)
