@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from shapely.errors import GEOSException
 from shapely.geometry import shape
+
+from lanyan.core.cellforms import normalize_phone_list
 
 Lon = Annotated[float, Field(ge=-180, le=180, description="longitude, WGS84 degrees")]
 Lat = Annotated[float, Field(ge=-90, le=90, description="latitude, WGS84 degrees")]
@@ -20,7 +22,15 @@ ExternalId = Annotated[
         description="stable id from the source system; re-imports match on it",
     ),
 ]
-Phone = Annotated[str, Field(max_length=40, pattern=r"^[0-9+\-() ,;/转]*$")]
+Phone = Annotated[
+    str,
+    BeforeValidator(normalize_phone_list),
+    Field(
+        max_length=40,
+        pattern=r"^[0-9+\-() ,转ext.]*$",
+        description="one number or several (、，; / between them), stored as '58825029, 68620029'",
+    ),
+]
 MAX_POLYGON_POINTS = 50_000
 
 
