@@ -116,15 +116,15 @@ def users_add(
     """Create an account."""
     from sqlalchemy import select
 
+    from lanyan.accounts.passwords import generate_password
     from lanyan.accounts.schemas import UserCreate
     from lanyan.accounts.service import create_user
     from lanyan.core.permissions import Role
-    from lanyan.core.security import generate_password
     from lanyan.forces.models import Organization
 
     if password is None:
         password = (
-            generate_password()
+            generate_password(username=username)
             if generate
             else typer.prompt("密码", hide_input=True, confirmation_prompt=True)
         )
@@ -419,7 +419,14 @@ def coverage(
             )
     console.print(table)
     if holes is not None:
-        holes.write_text(json.dumps(summary["holes"], ensure_ascii=False), encoding="utf-8")
+        # one FeatureCollection (what GIS tools open), each feature naming its circle
+        features = [
+            {**feature, "properties": {**(feature.get("properties") or {}), "circle": key}}
+            for key, collection in summary["holes"].items()
+            for feature in collection["features"]
+        ]
+        merged = {"type": "FeatureCollection", "features": features}
+        holes.write_text(json.dumps(merged, ensure_ascii=False), encoding="utf-8")
         console.print(f"[green]覆盖盲区已写入[/] {holes}")
 
 

@@ -34,8 +34,12 @@ def test_three_circles_for_city_and_brigades(app_client: TestClient, demo_city: 
     body = _coverage(app_client, demo_city, live=False, holes=True)
     keys = [c["key"] for c in body["circles"]]
     assert keys == ["urban_5min", "micro_3min", "rural_15min"]
-    thresholds = {c["key"]: c["threshold_s"] for c in body["circles"]}
-    assert thresholds == {"urban_5min": 300, "micro_3min": 180, "rural_15min": 900}
+    # the standards count from the turnout order: circles are drawn with travel = standard − turnout
+    standards = {c["key"]: c["standard_s"] for c in body["circles"]}
+    assert standards == {"urban_5min": 300, "micro_3min": 180, "rural_15min": 900}
+    travel = {c["key"]: c["threshold_s"] for c in body["circles"]}
+    assert travel == {"urban_5min": 240, "micro_3min": 120, "rural_15min": 840}
+    assert all(c["turnout_s"] == 60 for c in body["circles"])
     for circle in body["circles"]:
         assert 0 < circle["city"]["share"] <= 1
         assert len(circle["by_brigade"]) == 2

@@ -49,6 +49,20 @@ DEFAULTS: tuple[Standard, ...] = (
         "the '3' of the 1-3-5 mechanism",
     ),
     Standard(
+        "station_turnout_s",
+        60,
+        "s",
+        "建标152-2017 / GB 51080-2015 4.1 的条文说明: 5分钟 = 接到出动指令后出动1分钟 + 行车到场4分钟",
+        "turnout allowance taken off the 5 minutes before the circle is drawn as road travel",
+    ),
+    Standard(
+        "rural_turnout_s",
+        60,
+        "s",
+        "Lanyan default: the urban turnout allowance applied to the 15-minute circle",
+        "[U] no national text breaks the 15 minutes down; configurable",
+    ),
+    Standard(
         "rural_arrival_s",
         900,
         "s",

@@ -28,6 +28,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from shapely.geometry import mapping
 
+from lanyan.core.standards import Standards
 from lanyan.routing._errors import ShapeMismatchError
 from lanyan.routing._validate import check_positive, check_same_length
 from lanyan.routing.snap import local_projection
@@ -45,22 +46,37 @@ class Zone(IntEnum):
 
 @dataclass(frozen=True)
 class CoverageThresholds:
-    """Response-time thresholds, seconds of travel.
+    """Response-time thresholds, seconds of *road travel*.
+
+    The standards count from the turnout order and include the turnout itself, so each circle's
+    travel budget is its standard minus a turnout allowance (:meth:`from_standards`); drawing
+    the whole time as travel overstates coverage.
 
     Attributes
     ----------
     urban_station_s
         Fire station, urban: reach the edge of the district within 5 minutes of the turnout
-        order (建标152-2017 / GB 51080-2015).
+        order (建标152-2017 / GB 51080-2015), of which 1 minute is the turnout: 240 s of travel.
     micro_station_s
-        Micro fire station: on scene within 3 minutes (公消〔2015〕301号).
+        Micro fire station: on scene within 3 minutes including its 1-minute response
+        (公消〔2015〕301号): 120 s of travel.
     rural_s
-        Township/rural rescue circle: 15 minutes (the local "15分钟救援圈"; configurable).
+        Township/rural rescue circle: 15 minutes (the local "15分钟救援圈"; configurable) less the
+        turnout allowance.
     """
 
     urban_station_s: float = 300.0
     micro_station_s: float = 180.0
     rural_s: float = 900.0
+
+    @classmethod
+    def from_standards(cls, table: Standards) -> CoverageThresholds:
+        """Travel budgets from the standards table: arrival standard − turnout allowance."""
+        return cls(
+            urban_station_s=table["urban_arrival_s"] - table["station_turnout_s"],
+            micro_station_s=table["micro_station_arrival_s"] - table["micro_station_response_s"],
+            rural_s=table["rural_arrival_s"] - table["rural_turnout_s"],
+        )
 
     def per_zone(self) -> dict[Zone, float]:
         """Threshold of fire stations per zone."""

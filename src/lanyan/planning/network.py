@@ -173,13 +173,8 @@ def brigade_labels(
 
 
 def coverage_thresholds() -> CoverageThresholds:
-    """The three circles' thresholds, read from the standards table."""
-    table = standards()
-    return CoverageThresholds(
-        urban_station_s=table["urban_arrival_s"],
-        micro_station_s=table["micro_station_arrival_s"],
-        rural_s=table["rural_arrival_s"],
-    )
+    """The three circles' travel budgets: standard minus turnout allowance (standards table)."""
+    return CoverageThresholds.from_standards(standards())
 
 
 class RoadNetwork:

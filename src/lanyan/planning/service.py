@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from lanyan.core.actor import Actor
 from lanyan.core.errors import Invalid, NotFound
 from lanyan.core.permissions import Action
+from lanyan.core.standards import standards
 from lanyan.forces.choices import OrgKind, UnitStatus
 from lanyan.forces.models import Organization, Unit
 from lanyan.forces.service import get_organization, get_unit
@@ -47,11 +48,15 @@ class Circle:
     kinds: frozenset[OrgKind]
     zone: Zone
     threshold_s: float
+    """Road travel budget: the standard less its turnout allowance."""
+    standard_s: float
+    """The standard's whole time, counted from the turnout order."""
 
 
 def circles() -> list[Circle]:
-    """The three circles with thresholds from the standards table."""
+    """The three circles with travel budgets from the standards table (standard − turnout)."""
     t = coverage_thresholds()
+    table = standards()
     responding = frozenset(k for k in OrgKind if k.responds)
     return [
         Circle(
@@ -61,6 +66,7 @@ def circles() -> list[Circle]:
             FIRE_STATION_KINDS,
             Zone.URBAN,
             t.urban_station_s,
+            table["urban_arrival_s"],
         ),
         Circle(
             "micro_3min",
@@ -69,6 +75,7 @@ def circles() -> list[Circle]:
             frozenset({OrgKind.MICRO_STATION}),
             Zone.URBAN,
             t.micro_station_s,
+            table["micro_station_arrival_s"],
         ),
         Circle(
             "rural_15min",
@@ -77,6 +84,7 @@ def circles() -> list[Circle]:
             responding,
             Zone.RURAL,
             t.rural_s,
+            table["rural_arrival_s"],
         ),
     ]
 
@@ -149,6 +157,8 @@ def coverage_summary(
                 "zh": circle.zh,
                 "en": circle.en,
                 "threshold_s": circle.threshold_s,
+                "standard_s": circle.standard_s,
+                "turnout_s": circle.standard_s - circle.threshold_s,
                 "zone": circle.zone.name.lower(),
                 "stations_counted": len(rows),
                 "city": city,
