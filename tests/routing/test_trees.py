@@ -28,7 +28,9 @@ def table(li_graph: RoadGraph, station_nodes: np.ndarray) -> TravelTable:
 
 @pytest.fixture(scope="module")
 def exact(li_graph: RoadGraph, station_nodes: np.ndarray) -> np.ndarray:
-    return dijkstra(li_graph.matrix, indices=station_nodes)
+    """Plain scipy on the turn-expanded graph, folded to nodes (the graph has restrictions)."""
+    turns = li_graph.turns
+    return turns.fold(dijkstra(turns.matrix, indices=station_nodes))
 
 
 def test_tree_matches_scipy(
@@ -113,7 +115,7 @@ def test_rank_units_away_from_quarters(
     away = rng.choice(24, 6, replace=False)
     node[away] = rng.choice(li_graph.n_nodes, 6, replace=False)
     units = UnitPositions(station=station, node=node, available=np.ones(24, dtype=bool))
-    from_away = dijkstra(li_graph.matrix, indices=node[away])
+    from_away = li_graph.turns.fold(dijkstra(li_graph.turns.matrix, indices=node[away]))
     for target in rng.choice(li_graph.n_nodes, 20, replace=False):
         truth = np.rint(exact[station, target]).astype(np.float64)
         truth[away] = from_away[:, target]

@@ -188,20 +188,32 @@ class RoadNetwork:
         Where the graph's ``.npz`` cache lives.
     """
 
-    def __init__(self, road_file: Path, cache_dir: Path) -> None:
+    def __init__(
+        self,
+        road_file: Path | None,
+        cache_dir: Path,
+        *,
+        resolve: Callable[[Session], Path] | None = None,
+    ) -> None:
         self.road_file = road_file
         self.cache_dir = cache_dir
+        self._resolve = resolve
         self._lock = threading.Lock()
         self._graph: RoadGraph | None = None
         self._graph_signature = ""
         self._state: NetworkState | None = None
         self._quick: tuple[object, ...] | None = None
 
+    def _road_file(self) -> Path:
+        if self.road_file is None:
+            raise ValueError("RoadNetwork needs a road file or a resolver")
+        return self.road_file
+
     def _graph_for(self, road_signature: str, progress: ProgressFn | None) -> RoadGraph:
         if self._graph is None or road_signature != self._graph_signature:
             if progress:
                 progress("路网 road graph", 0, 1)
-            self._graph = load_or_build(self.road_file, self.cache_dir)
+            self._graph = load_or_build(self._road_file(), self.cache_dir)
             self._graph_signature = road_signature
             if progress:
                 progress("路网 road graph", 1, 1)
@@ -214,7 +226,9 @@ class RoadNetwork:
         organizations) and a stat() of the road file tell whether anything changed; only then
         are the organizations loaded and hashed.
         """
-        road_signature = _file_signature(self.road_file)
+        if self._resolve is not None:  # the deployment's setting, read each time: it may change
+            self.road_file = self._resolve(session)
+        road_signature = _file_signature(self._road_file())
         kinds = [k for k in OrgKind if k.responds]
         quick = (
             road_signature,
@@ -256,6 +270,7 @@ class RoadNetwork:
         )
         brigade_by_path = {b.path: b.id for b in brigades}
         stations: list[Station] = []
+        snapped = snapper.snap_many(np.empty(0), np.empty(0))
         if orgs:
             snapped = snapper.snap_many(
                 np.array([o.lon for o in orgs], dtype=np.float64),
@@ -286,11 +301,8 @@ class RoadNetwork:
             if progress:
                 progress("各站行车时间树 station trees", done, total)
 
-        table = build_travel_table(
-            graph,
-            np.array([s.node for s in stations], dtype=np.int32),
-            progress=tree_progress,
-        )
+        # Each tree starts on the road point beside the station, both ways where the road allows.
+        table = build_travel_table(graph, snapped, progress=tree_progress)
         premises = np.array(
             session.execute(select(Premises.lon, Premises.lat)).all(), dtype=np.float64
         ).reshape(-1, 2)

@@ -16,7 +16,10 @@ Building (:func:`build_graph`):
 3. one-way: ``oneway=yes|1|true`` forward only, ``-1|reverse`` backward only; roundabouts and
    motorways imply forward; ``oneway:emergency=no`` lifts it (a fire engine may use a bus gate);
 4. keep the largest strongly connected component, so that every kept node can reach, and be
-   reached from, every other; what was dropped goes into :class:`BuildReport`.
+   reached from, every other; what was dropped goes into :class:`BuildReport`;
+5. turn restrictions (``type=restriction`` relations over a via node) become banned pairs of
+   edges, ``RoadGraph.banned_turns``; the searches run on :attr:`RoadGraph.turns`, the graph
+   split at those via nodes (see :mod:`lanyan.routing.turns`).
 
 :func:`load_or_build` caches the arrays keyed by the sha256 of the extract and of the speed table.
 """
@@ -41,9 +44,10 @@ from scipy.sparse.csgraph import connected_components
 from lanyan.routing._errors import GraphBuildError, GraphCacheError
 from lanyan.routing._validate import check_node
 from lanyan.routing.speeds import DEFAULT_SPEEDS, SpeedTable, ZoneRule, default_is_urban
+from lanyan.routing.turns import TurnGraph, banned_turns, read_restrictions
 
 #: Bump when the arrays or their meaning change, so old caches are rebuilt.
-GRAPH_FORMAT_VERSION = 1
+GRAPH_FORMAT_VERSION = 2
 
 #: Mean Earth radius (IUGG), metres.
 EARTH_RADIUS_M = 6_371_008.8
@@ -80,6 +84,10 @@ class BuildReport:
         component means islands (roads with no link to the network at all).
     nodes_dropped, edges_dropped
         Removed by keeping only the largest strongly connected component.
+    turn_restrictions
+        Restriction relations ``applied`` to the graph and ``skipped`` by reason (``via_way``,
+        ``conditional``, ``except_emergency``, ``other_vehicle``, ``invalid``,
+        ``not_in_graph``…).
     build_s
         Wall time of the build (of the original build when loaded from cache).
     from_cache
@@ -95,6 +103,7 @@ class BuildReport:
     weak_components: int = 1
     nodes_dropped: int = 0
     edges_dropped: int = 0
+    turn_restrictions: Mapping[str, Any] = field(default_factory=dict)
     build_s: float = 0.0
     from_cache: bool = False
 
@@ -102,6 +111,7 @@ class BuildReport:
         """Plain dict, for logs and JSON."""
         data = asdict(self)
         data["ways_excluded"] = dict(self.ways_excluded)
+        data["turn_restrictions"] = dict(self.turn_restrictions)
         return data
 
 
@@ -123,6 +133,9 @@ class RoadGraph:
         Node coordinates in WGS84 degrees, float64.
     osm_id
         OSM node id per node (synthetic graphs use ``0..n-1``), int64.
+    banned_turns
+        ``(k, 2)`` int32 pairs of edge indices ``(in_edge, out_edge)``: arriving on ``in_edge``,
+        a vehicle may not continue on ``out_edge`` (OSM turn restrictions).
     report
         What the builder did.
     source_sha256
@@ -138,6 +151,24 @@ class RoadGraph:
     osm_id: npt.NDArray[np.int64]
     report: BuildReport = field(default_factory=BuildReport)
     source_sha256: str = ""
+    banned_turns: IntArray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int32))
+
+    def __post_init__(self) -> None:
+        self.banned_turns = np.asarray(self.banned_turns, dtype=np.int32).reshape(-1, 2)
+
+    @cached_property
+    def turns(self) -> TurnGraph:
+        """The graph split at restricted via nodes, where every search runs (built once).
+
+        Without restrictions it has the same nodes and edges as the graph itself.
+        """
+        return TurnGraph(self)
+
+    @property
+    def forward(self) -> RoadGraph:
+        """The graph this one is the transpose of, or itself."""
+        forward = self.__dict__.get("_forward")
+        return forward if isinstance(forward, RoadGraph) else self
 
     @property
     def n_nodes(self) -> int:
@@ -182,6 +213,7 @@ class RoadGraph:
             source_sha256=self.source_sha256,
         )
         reverse.__dict__["_transposed"] = self
+        reverse.__dict__["_forward"] = self
         return reverse
 
     def transpose(self) -> RoadGraph:
@@ -229,6 +261,7 @@ class RoadGraph:
             lon=self.lon,
             lat=self.lat,
             osm_id=self.osm_id,
+            banned_turns=self.banned_turns,
             meta=np.array(json.dumps(meta)),
         )
         tmp.replace(path)
@@ -256,6 +289,7 @@ class RoadGraph:
                     osm_id=data["osm_id"],
                     report=report,
                     source_sha256=str(meta["source_sha256"]),
+                    banned_turns=data["banned_turns"],
                 )
         except (OSError, KeyError, ValueError) as exc:
             raise GraphCacheError(
@@ -402,6 +436,7 @@ class _WayBuffer:
     way_kmh: list[float] = field(default_factory=list)
     way_forward: list[bool] = field(default_factory=list)
     way_backward: list[bool] = field(default_factory=list)
+    way_id: list[int] = field(default_factory=list)
 
 
 def _direction(tags: Mapping[str, str], *, respect_oneway: bool) -> tuple[bool, bool]:
@@ -477,6 +512,7 @@ def _read_ways(
         )
         buf.way_forward.append(forward)
         buf.way_backward.append(backward)
+        buf.way_id.append(int(way.id))
     return buf, excluded, oneway_ways
 
 
@@ -486,6 +522,7 @@ def build_graph(
     speeds: SpeedTable = DEFAULT_SPEEDS,
     is_urban: ZoneRule = default_is_urban,
     respect_oneway: bool = True,
+    turn_restrictions: bool = True,
 ) -> RoadGraph:
     """Build the drivable road graph of an OSM extract (no cache; see :func:`load_or_build`).
 
@@ -499,6 +536,8 @@ def build_graph(
         Rule picking the urban or rural speed of a way from its tags.
     respect_oneway
         Set to ``False`` to let apparatus drive one-way streets both ways.
+    turn_restrictions
+        Set to ``False`` to ignore OSM turn restrictions (for comparisons only).
 
     Returns
     -------
@@ -559,8 +598,23 @@ def build_graph(
         report=report,
     )
     graph = largest_strong_component(full)
+    turns_report: dict[str, Any] = {"applied": 0, "skipped": {}}
+    if turn_restrictions:
+        read = read_restrictions(path)
+        wanted = read.way_ids
+        way_refs: dict[int, list[int]] = {}
+        if wanted:
+            starts = np.concatenate([[0], ends[:-1]])
+            for w, way_id in enumerate(buf.way_id):
+                if way_id in wanted:
+                    way_refs[way_id] = refs[starts[w] : ends[w]].tolist()
+        graph.banned_turns, turns_report = banned_turns(graph, read, way_refs)
     graph.report = BuildReport(
-        **{**graph.report.as_dict(), "build_s": round(time.perf_counter() - started, 3)}
+        **{
+            **graph.report.as_dict(),
+            "turn_restrictions": turns_report,
+            "build_s": round(time.perf_counter() - started, 3),
+        }
     )
     return graph
 
@@ -580,6 +634,7 @@ def cache_key(
     speeds: SpeedTable = DEFAULT_SPEEDS,
     is_urban: ZoneRule = default_is_urban,
     respect_oneway: bool = True,
+    turn_restrictions: bool = True,
 ) -> str:
     """The cache key of a build: sha256 over the file, the speed table and the build options."""
     rule = f"{getattr(is_urban, '__module__', '')}.{getattr(is_urban, '__qualname__', is_urban)}"
@@ -588,6 +643,7 @@ def cache_key(
         speeds.fingerprint(),
         rule,
         f"oneway={respect_oneway}",
+        f"turns={turn_restrictions}",
         f"v{GRAPH_FORMAT_VERSION}",
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
@@ -600,6 +656,7 @@ def load_or_build(
     speeds: SpeedTable = DEFAULT_SPEEDS,
     is_urban: ZoneRule = default_is_urban,
     respect_oneway: bool = True,
+    turn_restrictions: bool = True,
 ) -> RoadGraph:
     """Load the graph of ``pbf_path`` from ``cache_dir``, building and caching it if needed.
 
@@ -612,7 +669,7 @@ def load_or_build(
         The OSM extract.
     cache_dir
         Directory for ``.npz`` files (created if missing).
-    speeds, is_urban, respect_oneway
+    speeds, is_urban, respect_oneway, turn_restrictions
         As for :func:`build_graph`.
 
     Returns
@@ -620,7 +677,13 @@ def load_or_build(
     RoadGraph
         ``report.from_cache`` tells whether the cache was used.
     """
-    key = cache_key(pbf_path, speeds=speeds, is_urban=is_urban, respect_oneway=respect_oneway)
+    options: dict[str, Any] = {
+        "speeds": speeds,
+        "is_urban": is_urban,
+        "respect_oneway": respect_oneway,
+        "turn_restrictions": turn_restrictions,
+    }
+    key = cache_key(pbf_path, **options)
     cache_file = Path(cache_dir) / f"roadgraph-{key[:32]}.npz"
     if cache_file.is_file():
         try:
@@ -630,7 +693,7 @@ def load_or_build(
         else:
             if graph.source_sha256 == key:
                 return graph
-    graph = build_graph(pbf_path, speeds=speeds, is_urban=is_urban, respect_oneway=respect_oneway)
+    graph = build_graph(pbf_path, **options)
     graph.source_sha256 = key
     graph.save(cache_file)
     return graph
