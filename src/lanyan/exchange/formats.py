@@ -2,6 +2,12 @@
 
 A row is ``(row_label, {column_key: cell})``; the label is what a person sees in the file ("第 7 行"
 for a spreadsheet's 7th line, "要素 3" for the third GeoJSON feature).
+
+Text written to a spreadsheet is made inert (OWASP "CSV injection"): a name such as
+``=HYPERLINK(...)`` or ``=cmd|' /C calc'!A0`` must open as text, never as a live formula. CSV gets
+a guard quote in front (``'=...``), which the reader takes off again so an export re-imports
+unchanged; XLSX gets a string cell with Excel's quote-prefix style, so the text is exact. The
+yearly report's workbook (:mod:`lanyan.stats.report`) writes its cells with the same helper.
 """
 
 from __future__ import annotations
@@ -9,17 +15,69 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from lanyan.core.errors import Invalid
 from lanyan.exchange.specs import EntitySpec
 
 MAX_ROWS = 200_000
+
+FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
+"""First characters that make a spreadsheet read a cell as a formula (full-width forms too: a
+Chinese input method types them, and some spreadsheets convert them)."""
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+CSV_GUARD = "'"
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take ``text`` for a formula.
+
+    A plain signed number ("-12.5") is not: it can only become that number.
+    """
+    start = text.lstrip(" ")[:1]
+    return start in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(text.strip())
+
+
+def inert_csv_text(value: Any) -> Any:
+    """A CSV cell value that no spreadsheet runs: formula-like text gets a leading quote."""
+    if isinstance(value, str) and formula_like(value):
+        return CSV_GUARD + value
+    return value
+
+
+def strip_csv_guard(value: Any) -> Any:
+    """The inverse of :func:`inert_csv_text`, for cells read back from a file."""
+    if isinstance(value, str) and value.startswith(CSV_GUARD) and formula_like(value[1:]):
+        return value[1:]
+    return value
+
+
+def inert_xlsx_cell(sheet: Worksheet | WriteOnlyWorksheet, value: Any) -> Any:
+    """A value for ``sheet.append`` that is never a formula (or an error code).
+
+    openpyxl makes every str starting with "=" a formula cell; such text becomes a string cell
+    with the quote-prefix style instead (Excel shows the text exactly, and keeps it text when the
+    cell is edited). Numbers and other values stay as they are.
+    """
+    if not isinstance(value, str):
+        return value
+    formula = formula_like(value)
+    if not formula and not value.startswith("=") and value not in ERROR_CODES:
+        return value
+    cell = Cell(sheet, row=1, column=1, value=value)  # append() moves it to its place
+    cell.data_type = "s"
+    if formula:
+        cell.quotePrefix = True
+    return cell
 
 
 class Format(StrEnum):
@@ -87,7 +145,7 @@ def _rows_from_table(spec: EntitySpec, table: Iterable[list[Any]]) -> list[RowCe
             continue
         if len(rows) >= MAX_ROWS:
             raise Invalid(f"行数超过上限 {MAX_ROWS}", f"more than {MAX_ROWS} rows")
-        values = {k: v for k, v in zip(keys, cells, strict=False) if k is not None}
+        values = {k: strip_csv_guard(v) for k, v in zip(keys, cells, strict=False) if k is not None}
         rows.append((str(line_no), values))
     return rows
 
@@ -178,14 +236,15 @@ def write_table(spec: EntitySpec, fmt: Format, records: list[dict[str, Any]]) ->
         writer = csv.writer(buffer)
         writer.writerow(keys)
         for record in records:
-            writer.writerow(["" if record.get(k) is None else _cell(record.get(k)) for k in keys])
+            cells = (record.get(k) for k in keys)
+            writer.writerow(["" if v is None else inert_csv_text(_cell(v)) for v in cells])
         return buffer.getvalue().encode("utf-8-sig")
     if fmt is Format.XLSX:
         book = Workbook(write_only=True)
         sheet = book.create_sheet(spec.zh)
         sheet.append(keys)
         for record in records:
-            sheet.append([_cell(record.get(k)) for k in keys])
+            sheet.append([inert_xlsx_cell(sheet, _cell(record.get(k))) for k in keys])
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()

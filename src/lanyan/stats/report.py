@@ -24,6 +24,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lanyan.exchange.formats import inert_xlsx_cell
+
 TEMPLATE_NAME = "yearly_report.md.j2"
 BODY_FONT = "Noto Serif CJK SC"
 HEADING_FONT = "Noto Sans CJK SC"
@@ -133,7 +135,8 @@ def write_xlsx(content: ReportContent, path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append(["—" if v is None else v for v in row])
+            # brigade and type names are record text: never a live formula in the workbook
+            sheet.append(["—" if v is None else inert_xlsx_cell(sheet, v) for v in row])
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(40, 4 + width * 2)
