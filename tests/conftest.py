@@ -93,7 +93,13 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture(scope="module")
 def settings(database_url: str) -> Settings:
     """Settings pointing at the module's database."""
-    return Settings(database_url=database_url, login_max_failures=5, login_window_seconds=300)
+    # tests route on the demo's roads, named here (a deployment registers its own with `init`)
+    return Settings(
+        database_url=database_url,
+        login_max_failures=5,
+        login_window_seconds=300,
+        road_file=Settings().demo_osm_file,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
+from sqlalchemy.orm import Session
 
 from lanyan import __version__
 from lanyan.accounts.api import router as accounts_router
@@ -26,6 +28,7 @@ from lanyan.prevention.hazards_api import router as hazards_router
 from lanyan.stats.api import router as stats_router
 from lanyan.stats.distribution_api import router as distribution_router
 from lanyan.system.api import router as system_router
+from lanyan.system.settings import require_road_file
 from lanyan.web.pages import router as web_router
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -44,8 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.network = RoadNetwork(settings.road_network_file, settings.cache_dir)
-    app.state.geocoder = GeocoderService(settings.road_network_file, settings.cache_dir)
+
+    def road_file(session: Session) -> Path:
+        return require_road_file(session, settings)
+
+    app.state.network = RoadNetwork(None, settings.cache_dir, resolve=road_file)
+    app.state.geocoder = GeocoderService(None, settings.cache_dir, resolve=road_file)
     problems.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from lanyan.core.config import get_settings
 from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.core.errors import DomainError
 
+if TYPE_CHECKING:
+    from lanyan.planning.network import RoadNetwork
+
 app = typer.Typer(help="蓝焰 Lanyan — 消防救援支队接处警调度与防火监督平台", no_args_is_help=True)
 db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
 users_app = typer.Typer(help="账号 accounts", no_args_is_help=True)
@@ -26,6 +29,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 routing_app = typer.Typer(help="路网 road network", no_args_is_help=True)
 app.add_typer(routing_app, name="routing")
+osm_app = typer.Typer(help="OpenStreetMap 数据 OSM data", no_args_is_help=True)
+app.add_typer(osm_app, name="osm")
 prevention_app = typer.Typer(help="防火监督 fire prevention", no_args_is_help=True)
 app.add_typer(prevention_app, name="prevention")
 
@@ -82,6 +87,113 @@ def _progress() -> Progress:
         TimeElapsedColumn(),
         console=console,
     )
+
+
+def _road_network() -> RoadNetwork:
+    """The road network of the configured database's city (its registered road file)."""
+    from lanyan.planning.network import RoadNetwork
+    from lanyan.system.settings import require_road_file
+
+    settings = get_settings()
+    return RoadNetwork(
+        None, settings.cache_dir, resolve=lambda session: require_road_file(session, settings)
+    )
+
+
+@app.command()
+def init(
+    name: Annotated[str, typer.Option(help="the detachment's name, e.g. 杭州市消防救援支队")],
+    external_id: Annotated[str, typer.Option(help="its stable id in your source data")],
+    roads: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, readable=True, help="the city's *.osm.pbf")
+    ],
+    lon: Annotated[float | None, typer.Option(min=-180, max=180)] = None,
+    lat: Annotated[float | None, typer.Option(min=-90, max=90)] = None,
+    corps: Annotated[
+        bool, typer.Option(help="the root is a corps (总队), not a detachment")
+    ] = False,
+) -> None:
+    """Set up an empty database for your city: the detachment at the root and its road file."""
+    from lanyan.core.db import transaction
+    from lanyan.core.migrate import upgrade
+    from lanyan.forces.choices import OrgKind
+    from lanyan.system.city import init_city
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    fields = {k: v for k, v in (("lon", lon), ("lat", lat)) if v is not None}
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"路网 {roads.name}", total=1)
+            with transaction(factory) as session:
+                org, graph = init_city(
+                    session,
+                    actor=SYSTEM,
+                    name=name,
+                    external_id=external_id,
+                    road_file=roads,
+                    cache_dir=settings.cache_dir,
+                    kind=OrgKind.CORPS if corps else OrgKind.DETACHMENT,
+                    **fields,
+                )
+                org_id, org_kind = org.id, org.kind
+            progress.update(task, completed=1)
+    except DomainError as exc:
+        _fail(exc)
+        return
+    console.print(
+        f"[green]已建立[/] {name}（{org_kind.zh}，编号 {external_id}，id {org_id}）\n"
+        f"路网 {roads.name}：{graph.n_nodes:,} 个节点，{graph.n_edges:,} 条路段\n"
+        "下一步 next：lanyan import organizations 组织机构.xlsx（上级编号填 "
+        f"{external_id}），再导入 units / water_sources / premises，然后 lanyan serve"
+    )
+
+
+@app.command()
+def status() -> None:
+    """What this deployment is: database, schema, organizations, road file."""
+    from sqlalchemy import func, select, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lanyan.forces.models import Organization
+    from lanyan.system.settings import road_file_choice
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    table = Table(title="蓝焰 Lanyan status")
+    table.add_column("项目 item")
+    table.add_column("数值 value")
+    table.add_row("版本 version", __version__)
+    table.add_row("数据库 database", repr(engine.url))
+    try:
+        with make_sessionmaker(engine)() as session:
+            revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            orgs = session.scalar(select(func.count()).select_from(Organization)) or 0
+            roots = session.scalars(
+                select(Organization.name).where(Organization.parent_id.is_(None))
+            ).all()
+            choice = road_file_choice(session, settings)
+    except SQLAlchemyError:
+        table.add_row(
+            "数据库结构 schema", "[red]未建立，请运行 lanyan init 或 lanyan db upgrade[/]"
+        )
+        console.print(table)
+        raise typer.Exit(1) from None
+    table.add_row("数据库结构 schema", str(revision))
+    table.add_row(
+        "组织机构 organizations", f"{orgs:,}（{'、'.join(roots) or '无，请运行 lanyan init'}）"
+    )
+    source = {"environment": "环境变量 LANYAN_ROAD_FILE", "database": "数据库（lanyan init）"}
+    road = (
+        f"{choice.path}（{source.get(choice.source, choice.source)}）"
+        if choice.path
+        else "[red]未登记，请运行 lanyan init --roads FILE[/]"
+    )
+    if choice.path is not None and not choice.path.is_file():
+        road += " [red]文件不存在[/]"
+    table.add_row("路网 road file", road)
+    console.print(table)
 
 
 @app.command()
@@ -287,7 +399,6 @@ def demo(
     from lanyan.demo.accounts import ensure_demo_accounts
     from lanyan.demo.city import load_demo
     from lanyan.demo.history import load_history
-    from lanyan.planning.network import RoadNetwork
 
     settings = get_settings()
     upgrade(settings.database_url)
@@ -301,11 +412,15 @@ def demo(
             progress.update(tasks[stage], completed=done, total=total)
 
         summary = load_demo(
-            factory, osm_file=settings.demo_osm_file, seed=settings.demo_seed, progress=report
+            factory,
+            osm_file=settings.demo_osm_file,
+            seed=settings.demo_seed,
+            progress=report,
+            cache_dir=settings.cache_dir,
         )
         history = load_history(  # last calendar year's calls, for statistics and dashboards
             factory,
-            RoadNetwork(settings.road_network_file, settings.cache_dir),
+            _road_network(),
             seed=settings.demo_seed,
             year=as_local(utcnow()).year - 1,
             calls=history_calls,
@@ -375,6 +490,26 @@ def routing_build(
     console.print(table)
 
 
+@osm_app.command("facilities")
+def osm_facilities(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="*.osm.pbf extract")],
+    parent: Annotated[str, typer.Option(help="external id of the brigade the stations sit under")],
+    out: Annotated[Path, typer.Option(file_okay=False, help="directory for the two CSV files")] = (
+        Path()
+    ),
+) -> None:
+    """Write the extract's fire stations and hydrants as import files (organizations.csv,
+    water_sources.csv) to check in a spreadsheet and then import."""
+    from lanyan.forces.osm_facilities import write_import_files
+
+    orgs, waters, n_stations, n_hydrants = write_import_files(file, out, parent_external_id=parent)
+    console.print(
+        f"消防站 fire stations: {n_stations} → {orgs}\n消火栓 hydrants: {n_hydrants} → {waters}\n"
+        f"核对后导入 check, then: lanyan import organizations {orgs}; "
+        f"lanyan import water_sources {waters}"
+    )
+
+
 @app.command()
 def coverage(
     live: Annotated[
@@ -385,11 +520,10 @@ def coverage(
     ] = None,
 ) -> None:
     """Coverage of the 5-minute urban, 3-minute micro-station and 15-minute rural circles."""
-    from lanyan.planning.network import RoadNetwork
     from lanyan.planning.service import coverage_summary
 
     settings = get_settings()
-    network = RoadNetwork(settings.road_network_file, settings.cache_dir)
+    network = _road_network()
     factory = make_sessionmaker(make_engine(settings.database_url))
     with factory() as session, _progress() as progress:
         tasks: dict[str, TaskID] = {}

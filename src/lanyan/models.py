@@ -3,6 +3,7 @@
 from lanyan.accounts.models import AuthSession, LoginAttempt, User
 from lanyan.core.audit import AuditLog
 from lanyan.core.db import Base
+from lanyan.dispatch.aliases import PlaceAlias
 from lanyan.dispatch.models import Assignment, Incident, IncidentEvent, ResponsePlanRule
 from lanyan.forces.models import Organization, Unit, WaterSource
 from lanyan.prevention.models import (
@@ -17,6 +18,7 @@ from lanyan.prevention.models import (
     SupervisedListing,
     Upload,
 )
+from lanyan.system.models import SystemSetting
 
 __all__ = [
     "Assignment",
@@ -34,9 +36,11 @@ __all__ = [
     "Organization",
     "PatrolTask",
     "PatrolVisit",
+    "PlaceAlias",
     "Premises",
     "ResponsePlanRule",
     "SupervisedListing",
+    "SystemSetting",
     "Unit",
     "Upload",
     "User",

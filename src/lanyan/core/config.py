@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     demo_osm_file: Path = PROJECT_ROOT / "data" / "demo" / "liechtenstein.osm.pbf"
     data_dir: Path = PROJECT_ROOT / "var"
     road_file: Path | None = Field(
-        default=None, description="OSM extract for the road graph; the demo extract when unset"
+        default=None,
+        description=(
+            "override of the road file registered by `lanyan init` (stored in the database);"
+            " for one process or a test machine"
+        ),
     )
     cache_dir: Path = PROJECT_ROOT / "var" / "cache"
     cookie_secure: bool = False
@@ -49,11 +53,6 @@ class Settings(BaseSettings):
     def _proxies_are_networks(cls, value: str) -> str:
         parse_networks(value)  # a typo fails at start, not on the first request
         return value
-
-    @property
-    def road_network_file(self) -> Path:
-        """The OSM extract the road graph is built from."""
-        return self.road_file or self.demo_osm_file
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -31,9 +31,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lanyan.core.actor import SYSTEM
+from lanyan.core.config import get_settings
 from lanyan.core.db import transaction
 from lanyan.demo import names
 from lanyan.demo.osm import Bounds, OsmExtract, Place, PremisesCandidate, RoadNode, read_extract
+from lanyan.dispatch.aliases import add_aliases
 from lanyan.forces import service as forces
 from lanyan.forces.choices import OrgGrade, OrgKind, UnitType, WaterSourceKind, WaterSourceState
 from lanyan.forces.models import Organization, Unit, WaterSource
@@ -42,6 +44,8 @@ from lanyan.prevention import service as prevention
 from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
 from lanyan.prevention.models import Premises
 from lanyan.prevention.schemas import PremisesCreate
+from lanyan.system.city import init_city
+from lanyan.system.settings import ROAD_FILE, get_setting, set_setting
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as the load advances, for the CLI's progress bar."""
@@ -1151,7 +1155,14 @@ def _existing(session: Session, model: Any) -> dict[str, int]:
     return {ext: ident for ext, ident in rows}
 
 
-def _write_orgs(session: Session, plans: Sequence[_OrgPlan], report: Progress) -> int:
+def _write_orgs(
+    session: Session,
+    plans: Sequence[_OrgPlan],
+    report: Progress,
+    *,
+    road_file: Path,
+    cache_dir: Path,
+) -> int:
     ids = _existing(session, Organization)
     created = 0
     for done, p in enumerate(plans, start=1):
@@ -1165,13 +1176,15 @@ def _write_orgs(session: Session, plans: Sequence[_OrgPlan], report: Progress) -
                 "contact_person": p.contact_person,
                 "jurisdiction": p.jurisdiction,
             }
-            if p.parent is None:
-                org = forces.create_root_organization(
+            if p.parent is None:  # the same set-up path as `lanyan init` for a real city
+                org, _graph = init_city(
                     session,
                     actor=SYSTEM,
                     external_id=p.external_id,
                     name=p.name,
                     kind=p.kind,
+                    road_file=road_file,
+                    cache_dir=cache_dir,
                     **{k: v for k, v in fields.items() if v is not None},
                 )
             else:
@@ -1265,6 +1278,7 @@ def load_demo(
     osm_file: Path,
     seed: int,
     progress: Progress | None = None,
+    cache_dir: Path | None = None,
 ) -> DemoSummary:
     """Build (or complete) the demo detachment in the database, deterministically from ``seed``.
 
@@ -1278,6 +1292,8 @@ def load_demo(
         Seed of every random choice: the same file and seed always plan the same city.
     progress
         Called as ``progress(stage, done, total)`` while the load advances.
+    cache_dir
+        Where the road graph cache lives (the settings' ``cache_dir`` by default).
 
     Returns
     -------
@@ -1292,6 +1308,7 @@ def load_demo(
     second load adds nothing and a load interrupted half-way is completed by the next one.
     """
     started = time.perf_counter()
+    cache_dir = cache_dir or get_settings().cache_dir
     report: Progress = progress or (lambda _stage, _done, _total: None)
     report("osm", 0, 1)
     extract = read_extract(osm_file)
@@ -1301,7 +1318,12 @@ def load_demo(
     report("plan", 1, 1)
     created: dict[str, int] = {}
     with transaction(session_factory) as session:
-        created["organization"] = _write_orgs(session, plan.orgs, report)
+        created["organization"] = _write_orgs(
+            session, plan.orgs, report, road_file=osm_file, cache_dir=cache_dir
+        )
+        if get_setting(session, ROAD_FILE) is None:  # a demo database from before `init`
+            set_setting(session, actor=SYSTEM, key=ROAD_FILE, value=str(osm_file.resolve()))
+        add_aliases(session, actor=SYSTEM, pairs=names.PLACE_ZH.items())
     with transaction(session_factory) as session:
         created["unit"] = _write_units(session, plan.units, report)
     with transaction(session_factory) as session:

@@ -500,7 +500,17 @@ def _street_entries(facts: _OsmFacts, locate: _PlaceLocator) -> list[Entry]:
     return entries
 
 
-def build_from_osm(path: Path, *, place_aliases: Mapping[str, str] | None = None) -> Gazetteer:
+PlaceAliases = Mapping[str, str | Sequence[str]]
+"""Other names of places by their OSM name: one alias or several."""
+
+
+def _alias_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def build_from_osm(path: Path, *, place_aliases: PlaceAliases | None = None) -> Gazetteer:
     """Build a gazetteer from an OSM extract in one pass.
 
     Parameters
@@ -535,7 +545,7 @@ def build_from_osm(path: Path, *, place_aliases: Mapping[str, str] | None = None
             place=p.name if p.tag in SETTLEMENT_KINDS else locate(p.lon, p.lat),
             ref_id=p.ref_id,
             tag=p.tag,
-            aliases=(aliases[p.name],) if p.name in aliases else (),
+            aliases=_alias_tuple(aliases.get(p.name)),
         )
         for p in facts.places
     ]
@@ -594,7 +604,7 @@ def load_osm_gazetteer(
     path: Path,
     *,
     cache_dir: Path | None = None,
-    place_aliases: Mapping[str, str] | None = None,
+    place_aliases: PlaceAliases | None = None,
 ) -> Gazetteer:
     """The gazetteer of an OSM extract, read from the cache when it was built before.
 

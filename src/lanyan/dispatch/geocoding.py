@@ -7,12 +7,13 @@ when premises or organizations are added, so a newly imported key premises is fo
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lanyan.demo.names import PLACE_ZH
+from lanyan.dispatch.aliases import aliases_signature, place_aliases
 from lanyan.dispatch.gazetteer import Entry, load_osm_gazetteer
 from lanyan.dispatch.geocode import Geocoder
 from lanyan.forces.models import Organization
@@ -22,28 +23,39 @@ from lanyan.prevention.models import Premises
 class GeocoderService:
     """Lazily built geocoder over the road file's gazetteer and the database's named places."""
 
-    def __init__(self, osm_file: Path, cache_dir: Path) -> None:
+    def __init__(
+        self,
+        osm_file: Path | None,
+        cache_dir: Path,
+        *,
+        resolve: Callable[[Session], Path] | None = None,
+    ) -> None:
         self.osm_file = osm_file
         self.cache_dir = cache_dir
+        self._resolve = resolve
         self._lock = threading.Lock()
         self._geocoder: Geocoder | None = None
-        self._signature: tuple[int, int, int, int] | None = None
+        self._signature: tuple[object, ...] | None = None
 
-    def _db_signature(self, session: Session) -> tuple[int, int, int, int]:
+    def _db_signature(self, session: Session, osm_file: Path) -> tuple[object, ...]:
         p_count, p_max = session.execute(select(func.count(), func.max(Premises.id))).one()
         o_count, o_max = session.execute(select(func.count(), func.max(Organization.id))).one()
-        return int(p_count or 0), int(p_max or 0), int(o_count or 0), int(o_max or 0)
+        counts = (int(p_count or 0), int(p_max or 0), int(o_count or 0), int(o_max or 0))
+        return (str(osm_file), *counts, *aliases_signature(session))
 
     def get(self, session: Session) -> Geocoder:
-        """The geocoder, rebuilt when the database's named places changed."""
-        signature = self._db_signature(session)
+        """The geocoder, rebuilt when the road file, named places or place aliases changed."""
+        osm_file = self._resolve(session) if self._resolve is not None else self.osm_file
+        if osm_file is None:
+            raise ValueError("GeocoderService needs a road file or a resolver")
+        signature = self._db_signature(session, osm_file)
         if self._geocoder is not None and signature == self._signature:
             return self._geocoder
         with self._lock:
             if self._geocoder is not None and signature == self._signature:
                 return self._geocoder
             gazetteer = load_osm_gazetteer(
-                self.osm_file, cache_dir=self.cache_dir, place_aliases=dict(PLACE_ZH)
+                osm_file, cache_dir=self.cache_dir, place_aliases=place_aliases(session)
             )
             entries = [
                 Entry(

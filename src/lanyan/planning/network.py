@@ -172,6 +172,40 @@ def brigade_labels(
     return labels, names
 
 
+def fill_brigades_from_stations(
+    labels: npt.NDArray[np.int64],
+    names: dict[int, str],
+    station_major: npt.NDArray[Any],
+    stations: list[Station],
+    brigades: list[Organization],
+) -> None:
+    """Give nodes outside every brigade polygon the brigade of the station that reaches them first.
+
+    A city set up from spreadsheets seldom has district polygons at first; without this every
+    call there would belong to the detachment and no brigade's figures would count it. The
+    station that reaches a node first is its 主管站, and the node belongs to that station's
+    brigade. Nodes no station reaches keep 0. Changes ``labels`` and ``names`` in place.
+    """
+    missing = labels == 0
+    rows = [row for row, station in enumerate(stations) if station.brigade_id]
+    if not missing.any() or not rows:
+        return
+    best = np.full(labels.shape[0], np.inf, dtype=np.float32)
+    owner = np.zeros(labels.shape[0], dtype=np.int64)
+    unreachable = float(np.iinfo(np.uint16).max) if station_major.dtype == np.uint16 else np.inf
+    for row in rows:
+        seconds = station_major[row].astype(np.float32)
+        seconds[seconds >= unreachable] = np.inf
+        better = seconds < best
+        best[better] = seconds[better]
+        owner[better] = stations[row].brigade_id or 0
+    labels[missing] = owner[missing]
+    present = set(np.unique(owner[missing]).tolist())
+    for brigade in brigades:
+        if brigade.id in present:
+            names.setdefault(brigade.id, brigade.name)
+
+
 def coverage_thresholds() -> CoverageThresholds:
     """The three circles' travel budgets: standard minus turnout allowance (standards table)."""
     return CoverageThresholds.from_standards(standards())
@@ -307,6 +341,7 @@ class RoadNetwork:
             session.execute(select(Premises.lon, Premises.lat)).all(), dtype=np.float64
         ).reshape(-1, 2)
         labels, names = brigade_labels(graph, brigades)
+        fill_brigades_from_stations(labels, names, table.station_major, stations, brigades)
         return NetworkState(
             graph=graph,
             snapper=snapper,

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from lanyan import __version__
 from lanyan.core.permissions import Role
@@ -38,6 +39,7 @@ from lanyan.prevention.choices import (
     PremisesCategory,
     VenueType,
 )
+from lanyan.system.settings import road_file_choice
 
 router = APIRouter(tags=["system 系统"])
 
@@ -68,14 +70,19 @@ CHOICES = {
 
 @router.get("/api/health")
 def health(request: Request) -> JSONResponse:
-    """Whether the database answers, which one it is, and the version running."""
+    """Whether the database answers, which one it is, the version running and the road file."""
     engine = request.app.state.engine
     body: dict[str, Any] = {"version": __version__, "database": engine.dialect.name}
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        body |= {"status": "ok", "database_ok": True, "schema_revision": revision}
+        with Session(engine) as session:
+            revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            road = road_file_choice(session, request.app.state.settings).as_dict()
+        body |= {
+            "status": "ok",
+            "database_ok": True,
+            "schema_revision": revision,
+            "road_file": road,
+        }
         return JSONResponse(body)
     except Exception as exc:
         body |= {"status": "error", "database_ok": False, "error": type(exc).__name__}
