@@ -153,7 +153,7 @@ def test_lists_never_show_the_other_brigade(app_client: TestClient, world: World
                 path, headers=world.headers(user), params={param: getattr(b, attr)}
             )
             assert filtered.status_code == 200
-            assert filtered.json() == {"items": [], "total": 0}
+            assert filtered.json() == {"items": [], "total": 0, "limit": 100, "offset": 0}
 
 
 def test_the_same_requests_work_for_the_owning_brigade(

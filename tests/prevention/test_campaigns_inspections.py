@@ -196,7 +196,7 @@ def test_inspections_outcomes_and_follow_up(client: TestClient, world: World) ->
     none_for_b = client.get(
         f"{API}/inspections", params={"premises_id": pid}, headers=world.headers("officer_b")
     ).json()
-    assert none_for_b == {"items": [], "total": 0}
+    assert none_for_b == {"items": [], "total": 0, "limit": 100, "offset": 0}
 
 
 def test_campaign_inspections_findings_and_figures(client: TestClient, world: World) -> None:

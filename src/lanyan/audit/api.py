@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement, func, select
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SessionDep
+from lanyan.api.paging import Page, paginate
 from lanyan.core.audit import AuditLog
+from lanyan.core.jurisdiction import visible
 from lanyan.core.permissions import Action
 
 router = APIRouter(prefix="/api/audit", tags=["audit 审计"])
@@ -33,14 +34,7 @@ class AuditPublic(BaseModel):
     after: dict[str, Any] | None
 
 
-class AuditList(BaseModel):
-    """A page of audit rows, newest first."""
-
-    items: list[AuditPublic]
-    total: int
-
-
-@router.get("", response_model=AuditList)
+@router.get("", response_model=Page[AuditPublic])
 def list_audit(
     actor: CurrentActor,
     session: SessionDep,
@@ -48,28 +42,16 @@ def list_audit(
     entity_id: Annotated[str | None, Query(max_length=80, pattern=r"^[^\x00]*$")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> AuditList:
+) -> Page[AuditPublic]:
     """The audit trail (administrators and leadership).
 
     Rows written by users outside your subtree are not shown (a brigade administrator sees the
     brigade's writes, the detachment sees all).
     """
     actor.require(Action.AUDIT_READ)
-    from lanyan.accounts.models import User
-    from lanyan.forces.models import Organization
-
-    visible_users = (
-        select(User.id).join(User.organization).where(Organization.path.startswith(actor.org_path))
-    )
-    visible: ColumnElement[bool] = AuditLog.actor_id.in_(visible_users)
-    if actor.org_path == "/" or actor.org_path.count("/") <= 2:
-        # the root organization also sees what the system itself did (CLI imports, the demo)
-        visible = visible | AuditLog.actor_id.is_(None)
-    stmt = select(AuditLog).where(visible)
+    stmt = visible(actor, AuditLog).order_by(AuditLog.id.desc())
     if entity:
         stmt = stmt.where(AuditLog.entity == entity)
     if entity_id:
         stmt = stmt.where(AuditLog.entity_id == entity_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(AuditLog.id.desc()).limit(limit).offset(offset)).all()
-    return AuditList(items=[AuditPublic.model_validate(r) for r in rows], total=total)
+    return paginate(session, stmt, limit, offset, AuditPublic.model_validate)

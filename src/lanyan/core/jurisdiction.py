@@ -132,7 +132,8 @@ def registered() -> tuple[type[Any], ...]:
     return tuple(_REACH)
 
 
-def _ancestor_ids(org_path: str) -> list[int]:
+def ancestor_ids(org_path: str) -> list[int]:
+    """Ids of the organizations on ``org_path`` (the actor's own and every one above it)."""
     return [int(part) for part in org_path.strip("/").split("/") if part.isdigit()]
 
 
@@ -148,7 +149,7 @@ def _condition(org_path: str, model: type[Any]) -> ColumnElement[bool]:
         select(parent_key).where(_condition(org_path, reach.parent))
     )
     if reach.ancestors:
-        linked = or_(linked, reach.via.in_(_ancestor_ids(org_path)))
+        linked = or_(linked, reach.via.in_(ancestor_ids(org_path)))
     if reach.orphans is not None and reach.orphans(org_path):
         linked = or_(linked, reach.via.is_(None))
     return linked
@@ -168,13 +169,20 @@ def visible(actor: Actor, model: type[M]) -> Select[M]:
 
 
 def get_visible(
-    session: Session, actor: Actor, model: type[M], ident: int, *, lock: bool = False
+    session: Session,
+    actor: Actor,
+    model: type[M],
+    ident: int,
+    *,
+    lock: bool = False,
+    label: tuple[str, str] | None = None,
 ) -> M:
     """The ``model`` row ``ident`` if it exists and lies in the actor's jurisdiction.
 
-    Raises the same :class:`NotFound` for a missing row and for one outside the jurisdiction.
-    ``lock=True`` takes a row lock (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serializes
-    writers) for a read-modify-write.
+    Raises the same :class:`NotFound` for a missing row and for one outside the jurisdiction;
+    ``label`` (Chinese, English) names the record in that message when the registered one is too
+    general ("所属站" rather than "组织机构"). ``lock=True`` takes a row lock (``SELECT ... FOR
+    UPDATE`` on PostgreSQL; SQLite serializes writers) for a read-modify-write.
     """
     key = inspect(model).primary_key[0]
     stmt = visible(actor, model).where(key == ident)
@@ -182,6 +190,8 @@ def get_visible(
         stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)
     row = session.scalars(stmt).unique().one_or_none()
     if row is None:
+        if label is not None:
+            raise not_found(label[0], label[1], ident)
         raise not_found_error(model, ident)
     return row
 

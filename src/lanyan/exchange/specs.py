@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
+from sqlalchemy import Select
 
-from lanyan.core.actor import Actor
 from lanyan.core.choices import Choice
 from lanyan.core.permissions import Action
 from lanyan.forces import service as forces
@@ -72,7 +71,8 @@ class EntitySpec:
     create: Callable[..., Any]
     update: Callable[..., Any]
     id_kw: str
-    list_rows: Callable[[Session, Actor], list[Any]]
+    query: Callable[..., Select[Any]]
+    """The service's list query, called with ``actor=``: restricted to the jurisdiction."""
     point_geometry: bool = True
     aliases: dict[str, str] = field(default_factory=dict)
 
@@ -87,18 +87,6 @@ class EntitySpec:
             out[c.key.lower()] = c.key
             out[c.zh] = c.key
         return out
-
-
-def _all(list_fn: Callable[..., tuple[list[Any], int]]) -> Callable[[Session, Actor], list[Any]]:
-    def rows(session: Session, actor: Actor) -> list[Any]:
-        out: list[Any] = []
-        while True:
-            page, total = list_fn(session, actor=actor, limit=1000, offset=len(out))
-            out.extend(page)
-            if not page or len(out) >= total:
-                return out
-
-    return rows
 
 
 ORGANIZATIONS = EntitySpec(
@@ -125,7 +113,7 @@ ORGANIZATIONS = EntitySpec(
     create=forces.create_organization,
     update=forces.update_organization,
     id_kw="org_id",
-    list_rows=_all(forces.list_organizations),
+    query=forces.query_organizations,
 )
 
 UNITS = EntitySpec(
@@ -152,7 +140,7 @@ UNITS = EntitySpec(
     create=forces.create_unit,
     update=forces.update_unit,
     id_kw="unit_id",
-    list_rows=_all(forces.list_units),
+    query=forces.query_units,
     point_geometry=False,
 )
 
@@ -181,7 +169,7 @@ WATER_SOURCES = EntitySpec(
     create=forces.create_water_source,
     update=forces.update_water_source,
     id_kw="ws_id",
-    list_rows=_all(forces.list_water_sources),
+    query=forces.query_water_sources,
 )
 
 PREMISES = EntitySpec(
@@ -217,7 +205,7 @@ PREMISES = EntitySpec(
     create=prevention.create_premises,
     update=prevention.update_premises,
     id_kw="premises_id",
-    list_rows=_all(prevention.list_premises),
+    query=prevention.query_premises,
 )
 
 SPECS: dict[str, EntitySpec] = {s.name: s for s in (ORGANIZATIONS, UNITS, WATER_SOURCES, PREMISES)}

@@ -7,20 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
+from lanyan.api.paging import Page, paginate
 from lanyan.forces import service
 from lanyan.forces.choices import OrgKind, UnitStatus, UnitType, WaterSourceKind, WaterSourceState
 from lanyan.forces.schemas import (
     OrganizationCreate,
-    OrganizationList,
     OrganizationPublic,
     OrganizationUpdate,
     UnitCreate,
-    UnitList,
     UnitPublic,
     UnitStatusChange,
     UnitUpdate,
     WaterSourceCreate,
-    WaterSourceList,
     WaterSourcePublic,
     WaterSourceUpdate,
 )
@@ -32,7 +30,7 @@ WaterSourceId = Annotated[int, id_path("water source id")]
 OptionalId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 
-@router.get("/organizations", response_model=OrganizationList)
+@router.get("/organizations", response_model=Page[OrganizationPublic])
 def list_organizations(
     actor: CurrentActor,
     session: SessionDep,
@@ -41,12 +39,10 @@ def list_organizations(
     q: SearchText = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> OrganizationList:
+) -> Page[OrganizationPublic]:
     """Organizations in your jurisdiction, in tree order."""
-    rows, total = service.list_organizations(
-        session, actor=actor, kind=kind, parent_id=parent_id, q=q, limit=limit, offset=offset
-    )
-    return OrganizationList(items=[OrganizationPublic.model_validate(o) for o in rows], total=total)
+    stmt = service.query_organizations(actor=actor, kind=kind, parent_id=parent_id, q=q)
+    return paginate(session, stmt, limit, offset, OrganizationPublic.model_validate)
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationPublic)
@@ -84,7 +80,7 @@ def delete_organization(org_id: OrgId, actor: CurrentActor, session: SessionDep)
     return Response(status_code=204)
 
 
-@router.get("/units", response_model=UnitList)
+@router.get("/units", response_model=Page[UnitPublic])
 def list_units(
     actor: CurrentActor,
     session: SessionDep,
@@ -93,18 +89,10 @@ def list_units(
     type: UnitType | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> UnitList:
+) -> Page[UnitPublic]:
     """Units based in your jurisdiction."""
-    rows, total = service.list_units(
-        session,
-        actor=actor,
-        station_id=station_id,
-        status=status,
-        type_=type,
-        limit=limit,
-        offset=offset,
-    )
-    return UnitList(items=[UnitPublic.model_validate(u) for u in rows], total=total)
+    stmt = service.query_units(actor=actor, station_id=station_id, status=status, type_=type)
+    return paginate(session, stmt, limit, offset, UnitPublic.model_validate)
 
 
 @router.get("/units/{unit_id}", response_model=UnitPublic)
@@ -149,7 +137,7 @@ def delete_unit(unit_id: UnitId, actor: CurrentActor, session: SessionDep) -> Re
     return Response(status_code=204)
 
 
-@router.get("/water-sources", response_model=WaterSourceList)
+@router.get("/water-sources", response_model=Page[WaterSourcePublic])
 def list_water_sources(
     actor: CurrentActor,
     session: SessionDep,
@@ -158,12 +146,10 @@ def list_water_sources(
     state: WaterSourceState | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> WaterSourceList:
+) -> Page[WaterSourcePublic]:
     """Water sources kept in your jurisdiction."""
-    rows, total = service.list_water_sources(
-        session, actor=actor, org_id=org_id, kind=kind, state=state, limit=limit, offset=offset
-    )
-    return WaterSourceList(items=[WaterSourcePublic.model_validate(w) for w in rows], total=total)
+    stmt = service.query_water_sources(actor=actor, org_id=org_id, kind=kind, state=state)
+    return paginate(session, stmt, limit, offset, WaterSourcePublic.model_validate)
 
 
 @router.get("/water-sources/{ws_id}", response_model=WaterSourcePublic)

@@ -81,13 +81,6 @@ class OrganizationPublic(BaseModel):
     updated_at: datetime
 
 
-class OrganizationList(BaseModel):
-    """A page of organizations."""
-
-    items: list[OrganizationPublic]
-    total: int
-
-
 class UnitFields(StrictInput):
     """Editable fields of a unit."""
 
@@ -147,13 +140,6 @@ class UnitPublic(BaseModel):
     updated_at: datetime
 
 
-class UnitList(BaseModel):
-    """A page of units."""
-
-    items: list[UnitPublic]
-    total: int
-
-
 class WaterSourceFields(StrictInput):
     """Editable fields of a water source."""
 
@@ -204,10 +190,3 @@ class WaterSourcePublic(BaseModel):
     capacity_m3: float | None
     notes: str | None
     updated_at: datetime
-
-
-class WaterSourceList(BaseModel):
-    """A page of water sources."""
-
-    items: list[WaterSourcePublic]
-    total: int

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from lanyan.core import crud
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
-from lanyan.core.errors import Conflict, Invalid, not_found
+from lanyan.core.errors import Conflict, Invalid
+from lanyan.core.jurisdiction import get_visible, visible
 from lanyan.core.permissions import Action
 from lanyan.forces.choices import MANUAL_TRANSITIONS, OrgKind, UnitStatus
 from lanyan.forces.models import Organization, Unit, WaterSource
@@ -55,76 +56,52 @@ ALLOWED_CHILDREN: dict[OrgKind, frozenset[OrgKind]] = {
 
 
 # --- reading -----------------------------------------------------------------------------------
-
-
-def in_subtree(actor: Actor) -> Any:
-    """SQL condition: the organization lies in the actor's jurisdiction."""
-    return Organization.path.startswith(actor.org_path, autoescape=True)
-
-
-def _page(session: Session, stmt: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.scalars(stmt.limit(limit).offset(offset)).unique().all()
-    return list(rows), total
+# Lists return a query restricted to the actor's jurisdiction (the API pages it, the exporter runs
+# it whole); gets answer a record outside the jurisdiction like a missing one.
 
 
 def get_organization(session: Session, actor: Actor, org_id: int) -> Organization:
     """One organization inside the actor's jurisdiction, else 404."""
     actor.require(Action.READ)
-    org = session.get(Organization, org_id)
-    if org is None or not actor.covers(org.path):
-        raise not_found("组织机构", "organization", org_id)
-    return org
+    return get_visible(session, actor, Organization, org_id)
 
 
-def list_organizations(
-    session: Session,
+def query_organizations(
     *,
     actor: Actor,
     kind: OrgKind | None = None,
     parent_id: int | None = None,
     q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[Organization], int]:
-    """Organizations in the actor's subtree, filtered."""
+) -> Select[Organization]:
+    """Organizations in the actor's subtree, filtered, in tree order."""
     actor.require(Action.READ)
-    stmt = select(Organization).where(in_subtree(actor)).order_by(Organization.path)
+    stmt = visible(actor, Organization).order_by(Organization.path)
     if kind is not None:
         stmt = stmt.where(Organization.kind == kind)
     if parent_id is not None:
         stmt = stmt.where(Organization.parent_id == parent_id)
     if q:
         stmt = stmt.where(Organization.name.contains(q, autoescape=True))
-    return _page(session, stmt, limit, offset)
+    return stmt
 
 
-def get_unit(session: Session, actor: Actor, unit_id: int) -> Unit:
+def get_unit(session: Session, actor: Actor, unit_id: int, *, lock: bool = False) -> Unit:
     """One unit whose home station is inside the actor's jurisdiction, else 404."""
     actor.require(Action.READ)
-    unit = session.get(Unit, unit_id)
-    if unit is None or not actor.covers(unit.station.path):
-        raise not_found("车辆", "unit", unit_id)
-    return unit
+    return get_visible(session, actor, Unit, unit_id, lock=lock)
 
 
-def list_units(
-    session: Session,
+def query_units(
     *,
     actor: Actor,
     station_id: int | None = None,
     status: UnitStatus | None = None,
     type_: Any = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[Unit], int]:
-    """Units based in the actor's subtree."""
+) -> Select[Unit]:
+    """Units based in the actor's subtree, by station then call sign."""
     actor.require(Action.READ)
     stmt = (
-        select(Unit)
-        .join(Unit.station)
-        .where(in_subtree(actor))
-        .order_by(Organization.path, Unit.call_sign, Unit.id)
+        visible(actor, Unit).join(Unit.station).order_by(Organization.path, Unit.call_sign, Unit.id)
     )
     if station_id is not None:
         stmt = stmt.where(Unit.station_id == station_id)
@@ -132,40 +109,32 @@ def list_units(
         stmt = stmt.where(Unit.status == status)
     if type_ is not None:
         stmt = stmt.where(Unit.type == type_)
-    return _page(session, stmt, limit, offset)
+    return stmt
 
 
 def get_water_source(session: Session, actor: Actor, ws_id: int) -> WaterSource:
     """One water source kept inside the actor's jurisdiction, else 404."""
     actor.require(Action.READ)
-    ws = session.get(WaterSource, ws_id)
-    if ws is None or not actor.covers(ws.org.path):
-        raise not_found("消防水源", "water source", ws_id)
-    return ws
+    return get_visible(session, actor, WaterSource, ws_id)
 
 
-def list_water_sources(
-    session: Session,
+def query_water_sources(
     *,
     actor: Actor,
     org_id: int | None = None,
     kind: Any = None,
     state: Any = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[WaterSource], int]:
+) -> Select[WaterSource]:
     """Water sources kept in the actor's subtree."""
     actor.require(Action.READ)
-    stmt = (
-        select(WaterSource).join(WaterSource.org).where(in_subtree(actor)).order_by(WaterSource.id)
-    )
+    stmt = visible(actor, WaterSource).order_by(WaterSource.id)
     if org_id is not None:
         stmt = stmt.where(WaterSource.org_id == org_id)
     if kind is not None:
         stmt = stmt.where(WaterSource.kind == kind)
     if state is not None:
         stmt = stmt.where(WaterSource.state == state)
-    return _page(session, stmt, limit, offset)
+    return stmt
 
 
 # --- organizations -----------------------------------------------------------------------------
@@ -181,10 +150,8 @@ def _check_parent(parent: Organization, kind: OrgKind) -> None:
 
 
 def _parent_for(session: Session, actor: Actor, parent_id: int) -> Organization:
-    parent = session.get(Organization, parent_id)
-    if parent is None or not actor.covers(parent.path):
-        raise not_found("上级组织机构", "parent organization", parent_id)
-    return parent
+    label = ("上级组织机构", "parent organization")
+    return get_visible(session, actor, Organization, parent_id, label=label)
 
 
 def create_organization(
@@ -287,9 +254,8 @@ def delete_organization(session: Session, *, actor: Actor, org_id: int) -> None:
 
 
 def _home_station(session: Session, actor: Actor, station_id: int) -> Organization:
-    station = session.get(Organization, station_id)
-    if station is None or not actor.covers(station.path):
-        raise not_found("所属站", "home station", station_id)
+    label = ("所属站", "home station")
+    station = get_visible(session, actor, Organization, station_id, label=label)
     if not station.kind.responds:
         raise Invalid(
             f"车辆只能配属到出动力量（站、专职队、微型站），不能配属到{station.kind.zh}",
@@ -333,9 +299,7 @@ def change_unit_status(
     UPDATE on PostgreSQL; SQLite serializes writers).
     """
     actor.require(Action.UNIT_STATUS)
-    get_unit(session, actor, unit_id)
-    unit = session.scalars(select(Unit).where(Unit.id == unit_id).with_for_update(of=Unit)).one()
-    session.refresh(unit)
+    unit = get_unit(session, actor, unit_id, lock=True)
     if data.status == unit.status:
         raise Conflict(f"车辆已经是“{unit.status.zh}”状态", f"the unit is already {unit.status.en}")
     if data.status not in MANUAL_TRANSITIONS.get(unit.status, frozenset()):
@@ -376,10 +340,8 @@ def delete_unit(session: Session, *, actor: Actor, unit_id: int) -> None:
 
 
 def _keeper(session: Session, actor: Actor, org_id: int) -> Organization:
-    org = session.get(Organization, org_id)
-    if org is None or not actor.covers(org.path):
-        raise not_found("管护单位", "keeping organization", org_id)
-    return org
+    label = ("管护单位", "keeping organization")
+    return get_visible(session, actor, Organization, org_id, label=label)
 
 
 def create_water_source(session: Session, *, actor: Actor, data: WaterSourceCreate) -> WaterSource:

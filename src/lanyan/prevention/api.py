@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
+from lanyan.api.paging import Page, paginate
 from lanyan.prevention import service
 from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
 from lanyan.prevention.schemas import (
     PremisesCreate,
-    PremisesList,
     PremisesPublic,
     PremisesUpdate,
 )
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/premises", tags=["premises 单位场所"])
 PremisesId = Annotated[int, id_path("premises id")]
 
 
-@router.get("", response_model=PremisesList)
+@router.get("", response_model=Page[PremisesPublic])
 def list_premises(
     actor: CurrentActor,
     session: SessionDep,
@@ -31,20 +31,17 @@ def list_premises(
     q: SearchText = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> PremisesList:
+) -> Page[PremisesPublic]:
     """Premises supervised in your jurisdiction."""
-    rows, total = service.list_premises(
-        session,
+    stmt = service.query_premises(
         actor=actor,
         category=category,
         venue_type=venue_type,
         control_level=control_level,
         org_id=org_id,
         q=q,
-        limit=limit,
-        offset=offset,
     )
-    return PremisesList(items=[PremisesPublic.model_validate(p) for p in rows], total=total)
+    return paginate(session, stmt, limit, offset, PremisesPublic.model_validate)
 
 
 @router.get("/{premises_id}", response_model=PremisesPublic)

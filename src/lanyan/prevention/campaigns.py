@@ -13,16 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from lanyan.core import crud
 from lanyan.core.actor import Actor
 from lanyan.core.clock import LOCAL_TZ
-from lanyan.core.errors import Invalid, not_found
+from lanyan.core.errors import Invalid
+from lanyan.core.jurisdiction import get_visible, visible, visible_condition
 from lanyan.core.permissions import Action
-from lanyan.forces.models import Organization
-from lanyan.forces.service import get_organization, in_subtree
+from lanyan.forces.service import get_organization
 from lanyan.prevention.checklists import CAMPAIGN_TOPICS, ITEMS, Template
 from lanyan.prevention.choices import HazardStatus
 from lanyan.prevention.governance_schemas import CampaignCreate
@@ -48,49 +48,26 @@ def topic(key: str) -> Template:
     return found
 
 
-def _ancestor_ids(actor: Actor) -> list[int]:
-    return [int(part) for part in actor.org_path.strip("/").split("/") if part.isdigit()]
-
-
-def _visible(actor: Actor) -> Select[Campaign]:
-    """Campaigns of the actor's subtree and of the organizations above the actor."""
-    return (
-        select(Campaign)
-        .join(Organization, Organization.id == Campaign.org_id)
-        .where(or_(in_subtree(actor), Campaign.org_id.in_(_ancestor_ids(actor))))
-    )
-
-
 def get_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
-    """A campaign the actor takes part in or oversees, else 404."""
+    """A campaign the actor takes part in (of an organization above) or oversees, else 404."""
     actor.require(Action.READ)
-    campaign = session.scalars(_visible(actor).where(Campaign.id == campaign_id)).first()
-    if campaign is None:
-        raise not_found("专项整治", "campaign", campaign_id)
-    return campaign
+    return get_visible(session, actor, Campaign, campaign_id)
 
 
-def list_campaigns(
-    session: Session,
+def query_campaigns(
     *,
     actor: Actor,
     active_on: date | None = None,
     topic_key: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[Campaign], int]:
-    """Campaigns visible to the actor, latest start first."""
+) -> Select[Campaign]:
+    """Campaigns of the actor's subtree and of the organizations above it, latest start first."""
     actor.require(Action.READ)
-    stmt = _visible(actor)
+    stmt = visible(actor, Campaign)
     if active_on is not None:
         stmt = stmt.where(Campaign.starts_on <= active_on, Campaign.ends_on >= active_on)
     if topic_key is not None:
         stmt = stmt.where(Campaign.topic == topic_key)
-    total = session.scalar(stmt.with_only_columns(func.count(Campaign.id)).order_by(None)) or 0
-    rows = session.scalars(
-        stmt.order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(limit).offset(offset)
-    )
-    return list(rows), total
+    return stmt.order_by(Campaign.starts_on.desc(), Campaign.id.desc())
 
 
 def create_campaign(session: Session, *, actor: Actor, data: CampaignCreate) -> Campaign:
@@ -150,10 +127,8 @@ def campaign_figures(session: Session, *, actor: Actor, campaign_id: int) -> Cam
     start = local_day_start(campaign.starts_on)
     end = local_day_start(campaign.ends_on + timedelta(days=1))
     inspected = session.execute(
-        select(func.count(Inspection.id), func.count(distinct(Inspection.premises_id)))
-        .join(Organization, Organization.id == Inspection.org_id)
-        .where(
-            in_subtree(actor),
+        select(func.count(Inspection.id), func.count(distinct(Inspection.premises_id))).where(
+            visible_condition(actor, Inspection),
             Inspection.campaign_id == campaign.id,
             Inspection.inspected_on >= campaign.starts_on,
             Inspection.inspected_on <= campaign.ends_on,
@@ -167,10 +142,8 @@ def campaign_figures(session: Session, *, actor: Actor, campaign_id: int) -> Cam
                 Hazard.closed_at >= start,
                 Hazard.closed_at < end,
             ),
-        )
-        .join(Organization, Organization.id == Hazard.org_id)
-        .where(
-            in_subtree(actor),
+        ).where(
+            visible_condition(actor, Hazard),
             Hazard.source == hazard_source(campaign.id),
         )
     ).one()

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, aliased
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
 from lanyan.core.errors import Invalid
+from lanyan.core.jurisdiction import ancestor_ids, visible_condition
 from lanyan.core.permissions import Action
 from lanyan.forces.choices import OrgKind
 from lanyan.forces.models import Organization
@@ -82,7 +83,7 @@ def _org_brigade(actor: Actor) -> Subquery:
             brigade,
             and_(brigade.kind == OrgKind.BRIGADE, org.path.startswith(brigade.path)),
         )
-        .where(org.path.startswith(actor.org_path, autoescape=True))
+        .where(org.id.in_(select(Organization.id).where(visible_condition(actor, Organization))))
         .subquery()
     )
 
@@ -163,14 +164,13 @@ def brigade_figures(
             session, ob, Premises.org_id, Premises.control_level.is_not(None)
         ),
     }
-    ancestors = [int(p) for p in actor.org_path.strip("/").split("/") if p.isdigit()]
     brigades = session.execute(
         select(Organization.id, Organization.name)
         .where(
             Organization.kind == OrgKind.BRIGADE,
             or_(
-                Organization.path.startswith(actor.org_path, autoescape=True),
-                Organization.id.in_(ancestors),
+                visible_condition(actor, Organization),
+                Organization.id.in_(ancestor_ids(actor.org_path)),
             ),
         )
         .order_by(Organization.path)

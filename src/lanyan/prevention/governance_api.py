@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
+from lanyan.api.paging import Page, paginate
 from lanyan.prevention import campaigns, checklists, figures, grids, inspections, patrols
 from lanyan.prevention.choices import GridLevel, InspectionOutcome, PatrolTaskStatus
 from lanyan.prevention.governance_schemas import (
@@ -20,26 +21,21 @@ from lanyan.prevention.governance_schemas import (
     BrigadeFiguresPublic,
     CampaignCreate,
     CampaignFiguresPublic,
-    CampaignList,
     CampaignPublic,
     CheckIn,
     ChecklistItemPublic,
     ChecklistPublic,
     FiguresPublic,
     GridCreate,
-    GridList,
     GridMemberAdd,
     GridMemberPublic,
     GridPublic,
     GridUpdate,
     InspectionCreate,
-    InspectionList,
     InspectionPublic,
-    PatrolTaskList,
     PatrolTaskPublic,
     TaskGenerate,
     TaskGenerateResult,
-    VisitList,
     VisitPublic,
 )
 from lanyan.prevention.models import Campaign, Inspection, PatrolTask, PatrolVisit
@@ -139,7 +135,7 @@ def _inspection(i: Inspection, hazard_ids: list[int] | None = None) -> Inspectio
 # --- grids ---------------------------------------------------------------------------------------
 
 
-@router.get("/grids", response_model=GridList)
+@router.get("/grids", response_model=Page[GridPublic])
 def list_grids(
     actor: CurrentActor,
     session: SessionDep,
@@ -149,19 +145,10 @@ def list_grids(
     q: SearchText = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> GridList:
+) -> Page[GridPublic]:
     """Grid cells (四级网格) in your jurisdiction, coarsest first."""
-    rows, total = grids.list_grids(
-        session,
-        actor=actor,
-        level=level,
-        parent_id=parent_id,
-        org_id=org_id,
-        q=q,
-        limit=limit,
-        offset=offset,
-    )
-    return GridList(items=[GridPublic.model_validate(g) for g in rows], total=total)
+    stmt = grids.query_grids(actor=actor, level=level, parent_id=parent_id, org_id=org_id, q=q)
+    return paginate(session, stmt, limit, offset, GridPublic.model_validate)
 
 
 @router.post("/grids", response_model=GridPublic, status_code=201)
@@ -265,7 +252,7 @@ def campaign_topics(actor: CurrentActor) -> list[ChecklistPublic]:
 # --- patrols -------------------------------------------------------------------------------------
 
 
-@router.get("/patrol-tasks", response_model=PatrolTaskList)
+@router.get("/patrol-tasks", response_model=Page[PatrolTaskPublic])
 def list_tasks(
     actor: CurrentActor,
     session: SessionDep,
@@ -275,19 +262,17 @@ def list_tasks(
     due_to: OptionalDay = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> PatrolTaskList:
+) -> Page[PatrolTaskPublic]:
     """Your patrol tasks, soonest first (a grid worker: the premises of your grid cells)."""
-    rows, total = patrols.list_tasks(
+    stmt = patrols.query_tasks(
         session,
         actor=actor,
         status=status,
         premises_id=premises_id,
         due_from=due_from,
         due_to=due_to,
-        limit=limit,
-        offset=offset,
     )
-    return PatrolTaskList(items=[_task(t) for t in rows], total=total)
+    return paginate(session, stmt, limit, offset, _task)
 
 
 @router.post("/patrol-tasks/generate", response_model=TaskGenerateResult)
@@ -326,7 +311,7 @@ def check_in(body: CheckIn, actor: CurrentActor, session: SessionDep) -> VisitPu
     return _visit(result.visit, [h.id for h in result.hazards])
 
 
-@router.get("/visits", response_model=VisitList)
+@router.get("/visits", response_model=Page[VisitPublic])
 def list_visits(
     actor: CurrentActor,
     session: SessionDep,
@@ -334,12 +319,10 @@ def list_visits(
     far: bool = False,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> VisitList:
+) -> Page[VisitPublic]:
     """Patrol visits, newest first; ``far`` gives the flagged check-ins to review."""
-    rows, total = patrols.list_visits(
-        session, actor=actor, premises_id=premises_id, far_only=far, limit=limit, offset=offset
-    )
-    return VisitList(items=[_visit(v) for v in rows], total=total)
+    stmt = patrols.query_visits(actor=actor, premises_id=premises_id, far_only=far)
+    return paginate(session, stmt, limit, offset, _visit)
 
 
 @router.get("/visits/{visit_id}", response_model=VisitPublic)
@@ -351,7 +334,7 @@ def get_visit(visit_id: VisitId, actor: CurrentActor, session: SessionDep) -> Vi
 # --- campaigns -----------------------------------------------------------------------------------
 
 
-@router.get("/campaigns", response_model=CampaignList)
+@router.get("/campaigns", response_model=Page[CampaignPublic])
 def list_campaigns(
     actor: CurrentActor,
     session: SessionDep,
@@ -359,12 +342,10 @@ def list_campaigns(
     topic: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z0-9_]+$")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> CampaignList:
+) -> Page[CampaignPublic]:
     """Campaigns you take part in or oversee, latest first."""
-    rows, total = campaigns.list_campaigns(
-        session, actor=actor, active_on=active_on, topic_key=topic, limit=limit, offset=offset
-    )
-    return CampaignList(items=[_campaign(c) for c in rows], total=total)
+    stmt = campaigns.query_campaigns(actor=actor, active_on=active_on, topic_key=topic)
+    return paginate(session, stmt, limit, offset, _campaign)
 
 
 @router.post("/campaigns", response_model=CampaignPublic, status_code=201)
@@ -405,7 +386,7 @@ def campaign_figures(
 # --- inspections ---------------------------------------------------------------------------------
 
 
-@router.get("/inspections", response_model=InspectionList)
+@router.get("/inspections", response_model=Page[InspectionPublic])
 def list_inspections(
     actor: CurrentActor,
     session: SessionDep,
@@ -414,18 +395,12 @@ def list_inspections(
     outcome: InspectionOutcome | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> InspectionList:
+) -> Page[InspectionPublic]:
     """Enforcement inspections, latest first."""
-    rows, total = inspections.list_inspections(
-        session,
-        actor=actor,
-        premises_id=premises_id,
-        campaign_id=campaign_id,
-        outcome=outcome,
-        limit=limit,
-        offset=offset,
+    stmt = inspections.query_inspections(
+        actor=actor, premises_id=premises_id, campaign_id=campaign_id, outcome=outcome
     )
-    return InspectionList(items=[_inspection(i) for i in rows], total=total)
+    return paginate(session, stmt, limit, offset, _inspection)
 
 
 @router.post("/inspections", response_model=InspectionPublic, status_code=201)

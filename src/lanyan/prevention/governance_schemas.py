@@ -78,13 +78,6 @@ class GridPublic(BaseModel):
     updated_at: datetime
 
 
-class GridList(BaseModel):
-    """A page of grid cells."""
-
-    items: list[GridPublic]
-    total: int
-
-
 class GridMemberAdd(StrictInput):
     """Assign a grid worker to the cell."""
 
@@ -169,13 +162,6 @@ class PatrolTaskPublic(BaseModel):
     status: PatrolTaskStatus
 
 
-class PatrolTaskList(BaseModel):
-    """A page of patrol tasks."""
-
-    items: list[PatrolTaskPublic]
-    total: int
-
-
 class Finding(StrictInput):
     """Something found on a patrol or inspection; it becomes a hazard in the same step."""
 
@@ -220,13 +206,6 @@ class VisitPublic(BaseModel):
     hazard_ids: list[int] = Field(default_factory=list, description="hazards from the findings")
 
 
-class VisitList(BaseModel):
-    """A page of visits."""
-
-    items: list[VisitPublic]
-    total: int
-
-
 # --- campaigns -----------------------------------------------------------------------------------
 
 
@@ -258,13 +237,6 @@ class CampaignPublic(BaseModel):
     ends_on: date
     checklist: list[ChecklistItemPublic]
     target_premises: int
-
-
-class CampaignList(BaseModel):
-    """A page of campaigns."""
-
-    items: list[CampaignPublic]
-    total: int
 
 
 class CampaignFiguresPublic(BaseModel):
@@ -309,13 +281,6 @@ class InspectionPublic(BaseModel):
     follow_up_on: date | None
     note: str | None
     hazard_ids: list[int] = Field(default_factory=list, description="hazards from the findings")
-
-
-class InspectionList(BaseModel):
-    """A page of inspections."""
-
-    items: list[InspectionPublic]
-    total: int
 
 
 # --- figures -------------------------------------------------------------------------------------

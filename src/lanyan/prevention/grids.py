@@ -17,16 +17,17 @@ from typing import Any
 from shapely import STRtree, points
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from lanyan.accounts.models import User
 from lanyan.core import audit, crud
 from lanyan.core.actor import Actor
 from lanyan.core.errors import Conflict, Invalid, not_found
+from lanyan.core.jurisdiction import get_visible, visible, visible_condition
 from lanyan.core.permissions import Action, Role
 from lanyan.forces.models import Organization
-from lanyan.forces.service import get_organization, in_subtree
+from lanyan.forces.service import get_organization
 from lanyan.prevention.choices import GridLevel
 from lanyan.prevention.governance_schemas import GridCreate, GridUpdate
 from lanyan.prevention.models import Grid, GridMember, Premises
@@ -51,26 +52,20 @@ _CHUNK = 5000
 def get_grid(session: Session, actor: Actor, grid_id: int) -> Grid:
     """A grid cell inside the actor's jurisdiction, else 404."""
     actor.require(Action.READ)
-    grid = session.get(Grid, grid_id)
-    if grid is None or not actor.covers(grid.org.path):
-        raise not_found("网格", "grid", grid_id)
-    return grid
+    return get_visible(session, actor, Grid, grid_id)
 
 
-def list_grids(
-    session: Session,
+def query_grids(
     *,
     actor: Actor,
     level: GridLevel | None = None,
     parent_id: int | None = None,
     org_id: int | None = None,
     q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[Grid], int]:
+) -> Select[Grid]:
     """Grid cells in the actor's jurisdiction, coarsest first."""
     actor.require(Action.READ)
-    stmt: Select[Grid] = select(Grid).join(Grid.org).where(in_subtree(actor))
+    stmt = visible(actor, Grid)
     if level is not None:
         stmt = stmt.where(Grid.level == level)
     if parent_id is not None:
@@ -79,11 +74,7 @@ def list_grids(
         stmt = stmt.where(Grid.org_id == org_id)
     if q:
         stmt = stmt.where(Grid.name.contains(q, autoescape=True))
-    total = session.scalar(stmt.with_only_columns(func.count(Grid.id)).order_by(None)) or 0
-    rows = session.scalars(
-        stmt.order_by(Grid.parent_id.nulls_first(), Grid.id).limit(limit).offset(offset)
-    )
-    return list(rows.unique()), total
+    return stmt.order_by(Grid.parent_id.nulls_first(), Grid.id)
 
 
 def descendant_ids(session: Session, grid_ids: set[int]) -> set[int]:
@@ -105,10 +96,10 @@ def member_grid_ids(session: Session, user_id: int) -> set[int]:
 
 
 def list_members(session: Session, actor: Actor, grid_id: int) -> list[User]:
-    """The grid workers of a cell."""
+    """The grid workers of a cell (those in the actor's jurisdiction)."""
     get_grid(session, actor, grid_id)
     stmt = (
-        select(User)
+        visible(actor, User)
         .join(GridMember, GridMember.user_id == User.id)
         .where(GridMember.grid_id == grid_id)
         .order_by(User.username)
@@ -170,9 +161,7 @@ def update_grid(session: Session, *, actor: Actor, grid_id: int, data: GridUpdat
 
 
 def _grid_worker(session: Session, actor: Actor, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or not actor.covers(user.organization.path):
-        raise not_found("用户", "user", user_id)
+    user = get_visible(session, actor, User, user_id)
     if user.role != Role.GRID:
         raise Invalid(
             f"只能指派网格员（该用户为{user.role.zh}）",
@@ -281,18 +270,21 @@ def assign_premises_to_grids(
     """
     actor.require(Action.GRID_WRITE)
     scope = actor.org_path
+    premises_in_scope = visible_condition(actor, Premises)
     if org_id is not None:
         scope = get_organization(session, actor, org_id).path
+        premises_in_scope = Premises.org_id.in_(
+            select(Organization.id).where(Organization.path.startswith(scope, autoescape=True))
+        )
     grid_rows = session.execute(
-        select(Grid.id, Grid.level, Grid.polygon)
-        .join(Organization, Organization.id == Grid.org_id)
-        .where(in_subtree(actor), Grid.polygon.is_not(None))
+        select(Grid.id, Grid.level, Grid.polygon).where(
+            visible_condition(actor, Grid), Grid.polygon.is_not(None)
+        )
     ).all()
     cells = _Cells.build([(r[0], r[1], r[2]) for r in grid_rows])
     premises_rows = session.execute(
         select(Premises.id, Premises.lon, Premises.lat, Premises.grid_id)
-        .join(Organization, Organization.id == Premises.org_id)
-        .where(Organization.path.startswith(scope, autoescape=True))
+        .where(premises_in_scope)
         .order_by(Premises.id)
     ).all()
     located = cells.locate([r[1] for r in premises_rows], [r[2] for r in premises_rows])

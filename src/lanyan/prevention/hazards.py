@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from lanyan.core import audit, events
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
-from lanyan.core.errors import Conflict, Invalid, not_found
+from lanyan.core.errors import Conflict, Invalid
+from lanyan.core.jurisdiction import get_visible, visible
 from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
 from lanyan.core.workdays import calendar
@@ -44,14 +45,10 @@ def _snapshot(hazard: Hazard) -> dict[str, Any]:
 def get_hazard(session: Session, actor: Actor, hazard_id: int) -> Hazard:
     """A hazard inside the actor's jurisdiction, else 404."""
     actor.require(Action.READ)
-    hazard = session.get(Hazard, hazard_id)
-    if hazard is None or not actor.covers(hazard.org.path):
-        raise not_found("隐患", "hazard", hazard_id)
-    return hazard
+    return get_visible(session, actor, Hazard, hazard_id)
 
 
-def list_hazards(
-    session: Session,
+def query_hazards(
     *,
     actor: Actor,
     status: HazardStatus | None = None,
@@ -61,16 +58,11 @@ def list_hazards(
     premises_id: int | None = None,
     q: str | None = None,
     sort: str = "deadline",
-    limit: int = 50,
-    offset: int = 0,
     now: datetime | None = None,
-) -> tuple[list[Hazard], int]:
+) -> Select[Hazard]:
     """The officer's list: hazards in the jurisdiction, soonest deadline first by default."""
     actor.require(Action.READ)
-    org_ids = select(Organization.id).where(
-        Organization.path.startswith(actor.org_path, autoescape=True)
-    )
-    stmt = select(Hazard).where(Hazard.org_id.in_(org_ids))
+    stmt = visible(actor, Hazard)
     if status is not None:
         stmt = stmt.where(Hazard.status == status)
     if open_only:
@@ -85,17 +77,12 @@ def list_hazards(
         stmt = stmt.where(Hazard.premises_id == premises_id)
     if q:
         stmt = stmt.where(Hazard.title.contains(q, autoescape=True))
-    total = session.scalar(stmt.with_only_columns(func.count(Hazard.id)).order_by(None)) or 0
     column = SORTABLE.get(sort, Hazard.deadline_at)
     # Sort on the bare columns (NULLS FIRST: hazards without a deadline still await a decision)
     # so the (deadline_at, id) index gives the order; load premises for the page only.
-    rows = session.scalars(
-        stmt.options(lazyload(Hazard.org), selectinload(Hazard.premises).lazyload(Premises.org))
-        .order_by(column.asc().nulls_first(), Hazard.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(rows), total
+    return stmt.options(
+        lazyload(Hazard.org), selectinload(Hazard.premises).lazyload(Premises.org)
+    ).order_by(column.asc().nulls_first(), Hazard.id)
 
 
 def _move(
@@ -156,9 +143,7 @@ def report_hazard(
     actor.require(Action.HAZARD_MANAGE if verified else Action.HAZARD_REPORT)
     premises = None
     if data.premises_id is not None:
-        premises = session.get(Premises, data.premises_id)
-        if premises is None or not actor.covers(premises.org.path):
-            raise not_found("单位场所", "premises", data.premises_id)
+        premises = get_visible(session, actor, Premises, data.premises_id)
     check_visible(session, actor, list(data.photo_ids))
     org_id = premises.org_id if premises else actor.org_id
     if org_id is None:
@@ -364,12 +349,8 @@ def process_deadlines(
     Idempotent: a hazard escalates once, is reminded once per order.
     """
     now = now or utcnow()
-    org_ids = select(Organization.id).where(
-        Organization.path.startswith(actor.org_path, autoescape=True)
-    )
     overdue = session.scalars(
-        select(Hazard).where(
-            Hazard.org_id.in_(org_ids),
+        visible(actor, Hazard).where(
             Hazard.status == HazardStatus.ORDERED,
             Hazard.deadline_at < now,
             Hazard.escalated_at.is_(None),
@@ -406,8 +387,7 @@ def process_deadlines(
     soon_days = int(standards()["hazard_reminder_workdays"])
     reminded = 0
     candidates = session.scalars(
-        select(Hazard).where(
-            Hazard.org_id.in_(org_ids),
+        visible(actor, Hazard).where(
             Hazard.status == HazardStatus.ORDERED,
             Hazard.deadline_at >= now,
             Hazard.reminded_at.is_(None),

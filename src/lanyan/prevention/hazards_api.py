@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
+from lanyan.api.paging import Page, paginate
 from lanyan.core.clock import utcnow
 from lanyan.core.errors import Invalid
 from lanyan.core.permissions import Action
@@ -17,7 +18,6 @@ from lanyan.prevention.models import Hazard, SupervisedListing
 from lanyan.prevention.schemas import (
     Gb35181Request,
     HazardCheck,
-    HazardList,
     HazardOrder,
     HazardPublic,
     HazardRectified,
@@ -127,7 +127,7 @@ def get_photo(
     )
 
 
-@router.get("/api/hazards", response_model=HazardList)
+@router.get("/api/hazards", response_model=Page[HazardPublic])
 def list_hazards(
     actor: CurrentActor,
     session: SessionDep,
@@ -140,12 +140,11 @@ def list_hazards(
     sort: str = "deadline",
     limit: Limit = 50,
     offset: Offset = 0,
-) -> HazardList:
+) -> Page[HazardPublic]:
     """The officer's list: soonest deadline first; filter by status, severity, overdue."""
     if sort not in hazards.SORTABLE:
         raise Invalid(f"排序字段须为 {'/'.join(hazards.SORTABLE)}", "unknown sort field")
-    rows, total = hazards.list_hazards(
-        session,
+    stmt = hazards.query_hazards(
         actor=actor,
         status=status,
         severity=severity,
@@ -154,10 +153,8 @@ def list_hazards(
         premises_id=premises_id,
         q=q,
         sort=sort,
-        limit=limit,
-        offset=offset,
     )
-    return HazardList(items=[hazard_public(h) for h in rows], total=total)
+    return paginate(session, stmt, limit, offset, hazard_public)
 
 
 @router.get("/api/hazards/{hazard_id}", response_model=HazardPublic)

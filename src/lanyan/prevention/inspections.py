@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from lanyan.core import crud
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
-from lanyan.core.errors import Invalid, not_found
+from lanyan.core.errors import Invalid
+from lanyan.core.jurisdiction import get_visible, visible
 from lanyan.core.permissions import Action
 from lanyan.forces.models import Organization
-from lanyan.forces.service import in_subtree
 from lanyan.prevention.campaigns import get_campaign, hazard_source
 from lanyan.prevention.checklists import template_for, unknown_keys
 from lanyan.prevention.choices import InspectionOutcome
@@ -61,9 +61,7 @@ def record_inspection(
 ) -> InspectionResult:
     """Record an inspection of a premises in the actor's jurisdiction, with its findings."""
     actor.require(Action.INSPECT)
-    premises = session.get(Premises, premises_id)
-    if premises is None or not actor.covers(premises.org.path):
-        raise not_found("单位场所", "premises", premises_id)
+    premises = get_visible(session, actor, Premises, premises_id)
     now = at or utcnow()
     if inspected_on > local_today(now):
         raise Invalid("检查日期不能晚于今天", "inspected_on must not be in the future")
@@ -122,46 +120,26 @@ def record_inspection(
     return InspectionResult(inspection, hazards)
 
 
-def _visible(actor: Actor) -> Select[Inspection]:
-    return (
-        select(Inspection)
-        .join(Organization, Organization.id == Inspection.org_id)
-        .where(in_subtree(actor))
-    )
-
-
 def get_inspection(session: Session, actor: Actor, inspection_id: int) -> Inspection:
     """An inspection of a premises in the actor's jurisdiction, else 404."""
     actor.require(Action.READ)
-    found = session.scalars(_visible(actor).where(Inspection.id == inspection_id)).first()
-    if found is None:
-        raise not_found("监督检查", "inspection", inspection_id)
-    return found
+    return get_visible(session, actor, Inspection, inspection_id)
 
 
-def list_inspections(
-    session: Session,
+def query_inspections(
     *,
     actor: Actor,
     premises_id: int | None = None,
     campaign_id: int | None = None,
     outcome: InspectionOutcome | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[Inspection], int]:
+) -> Select[Inspection]:
     """Inspections in the jurisdiction, latest first."""
     actor.require(Action.READ)
-    stmt = _visible(actor)
+    stmt = visible(actor, Inspection)
     if premises_id is not None:
         stmt = stmt.where(Inspection.premises_id == premises_id)
     if campaign_id is not None:
         stmt = stmt.where(Inspection.campaign_id == campaign_id)
     if outcome is not None:
         stmt = stmt.where(Inspection.outcome == outcome)
-    total = session.scalar(stmt.with_only_columns(func.count(Inspection.id)).order_by(None)) or 0
-    rows = session.scalars(
-        stmt.order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total
+    return stmt.order_by(Inspection.inspected_on.desc(), Inspection.id.desc())

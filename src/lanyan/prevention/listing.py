@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from lanyan.core import audit
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
-from lanyan.core.errors import Conflict, not_found
+from lanyan.core.errors import Conflict
+from lanyan.core.jurisdiction import get_visible, visible
 from lanyan.core.permissions import Action
 from lanyan.core.workdays import calendar
-from lanyan.forces.models import Organization
 from lanyan.prevention.choices import (
     LISTING_TRANSITIONS,
     HazardSeverity,
@@ -26,7 +26,7 @@ from lanyan.prevention.choices import (
     ListingStatus,
 )
 from lanyan.prevention.hazards import get_hazard
-from lanyan.prevention.models import Hazard, SupervisedListing
+from lanyan.prevention.models import SupervisedListing
 from lanyan.prevention.schemas import ListingAdvance, ListingPropose
 
 PUBLIC_STATUSES = (ListingStatus.LISTED, ListingStatus.RECTIFYING)
@@ -35,10 +35,7 @@ PUBLIC_STATUSES = (ListingStatus.LISTED, ListingStatus.RECTIFYING)
 def get_listing(session: Session, actor: Actor, listing_id: int) -> SupervisedListing:
     """A listing whose hazard is inside the actor's jurisdiction, else 404."""
     actor.require(Action.READ)
-    listing = session.get(SupervisedListing, listing_id)
-    if listing is None or not actor.covers(listing.hazard.org.path):
-        raise not_found("挂牌督办", "listing", listing_id)
-    return listing
+    return get_visible(session, actor, SupervisedListing, listing_id)
 
 
 def propose_listing(
@@ -133,13 +130,12 @@ def list_listings(
     session: Session, *, actor: Actor | None, public: bool = False
 ) -> list[SupervisedListing]:
     """Listings in the jurisdiction; ``public`` gives the listed/rectifying ones to anyone."""
-    stmt = select(SupervisedListing).join(SupervisedListing.hazard).join(Hazard.org)
     if public:
-        stmt = stmt.where(
+        stmt = select(SupervisedListing).where(
             SupervisedListing.status.in_(PUBLIC_STATUSES), SupervisedListing.is_public
         )
     else:
         assert actor is not None
         actor.require(Action.READ)
-        stmt = stmt.where(Organization.path.startswith(actor.org_path, autoescape=True))
+        stmt = visible(actor, SupervisedListing)
     return list(session.scalars(stmt.order_by(SupervisedListing.proposed_at.desc())).unique())

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lanyan.core import jurisdiction
 from lanyan.core.columns import Timestamps, enum_column
 from lanyan.core.db import Base, UTCDateTime
 from lanyan.forces.models import Organization
@@ -305,3 +306,35 @@ class Inspection(Timestamps, Base):
     )
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+# How each table reaches the organization tree (lanyan.core.jurisdiction): every read goes
+# through it. A campaign set by the detachment is seen by the brigades below it too.
+jurisdiction.register(
+    Premises, via=Premises.org_id, label=("单位场所", "premises"), parent=Organization
+)
+jurisdiction.register(Grid, via=Grid.org_id, label=("网格", "grid"), parent=Organization)
+jurisdiction.register(
+    GridMember, via=GridMember.grid_id, parent=Grid, label=("网格成员", "grid member")
+)
+jurisdiction.register(Upload, via=Upload.org_id, label=("文件", "upload"), parent=Organization)
+jurisdiction.register(Hazard, via=Hazard.org_id, label=("隐患", "hazard"), parent=Organization)
+jurisdiction.register(
+    SupervisedListing, via=SupervisedListing.hazard_id, parent=Hazard, label=("挂牌督办", "listing")
+)
+jurisdiction.register(
+    PatrolTask, via=PatrolTask.org_id, label=("巡查任务", "patrol task"), parent=Organization
+)
+jurisdiction.register(
+    PatrolVisit, via=PatrolVisit.org_id, label=("巡查记录", "patrol visit"), parent=Organization
+)
+jurisdiction.register(
+    Campaign,
+    via=Campaign.org_id,
+    label=("专项整治", "campaign"),
+    ancestors=True,
+    parent=Organization,
+)
+jurisdiction.register(
+    Inspection, via=Inspection.org_id, label=("监督检查", "inspection"), parent=Organization
+)

@@ -22,10 +22,9 @@ from lanyan.core import audit, crud
 from lanyan.core.actor import Actor
 from lanyan.core.clock import as_local, utcnow
 from lanyan.core.errors import Conflict, Invalid, not_found
+from lanyan.core.jurisdiction import get_visible, visible, visible_condition
 from lanyan.core.permissions import Action, Role
 from lanyan.core.standards import standards
-from lanyan.forces.models import Organization
-from lanyan.forces.service import in_subtree
 from lanyan.prevention.checklists import template_for, unknown_keys
 from lanyan.prevention.choices import ControlLevel, PatrolTaskStatus, PremisesCategory
 from lanyan.prevention.governance_schemas import Finding
@@ -75,11 +74,10 @@ def mark_missed(session: Session, *, actor: Actor, today: date | None = None) ->
     """Pending tasks due before ``today`` become MISSED (each audited); returns how many."""
     actor.require(Action.GRID_WRITE)
     today = today or local_today()
-    org_ids = select(Organization.id).where(in_subtree(actor))
     overdue = list(
         session.scalars(
             select(PatrolTask.id).where(
-                PatrolTask.org_id.in_(org_ids),
+                visible_condition(actor, PatrolTask),
                 PatrolTask.status == PatrolTaskStatus.PENDING,
                 PatrolTask.due_on < today,
             )
@@ -143,10 +141,9 @@ def generate_tasks(
     )
     rows = session.execute(
         select(Premises, last_visit.c.at, last_task.c.due_on)
-        .join(Premises.org)
         .outerjoin(last_visit, last_visit.c.premises_id == Premises.id)
         .outerjoin(last_task, last_task.c.premises_id == Premises.id)
-        .where(in_subtree(actor))
+        .where(visible_condition(actor, Premises))
         .order_by(Premises.id)
     ).all()
     created: list[PatrolTask] = []
@@ -195,11 +192,7 @@ def generate_tasks(
 
 def _tasks_visible(session: Session, actor: Actor) -> Select[PatrolTask]:
     """Tasks the actor sees: a grid worker with cells sees their cells, others their subtree."""
-    stmt = (
-        select(PatrolTask)
-        .join(Organization, Organization.id == PatrolTask.org_id)
-        .where(in_subtree(actor))
-    )
+    stmt = visible(actor, PatrolTask)
     if actor.role == Role.GRID and actor.user_id is not None:
         cells = member_grid_ids(session, actor.user_id)
         if cells:
@@ -218,7 +211,7 @@ def get_task(session: Session, actor: Actor, task_id: int) -> PatrolTask:
     return task
 
 
-def list_tasks(
+def query_tasks(
     session: Session,
     *,
     actor: Actor,
@@ -226,9 +219,7 @@ def list_tasks(
     premises_id: int | None = None,
     due_from: date | None = None,
     due_to: date | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[PatrolTask], int]:
+) -> Select[PatrolTask]:
     """The actor's patrol tasks, soonest first (a grid worker's: the premises of their cells)."""
     actor.require(Action.READ)
     stmt = _tasks_visible(session, actor)
@@ -240,11 +231,7 @@ def list_tasks(
         stmt = stmt.where(PatrolTask.due_on >= due_from)
     if due_to is not None:
         stmt = stmt.where(PatrolTask.due_on <= due_to)
-    total = session.scalar(stmt.with_only_columns(func.count(PatrolTask.id)).order_by(None)) or 0
-    rows = session.scalars(
-        stmt.order_by(PatrolTask.due_on, PatrolTask.id).limit(limit).offset(offset)
-    ).unique()
-    return list(rows), total
+    return stmt.order_by(PatrolTask.due_on, PatrolTask.id)
 
 
 # --- check-in ------------------------------------------------------------------------------------
@@ -259,10 +246,7 @@ class CheckInResult:
 
 
 def _premises(session: Session, actor: Actor, premises_id: int) -> Premises:
-    premises = session.get(Premises, premises_id)
-    if premises is None or not actor.covers(premises.org.path):
-        raise not_found("单位场所", "premises", premises_id)
-    return premises
+    return get_visible(session, actor, Premises, premises_id)
 
 
 def check_in(
@@ -357,9 +341,7 @@ def _task_for(
             .order_by(PatrolTask.due_on, PatrolTask.id)
             .limit(1)
         ).first()
-    task = session.get(PatrolTask, task_id)
-    if task is None or not actor.covers(task.premises.org.path):
-        raise not_found("巡查任务", "patrol task", task_id)
+    task = get_visible(session, actor, PatrolTask, task_id)
     if task.premises_id != premises.id:
         raise Invalid("巡查任务不属于该单位", "the task is for another premises")
     if task.status == PatrolTaskStatus.DONE:
@@ -367,41 +349,23 @@ def _task_for(
     return task
 
 
-def _visits_visible(actor: Actor) -> Select[PatrolVisit]:
-    return (
-        select(PatrolVisit)
-        .join(Organization, Organization.id == PatrolVisit.org_id)
-        .where(in_subtree(actor))
-    )
-
-
 def get_visit(session: Session, actor: Actor, visit_id: int) -> PatrolVisit:
     """A visit at a premises in the actor's jurisdiction, else 404."""
     actor.require(Action.READ)
-    visit = session.scalars(_visits_visible(actor).where(PatrolVisit.id == visit_id)).first()
-    if visit is None:
-        raise not_found("巡查记录", "patrol visit", visit_id)
-    return visit
+    return get_visible(session, actor, PatrolVisit, visit_id)
 
 
-def list_visits(
-    session: Session,
+def query_visits(
     *,
     actor: Actor,
     premises_id: int | None = None,
     far_only: bool = False,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[PatrolVisit], int]:
+) -> Select[PatrolVisit]:
     """Visits in the jurisdiction, newest first (``far_only``: the flagged ones to review)."""
     actor.require(Action.READ)
-    stmt = _visits_visible(actor)
+    stmt = visible(actor, PatrolVisit)
     if premises_id is not None:
         stmt = stmt.where(PatrolVisit.premises_id == premises_id)
     if far_only:
         stmt = stmt.where(PatrolVisit.far_from_premises.is_(True))
-    total = session.scalar(stmt.with_only_columns(func.count(PatrolVisit.id)).order_by(None)) or 0
-    rows = session.scalars(
-        stmt.order_by(PatrolVisit.at.desc(), PatrolVisit.id.desc()).limit(limit).offset(offset)
-    )
-    return list(rows), total
+    return stmt.order_by(PatrolVisit.at.desc(), PatrolVisit.id.desc())

@@ -106,13 +106,6 @@ class PremisesPublic(BaseModel):
     updated_at: datetime
 
 
-class PremisesList(BaseModel):
-    """A page of premises."""
-
-    items: list[PremisesPublic]
-    total: int
-
-
 class HazardReport(StrictInput):
     """A hazard as reported by a grid worker, a crew or an officer."""
 
@@ -188,13 +181,6 @@ class HazardPublic(BaseModel):
     evidence_ids: list[int]
     order_note: str | None
     rectification_note: str | None
-
-
-class HazardList(BaseModel):
-    """A page of hazards."""
-
-    items: list[HazardPublic]
-    total: int
 
 
 class ListingPropose(StrictInput):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from lanyan.core import crud
 from lanyan.core.actor import Actor
-from lanyan.core.errors import not_found
+from lanyan.core.jurisdiction import get_visible, visible
 from lanyan.core.permissions import Action
 from lanyan.forces.models import Organization
-from lanyan.forces.service import in_subtree
 from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
 from lanyan.prevention.models import Premises
 from lanyan.prevention.schemas import PremisesCreate, PremisesUpdate
@@ -23,14 +22,10 @@ REQUIRED = ("name", "category", "venue_type", "org_id", "lon", "lat")
 def get_premises(session: Session, actor: Actor, premises_id: int) -> Premises:
     """One premises supervised inside the actor's jurisdiction, else 404."""
     actor.require(Action.READ)
-    premises = session.get(Premises, premises_id)
-    if premises is None or not actor.covers(premises.org.path):
-        raise not_found("单位场所", "premises", premises_id)
-    return premises
+    return get_visible(session, actor, Premises, premises_id)
 
 
-def list_premises(
-    session: Session,
+def query_premises(
     *,
     actor: Actor,
     category: PremisesCategory | None = None,
@@ -38,12 +33,10 @@ def list_premises(
     control_level: ControlLevel | None = None,
     org_id: int | None = None,
     q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[Premises], int]:
+) -> Select[Premises]:
     """Premises in the actor's subtree, filtered."""
     actor.require(Action.READ)
-    stmt = select(Premises).join(Premises.org).where(in_subtree(actor)).order_by(Premises.id)
+    stmt = visible(actor, Premises).order_by(Premises.id)
     filters: dict[str, Any] = {
         "category": category,
         "venue_type": venue_type,
@@ -55,16 +48,12 @@ def list_premises(
             stmt = stmt.where(getattr(Premises, column) == value)
     if q:
         stmt = stmt.where(Premises.name.contains(q, autoescape=True))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.scalars(stmt.limit(limit).offset(offset)).unique().all()
-    return list(rows), total
+    return stmt
 
 
 def _supervisor(session: Session, actor: Actor, org_id: int) -> Organization:
-    org = session.get(Organization, org_id)
-    if org is None or not actor.covers(org.path):
-        raise not_found("监管单位", "supervising organization", org_id)
-    return org
+    label = ("监管单位", "supervising organization")
+    return get_visible(session, actor, Organization, org_id, label=label)
 
 
 def create_premises(session: Session, *, actor: Actor, data: PremisesCreate) -> Premises:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from lanyan.core import audit
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
-from lanyan.core.errors import Invalid, not_found
+from lanyan.core.errors import Invalid
+from lanyan.core.jurisdiction import get_visible
 from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
 from lanyan.prevention.models import Upload
@@ -84,10 +85,7 @@ def store_upload(
 def get_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
     """An upload inside the actor's jurisdiction, else 404 (never served across brigades)."""
     actor.require(Action.READ)
-    upload = session.get(Upload, upload_id)
-    if upload is None or not actor.covers(upload.org.path):
-        raise not_found("文件", "upload", upload_id)
-    return upload
+    return get_visible(session, actor, Upload, upload_id)
 
 
 def check_visible(session: Session, actor: Actor, upload_ids: list[int]) -> None:
