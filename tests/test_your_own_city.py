@@ -139,6 +139,18 @@ def test_a_new_city_through_the_cli(helsinki: City, database_url: str) -> None:
     )  # fmt: skip
     city.run("import", "premises", str(premises))
 
+    # the callers' own names for places, as data
+    aliases = _write_csv(
+        city.workdir / "aliases.csv",
+        ["名称", "别名"],
+        [{"名称": "Hakaniemi", "别名": "哈卡尼耶米"}, {"名称": "Kluuvi", "别名": "克卢维"}],
+    )
+    city.run("import", "place_aliases", str(aliases))
+    broken = _write_csv(city.workdir / "broken.csv", ["名称", "别名"], [{"名称": "Kluuvi"}])
+    refused = city.run("import", "place_aliases", str(broken), ok=False)
+    assert refused.returncode == 2
+    assert "不完整" in refused.stderr
+
     # 5. coverage, with the holes as one FeatureCollection a GIS opens
     holes = city.workdir / "holes.geojson"
     coverage = city.run("coverage", "--planned", "--holes", str(holes))
@@ -176,6 +188,9 @@ def test_a_new_city_through_the_cli(helsinki: City, database_url: str) -> None:
         assert login.status_code == 200, login.text
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
         client.cookies.clear()
+        found = client.get("/api/dispatch/geocode", params={"q": "哈卡尼耶米"}, headers=headers)
+        assert found.status_code == 200, found.text
+        assert "Hakaniemi" in json.dumps(found.json(), ensure_ascii=False)
         incident = client.post(
             "/api/dispatch/incidents",
             headers=headers,

@@ -288,13 +288,20 @@ def _entity(name: str) -> object:
 
 @app.command("import")
 def import_cmd(
-    entity: Annotated[str, typer.Argument(help="organizations / units / water_sources / premises")],
+    entity: Annotated[
+        str,
+        typer.Argument(help="organizations / units / water_sources / premises / place_aliases"),
+    ],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option(help="validate only")] = False,
 ) -> None:
     """Import a CSV, XLSX or GeoJSON file whole, or not at all."""
     from lanyan.exchange.importer import ImportRejected, import_file
     from lanyan.exchange.specs import EntitySpec
+
+    if entity == "place_aliases":
+        _import_aliases(file, dry_run=dry_run)
+        return
 
     spec = _entity(entity)
     assert isinstance(spec, EntitySpec)
@@ -326,6 +333,28 @@ def import_cmd(
         table.add_column(col, justify="right")
     table.add_row(str(report.rows), str(report.created), str(report.updated), str(report.unchanged))
     console.print(table)
+
+
+def _import_aliases(file: Path, *, dry_run: bool) -> None:
+    """Place-name aliases (名称, 别名) for the geocoder: all rows or none."""
+    from lanyan.dispatch.aliases import add_aliases, read_alias_table
+
+    factory = _factory()
+    assert isinstance(factory, sessionmaker)
+    try:
+        pairs = read_alias_table(file.name, file.read_bytes())
+        with factory() as session:
+            added = add_aliases(session, actor=SYSTEM, pairs=pairs)
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+    except DomainError as exc:
+        _fail(exc)
+        return
+    console.print(
+        f"地名别名 place aliases: {len(pairs)} 行，新增 {added}{'（试运行）' if dry_run else ''}"
+    )
 
 
 def _print_rejection(exc: object) -> None:

@@ -78,3 +78,60 @@ def add_aliases(session: Session, *, actor: Actor, pairs: Iterable[tuple[str, st
         have.add((name, alias))
         added += 1
     return added
+
+
+HEADERS = {"名称": "name", "name": "name", "地名": "name", "别名": "alias", "alias": "alias"}
+
+
+def read_alias_table(filename: str, content: bytes) -> list[tuple[str, str]]:
+    """(name, alias) pairs from a CSV or XLSX file with the headers 名称/name and 别名/alias.
+
+    Raises :class:`Invalid` naming the file's problem (unknown format, missing column, empty cell
+    with its row) so that nothing is written from a half-read file.
+    """
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    lower = filename.lower()
+    if lower.endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("gb18030", errors="replace")
+        table = [list(row) for row in csv.reader(io.StringIO(text))]
+    elif lower.endswith(".xlsx"):
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        table = [
+            ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    else:
+        raise Invalid("地名别名文件须为 .csv 或 .xlsx", "the alias file must be .csv or .xlsx")
+    if not table:
+        raise Invalid("文件为空", "the file is empty")
+    columns = [HEADERS.get(str(h).strip().lower(), HEADERS.get(str(h).strip())) for h in table[0]]
+    if "name" not in columns or "alias" not in columns:
+        raise Invalid(
+            "缺少列：需要「名称」和「别名」两列",
+            "the columns 名称 (name) and 别名 (alias) are required",
+        )
+    i_name, i_alias = columns.index("name"), columns.index("alias")
+    pairs: list[tuple[str, str]] = []
+    errors: list[dict[str, object]] = []
+    for number, row in enumerate(table[1:], start=2):
+        cells = [*row, "", ""]
+        name, alias = str(cells[i_name]).strip(), str(cells[i_alias]).strip()
+        if not name and not alias:
+            continue
+        if not name or not alias:
+            errors.append({"row": number, "reason": "名称和别名都不能为空"})
+            continue
+        pairs.append((name, alias))
+    if errors:
+        raise Invalid(
+            f"{len(errors)} 行不完整，未导入任何别名",
+            f"{len(errors)} rows incomplete",
+            errors=errors,
+        )
+    return pairs
