@@ -11,7 +11,6 @@ from lanyan.accounts.schemas import (
     LoginRequest,
     LoginResponse,
     UserCreate,
-    UserList,
     UserPublic,
     UserUpdate,
 )
@@ -26,6 +25,7 @@ from lanyan.api.deps import (
     client_ip,
     id_path,
 )
+from lanyan.api.paging import Page, paginate
 
 router = APIRouter(tags=["accounts 账号"])
 UserId = Annotated[int, id_path("user id")]
@@ -79,13 +79,13 @@ def me(auth: AuthSessionDep) -> UserPublic:
     return UserPublic.model_validate(auth.user)
 
 
-@router.get("/api/users", response_model=UserList)
+@router.get("/api/users", response_model=Page[UserPublic])
 def list_users(
     actor: CurrentActor, session: SessionDep, limit: Limit = 100, offset: Offset = 0
-) -> UserList:
+) -> Page[UserPublic]:
     """Accounts in your jurisdiction (administrators)."""
-    rows, total = service.list_users(session, actor=actor, limit=limit, offset=offset)
-    return UserList(items=[UserPublic.model_validate(u) for u in rows], total=total)
+    stmt = service.query_users(actor=actor)
+    return paginate(session, stmt, limit, offset, UserPublic.model_validate)
 
 
 @router.get("/api/users/{user_id}", response_model=UserPublic)

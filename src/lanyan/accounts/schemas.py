@@ -64,11 +64,4 @@ class UserPublic(UserBase):
     created_at: datetime
 
 
-class UserList(BaseModel):
-    """A page of accounts."""
-
-    items: list[UserPublic]
-    total: int
-
-
 LoginResponse.model_rebuild()

@@ -10,17 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lanyan.accounts.models import AuthSession, LoginAttempt, User
 from lanyan.accounts.schemas import UserCreate, UserUpdate
-from lanyan.core import audit
+from lanyan.core import audit, jurisdiction
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
 from lanyan.core.config import Settings
-from lanyan.core.errors import Conflict, TooManyRequests, Unauthorized, not_found
+from lanyan.core.errors import Conflict, TooManyRequests, Unauthorized
 from lanyan.core.permissions import Action
 from lanyan.core.security import hash_password, new_token, token_digest, verify_password
 from lanyan.forces.models import Organization
@@ -132,30 +132,18 @@ def logout(session: Session, *, auth: AuthSession, actor: Actor) -> None:
 
 
 def _org_in_jurisdiction(session: Session, actor: Actor, org_id: int) -> Organization:
-    org = session.get(Organization, org_id)
-    if org is None or not actor.covers(org.path):
-        raise not_found("组织机构", "organization", org_id)
-    return org
+    return jurisdiction.get_visible(session, actor, Organization, org_id)
 
 
 def visible_user(session: Session, actor: Actor, user_id: int) -> User:
     """A user inside the actor's jurisdiction, else 404."""
-    user = session.get(User, user_id)
-    if user is None or not actor.covers(user.organization.path):
-        raise not_found("用户", "user", user_id)
-    return user
+    return jurisdiction.get_visible(session, actor, User, user_id)
 
 
-def list_users(
-    session: Session, *, actor: Actor, limit: int, offset: int
-) -> tuple[list[User], int]:
-    """Accounts in the actor's subtree."""
+def query_users(*, actor: Actor) -> Select[User]:
+    """Accounts in the actor's subtree (administrators)."""
     actor.require(Action.USERS_MANAGE)
-    where = Organization.path.startswith(actor.org_path)
-    base = select(User).join(User.organization).where(where)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.scalars(base.order_by(User.id).limit(limit).offset(offset)).all()
-    return list(rows), total
+    return jurisdiction.visible(actor, User).order_by(User.id)
 
 
 def create_user(session: Session, *, actor: Actor, data: UserCreate) -> User:
