@@ -4,6 +4,12 @@ Drawn from the road network, not as circles: every road edge reached within the 
 the reached part of edges cut by it, by linear interpolation) is buffered by ``buffer_m`` in a
 metric projection and dissolved. The result shows what planners need — which streets and hamlets
 a station really serves — and is returned as GeoJSON in lon/lat for the one-map front end.
+
+With turn restrictions, pass the station's tree over every state of ``graph.turns``
+(:meth:`lanyan.routing.trees.TravelTable.state_tree`): an edge leaving a restricted junction is
+then reached from the arrivals allowed to take it. A per-node tree (a row of the station-major
+table) also works; there an edge leaving a restricted junction starts at the node's earliest
+arrival, which may be one that may not turn onto it (a few metres of partial edge too many).
 """
 
 from __future__ import annotations
@@ -47,15 +53,35 @@ def reached_segments(
         ``0 < f <= 1`` of each segment.
     """
     dist = np.asarray(seconds, dtype=np.float64)
-    src = graph.edge_sources
+    turns = graph.turns
+    by_state = dist.shape[0] == turns.n_states and turns.n_copies > 0
+    src: npt.NDArray[np.int64]
+    if by_state:
+        src = np.repeat(np.arange(turns.n_states, dtype=np.int64), np.diff(turns.indptr))
+        dst = turns.indices.astype(np.int64)
+        weights = turns.seconds
+        node_of = turns.state_node.astype(np.int64)
+    else:
+        src = graph.edge_sources.astype(np.int64)
+        dst = graph.indices.astype(np.int64)
+        weights = graph.seconds.astype(np.float64)
+        node_of = np.arange(graph.n_nodes, dtype=np.int64)
     start = dist[src]
     use = start < limit_s
     edges = np.flatnonzero(use)
-    end = dist[graph.indices[edges]]
-    weight = graph.seconds[edges].astype(np.float64)
+    end = dist[dst[edges]]
+    weight = weights[edges].astype(np.float64)
     fraction = np.where(end <= limit_s, 1.0, (limit_s - start[edges]) / weight)
     fraction = np.clip(fraction, 0.0, 1.0)
-    return src[edges].astype(np.float64), graph.indices[edges].astype(np.float64), fraction
+    a = node_of[src[edges]].astype(np.float64)
+    b = node_of[dst[edges]].astype(np.float64)
+    if by_state:  # the same edge from several states: keep its best reach
+        order = np.lexsort((-fraction, b, a))
+        a, b, fraction = a[order], b[order], fraction[order]
+        first = np.ones(a.shape[0], dtype=bool)
+        first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+        a, b, fraction = a[first], b[first], fraction[first]
+    return a, b, fraction
 
 
 def isochrones(
@@ -114,7 +140,7 @@ def isochrones(
             area = shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=2))
             area = shapely.simplify(area, buffer_m / 4)
         else:  # the station itself only
-            reached = np.flatnonzero(dist <= limit_s)
+            reached = np.flatnonzero(dist[: graph.n_nodes] <= limit_s)
             area = shapely.buffer(shapely.multipoints(xy[reached]), buffer_m)
         area_ll = shapely.transform(
             area, lambda pts: np.column_stack(to_ll.transform(pts[:, 0], pts[:, 1]))

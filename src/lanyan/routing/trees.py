@@ -258,6 +258,29 @@ class TravelTable:
             station_fraction=optional("station_fraction.npy"),
         )
 
+    def state_tree(self, station: int, turns: TurnGraph) -> npt.NDArray[np.float32]:
+        """A station's seconds to every state of ``turns`` (nodes, then copies), float32.
+
+        What :func:`lanyan.routing.isochrones.isochrones` needs to draw restricted junctions
+        exactly. A restricted via node's own state is "starting there": reached only by a
+        station that starts at that node.
+        """
+        nodes = table_seconds(np.asarray(self.station_major[station]))
+        copies = table_seconds(np.asarray(self.copy_seconds)[station])
+        if copies.shape[0] != turns.n_copies:
+            raise ShapeMismatchError(
+                "出行时间表与路网不匹配，请重建",
+                f"table has {copies.shape[0]} copy states, graph {turns.n_copies}: rebuild",
+            )
+        tree = np.concatenate([nodes, copies])
+        tree[turns.via_nodes] = np.inf
+        edges = np.asarray(self.station_edges)[station]
+        if edges[0] < 0 and edges[1] < 0:
+            home = int(self.station_nodes[station])
+            if home in turns.copies_of:
+                tree[home] = 0.0
+        return tree
+
     def entry_seconds(self, turns: TurnGraph, edge: int, tail: int) -> npt.NDArray[np.float32]:
         """Every station's seconds to the start of ``edge`` (leaving ``tail``) in a state that
         may drive it: the node's row, or for a restricted via node the allowed copies."""
