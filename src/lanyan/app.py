@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from lanyan import __version__
 from lanyan.accounts.api import router as accounts_router
+from lanyan.api.crs import CrsMiddleware
 from lanyan.audit.api import router as audit_router
 from lanyan.core import problems
 from lanyan.core.config import Settings, get_settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.network = RoadNetwork(None, settings.cache_dir, resolve=road_file)
     app.state.geocoder = GeocoderService(None, settings.cache_dir, resolve=road_file)
     problems.install(app)
+    app.add_middleware(CrsMiddleware)  # inside gzip: it reads the JSON the routers wrote
     app.add_middleware(GZipMiddleware, minimum_size=2048)
 
     @app.middleware("http")
