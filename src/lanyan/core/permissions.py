@@ -43,6 +43,8 @@ class Action(StrEnum):
     PATROL = "prevention.patrol"
     INSPECT = "prevention.inspect"
     GRID_WRITE = "prevention.grid.write"
+    PREVENTION_DESK = "web.prevention_desk"
+    """Open the prevention officer's desk page (leaders read it; acting on it needs the rest)."""
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -67,13 +69,41 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.PATROL,
             Action.INSPECT,
             Action.GRID_WRITE,
+            Action.PREVENTION_DESK,
         }
     ),
     Role.GRID: frozenset({Action.READ, Action.HAZARD_REPORT, Action.PATROL}),
-    Role.LEADER: frozenset({Action.READ, Action.EXPORT, Action.AUDIT_READ}),
+    Role.LEADER: frozenset({Action.READ, Action.EXPORT, Action.AUDIT_READ, Action.PREVENTION_DESK}),
 }
 
 
 def allowed(role: Role, action: Action) -> bool:
     """Whether ``role`` may perform ``action`` (anywhere inside its jurisdiction)."""
     return action in ROLE_ACTIONS[role]
+
+
+class Screen(StrEnum):
+    """The web pages that need a login (lanyan.web.pages)."""
+
+    CONSOLE = "console"
+    CREW = "crew"
+    DASHBOARD = "dashboard"
+    ADMIN = "admin"
+    GRID = "grid"
+    PREVENTION = "prevention"
+
+
+SCREEN_ACTIONS: dict[Screen, Action] = {
+    Screen.CONSOLE: Action.READ,
+    Screen.CREW: Action.READ,
+    Screen.DASHBOARD: Action.READ,
+    Screen.ADMIN: Action.USERS_MANAGE,
+    Screen.GRID: Action.PATROL,
+    Screen.PREVENTION: Action.PREVENTION_DESK,
+}
+"""The action a role needs to open each page: the pages and the API read the same table."""
+
+
+def may_open(role: Role, screen: Screen) -> bool:
+    """Whether ``role`` may open the page ``screen`` (others get a 403 page)."""
+    return allowed(role, SCREEN_ACTIONS[screen])

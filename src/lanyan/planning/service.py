@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from lanyan.core.actor import Actor
 from lanyan.core.errors import Invalid, NotFound
+from lanyan.core.jurisdiction import visible_condition
 from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
 from lanyan.forces.choices import OrgKind, UnitStatus
@@ -110,12 +111,23 @@ def _rows_for(state: NetworkState, circle: Circle, active: set[int] | None) -> l
 def _visible_brigades(session: Session, actor: Actor, state: NetworkState) -> dict[int, str]:
     visible = set(
         session.scalars(
-            select(Organization.id)
-            .where(Organization.kind == OrgKind.BRIGADE)
-            .where(Organization.path.startswith(actor.org_path, autoescape=True))
+            select(Organization.id).where(
+                Organization.kind == OrgKind.BRIGADE, visible_condition(actor, Organization)
+            )
         )
     )
     return {bid: name for bid, name in state.brigade_names.items() if bid in visible}
+
+
+def _visible_stations(session: Session, actor: Actor, state: NetworkState) -> set[int]:
+    ids = [s.org_id for s in state.stations]
+    return set(
+        session.scalars(
+            select(Organization.id).where(
+                Organization.id.in_(ids), visible_condition(actor, Organization)
+            )
+        )
+    )
 
 
 def coverage_summary(
@@ -133,10 +145,11 @@ def coverage_summary(
     available = available_units_by_org(session) if live else None
     active = None if available is None else {k for k, v in available.items() if v > 0}
     brigades = _visible_brigades(session, actor, state)
+    own_stations = _visible_stations(session, actor, state) if active is not None else set()
     out_of_service = [
         {"org_id": s.org_id, "name": s.name}
         for s in state.stations
-        if active is not None and s.org_id not in active
+        if active is not None and s.org_id not in active and s.org_id in own_stations
     ]
     results = []
     holes: dict[str, Any] = {}

@@ -7,12 +7,12 @@ and the jurisdiction, serialize. Dashboards and the yearly report read the same 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from lanyan.api.deps import CurrentActor, SessionDep
+from lanyan.core.dates import Day
 from lanyan.stats.periods import Period
 from lanyan.stats.queries import (
     Figures,
@@ -26,8 +26,12 @@ from lanyan.stats.trace import trace, trace_count
 
 router = APIRouter(prefix="/api/stats", tags=["stats 统计"])
 
-FromDate = Annotated[date, Query(alias="from", description="first local date (YYYY-MM-DD)")]
-ToDate = Annotated[date, Query(alias="to", description="last local date, included (YYYY-MM-DD)")]
+FromDate = Annotated[
+    Day, Query(alias="from", description="first local date (YYYY-MM-DD, 2000-01-01 or later)")
+]
+ToDate = Annotated[
+    Day, Query(alias="to", description="last local date, included (YYYY-MM-DD, 2100-12-31 at most)")
+]
 OrgId = Annotated[
     int | None, Query(ge=1, le=2**31 - 1, description="organization subtree (default: your own)")
 ]

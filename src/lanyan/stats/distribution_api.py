@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from lanyan.api.deps import CurrentActor, SessionDep
 from lanyan.core.standards import standards
+from lanyan.stats.api import FromDate, ToDate
 from lanyan.stats.periods import Period
 from lanyan.stats.queries import resolve_scope
 from lanyan.stats.report import response_distribution
@@ -20,8 +20,8 @@ router = APIRouter(prefix="/api/stats", tags=["stats 统计"])
 def response_histogram(
     session: SessionDep,
     actor: CurrentActor,
-    first: Annotated[date, Query(alias="from")],
-    last: Annotated[date, Query(alias="to")],
+    first: FromDate,
+    last: ToDate,
     org_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     width_s: Annotated[int, Query(ge=10, le=300)] = 60,
 ) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from lanyan.core.clock import LOCAL_TZ
+from lanyan.core.dates import OUT_OF_RANGE_EN, OUT_OF_RANGE_ZH, in_range
 from lanyan.core.errors import Invalid
 
 PeriodKind = Literal["year", "quarter", "month", "custom"]
@@ -86,7 +87,11 @@ class Period:
 
     @classmethod
     def inclusive(cls, first: date, last: date) -> Period:
-        """The dates ``first`` to ``last`` both included (how people write a range)."""
+        """The dates ``first`` to ``last`` both included (how people write a range), each within
+        the days Lanyan accepts (:mod:`lanyan.core.dates`): at the ends of the calendar the UTC
+        bounds and the comparison periods could not be computed."""
+        if not (in_range(first) and in_range(last)):
+            raise Invalid(f"统计时段有误：{OUT_OF_RANGE_ZH}", f"invalid period: {OUT_OF_RANGE_EN}")
         if last < first:
             raise Invalid(
                 "统计截止日期不能早于起始日期",

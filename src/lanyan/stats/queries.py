@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 
 from lanyan.core.actor import Actor
 from lanyan.core.clock import LOCAL_TZ, utcnow
-from lanyan.core.errors import not_found
+from lanyan.core.jurisdiction import get_visible
 from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
 from lanyan.dispatch.choices import IncidentSubtype, IncidentType
@@ -115,9 +115,7 @@ def resolve_scope(session: Session, actor: Actor, org_id: int | None) -> Scope:
         if actor.org_id is None:
             return Scope(None, "全部", actor.org_path)
         org_id = actor.org_id
-    org = session.get(Organization, org_id)
-    if org is None or not actor.covers(org.path):
-        raise not_found("组织机构", "organization", org_id)
+    org = get_visible(session, actor, Organization, org_id)
     return Scope(org.id, org.name, org.path)
 
 

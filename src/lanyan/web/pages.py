@@ -30,7 +30,7 @@ from lanyan.accounts.models import AuthSession
 from lanyan.api.deps import SessionDep, get_auth_session
 from lanyan.core.clock import as_local, utcnow
 from lanyan.core.errors import Unauthorized
-from lanyan.core.permissions import Role
+from lanyan.core.permissions import Action, Role, Screen, allowed, may_open
 from lanyan.prevention import listing
 
 __all__ = ["HOME_BY_ROLE", "STATIC_DIR", "router"]
@@ -51,15 +51,6 @@ HOME_BY_ROLE: dict[Role, str] = {
     Role.STATION: "/crew",
 }
 """Where a user lands after logging in."""
-
-DISPATCH_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.COMMANDER})
-"""Roles that see the dispatch panels of the console; the others get a read-only map."""
-
-GRID_ROLES = frozenset({Role.GRID, Role.STATION, Role.ADMIN})
-"""Roles that may open the grid worker's phone page (patrol tasks, check-in, report a hazard)."""
-
-PREVENTION_ROLES = frozenset({Role.PREVENTION, Role.ADMIN, Role.LEADER})
-"""Roles that may open the prevention officer's desk page; leaders see it read-only."""
 
 _MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -133,7 +124,7 @@ def _user_json(auth: AuthSession) -> dict[str, Any]:
         "role_zh": user.role.zh,
         "organization_id": user.organization_id,
         "organization_name": user.organization.name,
-        "can_dispatch": user.role in DISPATCH_ROLES,
+        "can_dispatch": allowed(user.role, Action.INCIDENT_WRITE),
         "is_admin": user.role is Role.ADMIN,
     }
 
@@ -169,6 +160,29 @@ def _forbidden(auth: AuthSession, what: str) -> HTMLResponse:
     )
 
 
+def _refused(request: Request, auth: AuthSession | None, screen: Screen) -> Response | None:
+    """The login redirect or the 403 page when ``auth`` may not open ``screen``, else None.
+
+    Which role opens which page comes from the permission table (``SCREEN_ACTIONS``), the same
+    one the API checks.
+    """
+    if auth is None:
+        return _to_login(request)
+    if not may_open(auth.user.role, screen):
+        return _forbidden(auth, SCREEN_ZH[screen])
+    return None
+
+
+SCREEN_ZH = {
+    Screen.CONSOLE: "一张图",
+    Screen.CREW: "出动任务",
+    Screen.DASHBOARD: "统计分析",
+    Screen.ADMIN: "系统管理",
+    Screen.GRID: "网格巡查",
+    Screen.PREVENTION: "防火监督",
+}
+
+
 @router.get("/login")
 def login_page(auth: PageSession) -> HTMLResponse:
     """The login form; after logging in the browser goes to the page of the user's role."""
@@ -178,55 +192,56 @@ def login_page(auth: PageSession) -> HTMLResponse:
 @router.get("/console", response_model=None)
 def console_page(request: Request, auth: PageSession) -> Response:
     """The one-map console (一张图) for command-centre screens (1920×1080)."""
-    if auth is None:
-        return _to_login(request)
+    refused = _refused(request, auth, Screen.CONSOLE)
+    if refused is not None:
+        return refused
     return render_page("console", auth=auth)
 
 
 @router.get("/crew", response_model=None)
 def crew_page(request: Request, auth: PageSession) -> Response:
     """The phone page of a station crew: current orders, route, status buttons."""
-    if auth is None:
-        return _to_login(request)
+    refused = _refused(request, auth, Screen.CREW)
+    if refused is not None:
+        return refused
     return render_page("crew", auth=auth)
 
 
 @router.get("/dashboard", response_model=None)
 def dashboard_page(request: Request, auth: PageSession) -> Response:
     """Charts for leadership: incidents, response times, units and coverage now."""
-    if auth is None:
-        return _to_login(request)
+    refused = _refused(request, auth, Screen.DASHBOARD)
+    if refused is not None:
+        return refused
     return render_page("dashboard", auth=auth)
 
 
 @router.get("/admin", response_model=None)
 def admin_page(request: Request, auth: PageSession) -> Response:
     """User administration; administrators only (403 for every other role)."""
-    if auth is None:
-        return _to_login(request)
-    if auth.user.role is not Role.ADMIN:
-        return _forbidden(auth, "系统管理")
+    refused = _refused(request, auth, Screen.ADMIN)
+    if refused is not None:
+        return refused
     return render_page("admin", auth=auth)
 
 
 @router.get("/grid", response_model=None)
 def grid_page(request: Request, auth: PageSession) -> Response:
     """The grid worker's phone page: patrol tasks, check-in, report a hazard (390×844)."""
-    if auth is None:
-        return _to_login(request)
-    if auth.user.role not in GRID_ROLES:
-        return _forbidden(auth, "网格巡查")
+    refused = _refused(request, auth, Screen.GRID)
+    if refused is not None:
+        return refused
     return render_page("grid", auth=auth)
 
 
 @router.get("/prevention", response_model=None)
 def prevention_page(request: Request, auth: PageSession) -> Response:
     """The prevention officer's desk: hazards, supervised listing, figures per brigade."""
-    if auth is None:
-        return _to_login(request)
-    if auth.user.role not in PREVENTION_ROLES:
-        return _forbidden(auth, "防火监督")
-    can_manage = auth.user.role in (Role.PREVENTION, Role.ADMIN)
+    refused = _refused(request, auth, Screen.PREVENTION)
+    if refused is not None:
+        return refused
+    assert auth is not None
+    can_manage = allowed(auth.user.role, Action.HAZARD_MANAGE)
     return render_page("prevention", auth=auth, prevention={"canManage": can_manage})
 
 
