@@ -287,39 +287,52 @@ class TravelTable:
         states = turns.exit_states.get(int(edge))
         copies = np.asarray(self.copy_seconds)
         if states is None or copies.shape[1] == 0:
-            return table_seconds(np.asarray(self.node_major[tail]))
+            row = np.asarray(self.node_major[tail])
+            out = row.astype(np.float32)
+            if row.dtype == np.uint16:
+                out[row == UNREACHABLE_U16] = np.inf
+            return out
         allowed = states[states >= turns.n_nodes] - turns.n_nodes
-        out = np.min(table_seconds(copies[:, allowed]), axis=1) if allowed.size else None
-        if out is None:
-            out = np.full(self.n_stations, np.inf, dtype=np.float32)
+        out = (
+            np.min(table_seconds(copies[:, allowed]), axis=1)
+            if allowed.size
+            else np.full(self.n_stations, np.inf, dtype=np.float32)
+        )
         # A station started at the node itself (not on a segment) may leave it any way.
-        at_node = (self.station_nodes == tail) & (np.asarray(self.station_edges)[:, 0] < 0)
-        at_node &= np.asarray(self.station_edges)[:, 1] < 0
-        out[at_node] = 0.0
+        edges = np.asarray(self.station_edges)
+        out[(self.station_nodes == tail) & (edges[:, 0] < 0) & (edges[:, 1] < 0)] = 0.0
+        return out
+
+    @cached_property
+    def _stations_by_segment(self) -> dict[tuple[int, int], list[int]]:
+        out: dict[tuple[int, int], list[int]] = {}
+        for j, (forward, backward) in enumerate(np.asarray(self.station_edges).tolist()):
+            if forward >= 0 or backward >= 0:
+                out.setdefault((forward, backward), []).append(j)
         return out
 
     def seconds_to_point(self, turns: TurnGraph, snap: SnapResult) -> npt.NDArray[np.float32]:
         """Every station's seconds to a snapped road point (or node, for a vertex snap)."""
         if not snap.on_segment:
             return self.seconds_to_node(snap.node)
-        best = np.full(self.n_stations, np.inf, dtype=np.float32)
+        best: npt.NDArray[np.float32] | None = None
         for edge, offset in snap.entries():
             tail = snap.node_a if edge == snap.edge_forward else snap.node_b
-            np.minimum(best, self.entry_seconds(turns, edge, tail) + np.float32(offset), out=best)
+            reach = self.entry_seconds(turns, edge, tail)
+            reach += np.float32(offset)
+            best = reach if best is None else np.minimum(best, reach, out=best)
+        assert best is not None
         # A station on the same segment drives straight along it where the direction allows.
-        edges = np.asarray(self.station_edges)
-        same = np.flatnonzero(
-            (edges[:, 0] == snap.edge_forward) & (edges[:, 1] == snap.edge_backward)
-        )
-        for j in same.tolist():
-            f0 = float(np.asarray(self.station_fraction)[j])
+        fractions = np.asarray(self.station_fraction)
+        for j in self._stations_by_segment.get((snap.edge_forward, snap.edge_backward), ()):
+            f0 = float(fractions[j])
             if snap.fraction >= f0 and snap.edge_forward >= 0:
                 direct = float(turns.seconds[snap.edge_forward]) * (snap.fraction - f0)
             elif snap.fraction <= f0 and snap.edge_backward >= 0:
                 direct = float(turns.seconds[snap.edge_backward]) * (f0 - snap.fraction)
             else:
                 continue
-            best[j] = min(best[j], np.float32(direct))
+            best[j] = min(float(best[j]), direct)
         return best
 
 
