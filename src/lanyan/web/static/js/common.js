@@ -127,8 +127,31 @@ export function mmss(seconds) {
   return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
 }
 
+/**
+ * Text made safe for an API that only takes an HTML string (an ECharts formatter function, a Leaflet
+ * layer-control name). Record text (addresses, names, call signs) is never HTML: everywhere else it
+ * goes through `h()` / textContent, and this is the one escape for the rest.
+ */
 export function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]);
+}
+
+/**
+ * Content of a map tooltip or popup: a bold first line, then one line per non-empty part, built as
+ * DOM nodes so record text stays text. Leaflet treats a string as HTML, so never hand it one.
+ */
+export function mapLabel(title, ...lines) {
+  const parts = [h("b", {}, title)];
+  for (const line of lines.flat()) {
+    if (line === null || line === undefined || line === false || line === "") continue;
+    parts.push(h("br"), line);
+  }
+  return h("div", { class: "map-label" }, parts);
+}
+
+/** A one-line map tooltip as a text node's element (see mapLabel). */
+export function mapText(text) {
+  return h("span", { class: "map-text" }, text);
 }
 
 /** Build an element: h("div", {class: "x", onclick: fn}, child, "text"). */

@@ -5,12 +5,14 @@ import {
   beep,
   colour,
   debounce,
+  escapeHtml,
   formatDateTime,
   formatTime,
   h,
   label,
   liveEvents,
   loadChoices,
+  mapText,
   mmss,
   mountHeader,
   toast,
@@ -120,11 +122,11 @@ async function buildMap() {
   ];
   const control = {};
   for (const [key, name, layer, on] of overlays) {
-    control[name] = layer;
+    control[escapeHtml(name)] = layer; // the layer control writes names as HTML
     if (on || allLayers) layer.addTo(map);
   }
   state.overlayKeys = Object.fromEntries(overlays.map(([key, name, layer]) => [key, { name, layer }]));
-  state.layerControl = L.control.layers({ [baseInfo.name]: baseInfo.layer }, control, { collapsed: false, position: "topright" }).addTo(map);
+  state.layerControl = L.control.layers({ [escapeHtml(baseInfo.name)]: baseInfo.layer }, control, { collapsed: false, position: "topright" }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   if (baseInfo.bounds?.isValid()) map.fitBounds(baseInfo.bounds, { padding: [10, 10] });
   state.incidentLayer.bringToFront?.();
@@ -189,7 +191,8 @@ function incidentMarkers() {
       fillOpacity: 0.95,
       className: `incident-marker incident-${incident.id}`,
     })
-      .bindTooltip(`${incident.number} ${label(state.choices, "incident_type", incident.type)} ${incident.address_text ?? ""}`)
+      // the address is what the caller said: text, never HTML (Leaflet parses a string tooltip)
+      .bindTooltip(() => mapText(`${incident.number} ${label(state.choices, "incident_type", incident.type)} ${incident.address_text ?? ""}`))
       .on("click", () => selectIncident(incident.id))
       .addTo(state.incidentLayer);
   }

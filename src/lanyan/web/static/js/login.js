@@ -14,7 +14,7 @@ function target(role) {
 if (user) {
   const already = document.getElementById("already");
   already.hidden = false;
-  already.innerHTML = "";
+  already.replaceChildren();
   const link = document.createElement("a");
   link.href = target(user.role);
   link.textContent = `已以 ${user.display_name} 登录，进入系统`;

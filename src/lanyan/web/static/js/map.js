@@ -1,6 +1,6 @@
 // The map part shared by the console and the crew page: base layer and the one-map layers.
 import * as L from "../vendor/leaflet/leaflet.esm.js";
-import { api, colour, escapeHtml, fetchAll, label } from "./common.js";
+import { api, colour, fetchAll, label, mapLabel, mapText } from "./common.js";
 
 export { L };
 
@@ -40,10 +40,10 @@ const ORG_GROUPS = [
   { key: "micro", name: "微型消防站", kinds: ["micro_station"], radius: 5 },
 ];
 
+// Tooltips and popups get DOM content built on opening (a function): names and addresses are
+// record text, and Leaflet would parse a string as HTML.
 function orgPopup(choices, org) {
-  return `<b>${escapeHtml(org.name)}</b><br>${escapeHtml(label(choices, "org_kind", org.kind))}` +
-    (org.address ? `<br>${escapeHtml(org.address)}` : "") +
-    (org.phone ? `<br>电话：${escapeHtml(org.phone)}` : "");
+  return mapLabel(org.name, label(choices, "org_kind", org.kind), org.address, org.phone ? `电话：${org.phone}` : null);
 }
 
 /** Organization layers by kind, and the boundaries of brigades and stations. */
@@ -61,8 +61,8 @@ export function organizationLayers(choices, orgs, canvas) {
         fillColor: colour(choices, "org_kind", org.kind),
         fillOpacity: 0.95,
       })
-        .bindTooltip(org.name)
-        .bindPopup(orgPopup(choices, org))
+        .bindTooltip(() => mapText(org.name))
+        .bindPopup(() => orgPopup(choices, org))
         .addTo(layer);
     }
     layers[group.key] = { name: group.name, layer };
@@ -126,6 +126,11 @@ export class UnitLayer {
     this.markers = new Map();
   }
 
+  tooltip(marker) {
+    const unit = marker.unit;
+    return mapText(`${unit.call_sign}：${label(this.choices, "unit_status", unit.status)}`);
+  }
+
   update(units, orgsById) {
     const positions = unitPositions(units, orgsById);
     const seen = new Set();
@@ -134,7 +139,6 @@ export class UnitLayer {
       if (!at) continue;
       seen.add(unit.id);
       const fill = colour(this.choices, "unit_status", unit.status);
-      const tip = `${unit.call_sign}：${label(this.choices, "unit_status", unit.status)}`;
       let marker = this.markers.get(unit.id);
       if (!marker) {
         marker = L.circleMarker(at, {
@@ -145,14 +149,15 @@ export class UnitLayer {
           fillOpacity: 1,
           fillColor: fill,
           className: `unit-marker unit-${unit.id}`,
-        }).bindTooltip(tip);
+        }).bindTooltip((layer) => this.tooltip(layer));
         marker.addTo(this.layer);
         this.markers.set(unit.id, marker);
       } else {
         marker.setLatLng(at);
         marker.setStyle({ fillColor: fill });
-        marker.setTooltipContent(tip);
       }
+      marker.unit = unit;
+      if (marker.isTooltipOpen()) marker.getTooltip().update();
       marker.unitStatus = unit.status;
       const el = marker.getElement();
       if (el) el.dataset.status = unit.status;
@@ -180,10 +185,12 @@ export function waterLayer(choices, sources, canvas) {
       fillColor: ok ? "#4fc3f7" : "#ef9a9a",
       fillOpacity: 0.9,
     })
-      .bindPopup(
-        `<b>${escapeHtml(ws.name)}</b><br>${escapeHtml(label(choices, "water_source_kind", ws.kind))}` +
-          ` · ${escapeHtml(label(choices, "water_source_state", ws.state))}` +
-          (ws.flow_lps ? `<br>流量 ${ws.flow_lps} L/s` : ""),
+      .bindPopup(() =>
+        mapLabel(
+          ws.name,
+          `${label(choices, "water_source_kind", ws.kind)} · ${label(choices, "water_source_state", ws.state)}`,
+          ws.flow_lps ? `流量 ${ws.flow_lps} L/s` : null,
+        ),
       )
       .addTo(layer);
   }
@@ -203,10 +210,13 @@ export function premisesLayer(choices, premises, canvas) {
       fillColor: colour(choices, "premises_category", p.category, key ? "#ff6f00" : "#8d6e63"),
       fillOpacity: 0.9,
     })
-      .bindPopup(
-        `<b>${escapeHtml(p.name)}</b><br>${escapeHtml(label(choices, "premises_category", p.category))}` +
-          (p.address ? `<br>${escapeHtml(p.address)}` : "") +
-          (p.height_m ? `<br>高度 ${p.height_m} m，地上 ${p.floors_above ?? "?"} 层` : ""),
+      .bindPopup(() =>
+        mapLabel(
+          p.name,
+          label(choices, "premises_category", p.category),
+          p.address,
+          p.height_m ? `高度 ${p.height_m} m，地上 ${p.floors_above ?? "?"} 层` : null,
+        ),
       )
       .addTo(layer);
   }
@@ -232,7 +242,7 @@ export function holeLayers(coverage, canvas) {
         style: { color: style.color, weight: 1, fillColor: style.color, fillOpacity: 0.25 },
         onEachFeature: (feature, layer) => {
           const p = feature.properties || {};
-          layer.bindTooltip(`${style.name}：${p.area_km2 ?? "?"} km²`);
+          layer.bindTooltip(() => mapText(`${style.name}：${p.area_km2 ?? "?"} km²`));
         },
       }),
     };
