@@ -116,6 +116,11 @@ def records(live_server: LiveServer) -> dict[str, Any]:
             },
         )
         assert unit.status_code == 201, unit.text
+        # out of service: never recommended to the other browser tests sharing this server
+        r = admin.post(
+            f"/api/forces/units/{unit.json()['id']}/status", json={"status": "out_of_service"}
+        )
+        assert r.status_code == 200, r.text
         premises = admin.post(
             "/api/premises",
             json={
