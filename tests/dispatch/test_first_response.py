@@ -102,7 +102,7 @@ def test_dispatch_keeps_the_first_response_on_the_incident(
                 at=_at(seconds),
                 etas={},
             )
-            return [a.id for a in made]
+            return [a.id for a in made.created]
 
         def milestone(assignment_id: int, status: AssignmentStatus, seconds: int) -> None:
             service.set_assignment_status(

@@ -28,7 +28,7 @@ import time
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
@@ -57,7 +57,7 @@ from lanyan.dispatch.schemas import (
     EscalateRequest,
     IncidentCreate,
 )
-from lanyan.forces.models import Organization, Unit
+from lanyan.forces.models import Organization
 from lanyan.planning.coverage import Zone
 from lanyan.planning.network import NetworkState, ProgressFn, RoadNetwork
 from lanyan.prevention.choices import VenueType
@@ -661,14 +661,14 @@ class _Replay:
 
     def _do_dispatch(self, at: datetime, incident_id: int, attempt: int) -> None:
         scene = self.scenes[incident_id]
-        rec = service.recommend(
+        recommendation = service.recommend(
             self.session,
             actor=self.actor,
             network=self.network,
             incident_id=incident_id,
             with_routes=False,
         )
-        picks = self._new_picks(rec, scene)
+        picks = self._new_picks(recommendation, scene)
         if not picks:
             if scene.unit_types:
                 return  # an escalation the units already there cover
@@ -678,51 +678,42 @@ class _Replay:
             else:  # two hours without a unit: never on the demo city; close rather than hang
                 self._do_close(at, incident_id, scene.close_generation)
             return
+        etas = self._candidates(picks)
         created = service.assign_units(
             self.session,
             actor=self.actor,
             network=self.network,
             incident_id=incident_id,
-            unit_ids=[p["unit_id"] for p in picks],
+            unit_ids=list(etas),
             at=at,
-            etas=self._candidates(picks),
-        )
+            etas=etas,
+        ).created
         self.assignments += len(created)
-        eta = {p["unit_id"]: float(p["eta_s"]) for p in picks}
+        eta = {unit_id: cand.eta_s for unit_id, cand in etas.items()}
         self._schedule_units(
             at, scene, [(a.id, a.unit_id, a.unit.type.value) for a in created], eta
         )
-        # assign_units claims units with a bulk UPDATE the identity map does not see, and adds
-        # assignments the incident's loaded collection does not list: reload both when next used
-        for assignment in created:
-            self.session.expire(assignment.unit)
-        self.session.expire(scene.incident, ["assignments"])
 
-    def _candidates(self, picks: list[dict[str, Any]]) -> dict[int, rec.Candidate]:
-        """The recommendation's own figures for the picked units, so ``assign_units`` records
-        them without ranking the units a second time."""
-        state = self.network.current(self.session)
-        out = {}
-        for pick in picks:
-            unit = self.session.get(Unit, pick["unit_id"])
-            assert unit is not None
-            row = state.row_of_org.get(unit.station_id)
-            out[unit.id] = rec.Candidate(
-                unit=unit,
-                eta_s=float(pick["eta_s"]),
-                straight_m=float(pick["straight_m"]),
-                brigade_id=None if row is None else state.stations[row].brigade_id,
+    def _candidates(self, picks: list[rec.Pick]) -> dict[int, rec.Candidate]:
+        """The recommendation's own figures for the picked units (to 0.1 s / 0.1 m, as the API
+        shows them), so ``assign_units`` records them without ranking the units a second time."""
+        return {
+            p.candidate.unit.id: replace(
+                p.candidate,
+                eta_s=round(p.candidate.eta_s, 1),
+                straight_m=round(p.candidate.straight_m, 1),
                 away=False,
             )
-        return out
+            for p in picks
+        }
 
-    def _new_picks(self, rec: dict[str, Any], scene: _Scene) -> list[dict[str, Any]]:
+    def _new_picks(self, recommendation: rec.Recommendation, scene: _Scene) -> list[rec.Pick]:
         """The recommendation minus what is already there (an escalation adds the difference)."""
         there = Counter(scene.unit_types)
-        types_of = {r["label"]: r["unit_types"] for r in rec["requirements"]}
+        types_of = {f.label: f.unit_types for f in recommendation.fills}
         out = []
-        for pick in rec["units"]:
-            have = next((t for t in types_of.get(pick["requirement"], []) if there[t] > 0), None)
+        for pick in recommendation.picks:
+            have = next((t for t in types_of.get(pick.requirement, []) if there[t] > 0), None)
             if have is not None:
                 there[have] -= 1
                 continue

@@ -2,36 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SessionDep, id_path
+from lanyan.api.paging import Page, page_of
 from lanyan.core.permissions import Action
+from lanyan.core.standards import standards
 from lanyan.dispatch import plans, service
 from lanyan.dispatch.choices import EventKind, IncidentStatus
 from lanyan.dispatch.geocoding import GeocoderService
-from lanyan.dispatch.models import Assignment, Incident, ResponsePlanRule
+from lanyan.dispatch.models import Assignment, Incident
+from lanyan.dispatch.nearby import Nearby
+from lanyan.dispatch.recommend import Recommendation
 from lanyan.dispatch.schemas import (
+    AlternativeUnit,
     AssignmentPublic,
     AssignmentStatusChange,
     AssignRequest,
     ClosingReport,
+    ClosingReportPublic,
+    DuplicatePublic,
+    EarlierCallPublic,
     EscalateRequest,
     EventPublic,
+    GeocodeAnswer,
+    GeocodeCandidate,
     IncidentCreate,
-    IncidentList,
     IncidentPublic,
     IncidentStatusChange,
+    MyOrders,
+    OpenHazardPublic,
+    OrderPublic,
+    PlanRef,
     PlanRuleCreate,
     PlanRuleFields,
     PlanRulePublic,
+    PremisesBrief,
+    RecommendationPublic,
+    RecommendedUnit,
+    RequirementFill,
+    SnapPublic,
+    Unfilled,
+    WaterSourceNearPublic,
 )
 from lanyan.planning.api import NetworkDep
-from lanyan.planning.network import NetworkState
-from lanyan.routing import NoRouteError, route
+from lanyan.prevention.models import Premises
 
 router = APIRouter(prefix="/api/dispatch", tags=["dispatch 接处警"])
 IncidentId = Annotated[int, id_path("incident id")]
@@ -45,6 +62,8 @@ def get_geocoder_service(request: Request) -> GeocoderService:
 
 
 GeocoderDep = Annotated[GeocoderService, Depends(get_geocoder_service)]
+
+# --- serializers: they read what the service loaded and never query -----------------------------
 
 
 def assignment_public(a: Assignment) -> AssignmentPublic:
@@ -70,45 +89,91 @@ def assignment_public(a: Assignment) -> AssignmentPublic:
     )
 
 
-def incident_public(
-    session: Session, incident: Incident, *, state: NetworkState | None = None
-) -> IncidentPublic:
-    """An incident for the API; with ``state``, also the intake extras (water, duplicates...)."""
-    session.refresh(incident)
-    premises = None
-    if incident.premises is not None:
-        p = incident.premises
-        premises = {
-            "id": p.id,
-            "name": p.name,
-            "category": p.category.value,
-            "category_zh": p.category.zh,
-            "venue_type": p.venue_type.value,
-            "venue_type_zh": p.venue_type.zh,
-            "height_m": p.height_m,
-            "floors_above": p.floors_above,
-            "floors_below": p.floors_below,
-            "building_use": p.building_use,
-            "preplan_notes": p.preplan_notes,
-            "responsible_person": p.responsible_person,
-            "responsible_phone": p.responsible_phone,
-        }
+def premises_brief(p: Premises) -> PremisesBrief:
+    """The premises of a call."""
+    return PremisesBrief(
+        id=p.id,
+        name=p.name,
+        category=p.category,
+        category_zh=p.category.zh,
+        venue_type=p.venue_type,
+        venue_type_zh=p.venue_type.zh,
+        height_m=p.height_m,
+        floors_above=p.floors_above,
+        floors_below=p.floors_below,
+        building_use=p.building_use,
+        preplan_notes=p.preplan_notes,
+        responsible_person=p.responsible_person,
+        responsible_phone=p.responsible_phone,
+    )
+
+
+def _nearby_fields(found: Nearby) -> dict[str, object]:
+    return {
+        "probable_duplicates": [
+            DuplicatePublic(
+                id=d.id,
+                number=d.number,
+                distance_m=d.distance_m,
+                received_at=d.received_at,
+                type=d.type,
+            )
+            for d in found.duplicates
+        ],
+        "caller_history": [
+            EarlierCallPublic(
+                id=c.id,
+                number=c.number,
+                type=c.type,
+                type_zh=c.type.zh,
+                received_at=c.received_at,
+                address=c.address,
+            )
+            for c in found.caller_history
+        ],
+        "water_sources": [
+            WaterSourceNearPublic(
+                id=w.id,
+                name=w.name,
+                kind=w.kind,
+                kind_zh=w.kind.zh,
+                state=w.state,
+                state_zh=w.state.zh,
+                seconds=w.seconds,
+                metres=w.metres,
+            )
+            for w in found.water_sources
+        ],
+        "open_hazards": [
+            OpenHazardPublic(
+                id=h.id,
+                title=h.title,
+                severity=h.severity,
+                severity_zh=h.severity.zh,
+                status=h.status,
+                status_zh=h.status.zh,
+                found_at=h.found_at,
+            )
+            for h in found.open_hazards
+        ],
+    }
+
+
+def incident_public(incident: Incident, nearby: Nearby | None = None) -> IncidentPublic:
+    """An incident for the API; with ``nearby``, also the intake extras (water, duplicates...)."""
     report = None
     if incident.status == IncidentStatus.CLOSED:
-        report = {
-            k: getattr(incident, k)
-            for k in (
-                "rescued",
-                "evacuated",
-                "deaths",
-                "serious_injuries",
-                "minor_injuries",
-                "property_protected_cny",
-                "direct_loss_cny",
-                "summary",
-            )
-        }
-    body = IncidentPublic(
+        report = ClosingReportPublic(
+            rescued=incident.rescued,
+            evacuated=incident.evacuated,
+            deaths=incident.deaths,
+            serious_injuries=incident.serious_injuries,
+            minor_injuries=incident.minor_injuries,
+            property_protected_cny=incident.property_protected_cny,
+            direct_loss_cny=incident.direct_loss_cny,
+            summary=incident.summary,
+        )
+    return IncidentPublic(
         id=incident.id,
         number=incident.number,
         status=incident.status.value,
@@ -123,13 +188,11 @@ def incident_public(
         lat=incident.lat,
         snap_m=incident.snap_m,
         snap_too_far=bool(
-            incident.snap_m is not None
-            and state is not None
-            and incident.snap_m > state.snapper.max_snap_m
+            incident.snap_m is not None and incident.snap_m > standards()["snap_warn_m"]
         ),
         brigade_id=incident.brigade_id,
         brigade_name=incident.brigade.name if incident.brigade else None,
-        premises=premises,
+        premises=premises_brief(incident.premises) if incident.premises else None,
         description=incident.description,
         received_at=incident.received_at,
         closed_at=incident.closed_at,
@@ -149,40 +212,97 @@ def incident_public(
             )
             for e in incident.events
         ],
+        **(_nearby_fields(nearby) if nearby is not None else {}),
     )
-    if state is not None:
-        body.probable_duplicates = service.probable_duplicates(session, incident)
-        body.caller_history = service.caller_history(session, incident)
-        body.water_sources = service.nearest_water_sources(session, state, incident)
-        if incident.premises_id is not None:
-            body.open_hazards = service.open_hazards_of(session, incident.premises_id)
-    return body
 
 
-@router.get("/geocode")
+def recommendation_public(found: Recommendation) -> RecommendationPublic:
+    """A recommendation for the API (times and distances to 0.1 s / 0.1 m)."""
+    rule = found.rule
+    units = []
+    for pick in found.picks:
+        cand = pick.candidate
+        unit = cand.unit
+        shape = found.routes.get(unit.id)
+        units.append(
+            RecommendedUnit(
+                unit_id=unit.id,
+                call_sign=unit.call_sign,
+                unit_type=unit.type,
+                unit_type_zh=unit.type.zh,
+                station_id=unit.station_id,
+                station_name=unit.station.name,
+                brigade_name=found.brigade_names.get(cand.brigade_id or 0),
+                eta_s=round(cand.eta_s, 1),
+                straight_m=round(cand.straight_m, 1),
+                requirement=pick.requirement,
+                reason=pick.reason,
+                cross_brigade=pick.cross_brigade,
+                distance_m=round(shape.distance_m, 1) if shape else None,
+                route=shape.feature if shape else None,
+            )
+        )
+    return RecommendationPublic(
+        incident_id=found.incident.id,
+        level=found.incident.level,
+        zone=found.zone.name.lower(),
+        plan=None if rule is None else PlanRef(id=rule.id, name=rule.name, source=rule.source),
+        snap=SnapPublic(
+            node=found.snap.node,
+            distance_m=round(float(found.snap.distance_m), 1),
+            too_far=bool(found.snap.too_far),
+        ),
+        units=units,
+        requirements=[
+            RequirementFill(
+                label=f.label,
+                unit_types=f.unit_types,
+                count=f.count,
+                filled=len(f.picks),
+                missing=f.missing,
+            )
+            for f in found.fills
+        ],
+        unfilled=[Unfilled(label=f.label, missing=f.missing) for f in found.fills if f.missing],
+        alternatives=[
+            AlternativeUnit(
+                unit_id=c.unit.id,
+                call_sign=c.unit.call_sign,
+                unit_type=c.unit.type,
+                eta_s=round(c.eta_s, 1),
+            )
+            for c in found.ranked[:20]
+        ],
+    )
+
+
+# --- routes: parse, one service call, commit, serialize ------------------------------------------
+
+
+@router.get("/geocode", response_model=GeocodeAnswer)
 def geocode(
     actor: CurrentActor,
     session: SessionDep,
     geocoder: GeocoderDep,
     q: Annotated[str, Query(min_length=1, max_length=200, pattern=r"^[^\x00]*$")],
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
-) -> dict[str, Any]:
+) -> GeocodeAnswer:
     """Ranked address candidates; none means: place the incident by clicking the map."""
     actor.require(Action.READ)
     found = geocoder.get(session).search(q, limit=limit)
-    return {
-        "candidates": [
-            {
-                "label": c.label,
-                "kind": c.kind,
-                "lon": c.lon,
-                "lat": c.lat,
-                "score": round(c.score, 1),
-                "matched": list(c.matched),
-            }
+    return GeocodeAnswer(
+        candidates=[
+            GeocodeCandidate(
+                label=c.label,
+                kind=c.kind,
+                lon=c.lon,
+                lat=c.lat,
+                score=round(c.score, 1),
+                matched=list(c.matched),
+            )
             for c in found
         ]
-    }
+    )
 
 
 @router.post("/incidents", response_model=IncidentPublic, status_code=201)
@@ -190,24 +310,24 @@ def create_incident(
     body: IncidentCreate, actor: CurrentActor, session: SessionDep, network: NetworkDep
 ) -> IncidentPublic:
     """Take a 119 call."""
-    incident = service.create_incident(session, actor=actor, network=network, data=body)
+    view = service.take_call(session, actor=actor, network=network, data=body)
     session.commit()
-    return incident_public(session, incident, state=network.current(session))
+    return incident_public(view.incident, view.nearby)
 
 
-@router.get("/incidents", response_model=IncidentList)
+@router.get("/incidents", response_model=Page[IncidentPublic])
 def list_incidents(
     actor: CurrentActor,
     session: SessionDep,
     open: bool = False,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> IncidentList:
+) -> Page[IncidentPublic]:
     """Incidents in your jurisdiction, newest first."""
     rows, total = service.list_incidents(
         session, actor=actor, open_only=open, limit=limit, offset=offset
     )
-    return IncidentList(items=[incident_public(session, i) for i in rows], total=total)
+    return page_of([incident_public(i) for i in rows], total, limit, offset)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentPublic)
@@ -215,22 +335,23 @@ def get_incident(
     incident_id: IncidentId, actor: CurrentActor, session: SessionDep, network: NetworkDep
 ) -> IncidentPublic:
     """One incident with its timeline, units, water sources, duplicates and caller history."""
-    incident = service.get_incident(session, actor, incident_id)
-    return incident_public(session, incident, state=network.current(session))
+    view = service.incident_detail(session, actor=actor, network=network, incident_id=incident_id)
+    return incident_public(view.incident, view.nearby)
 
 
-@router.get("/incidents/{incident_id}/recommendation")
+@router.get("/incidents/{incident_id}/recommendation", response_model=RecommendationPublic)
 def recommendation(
     incident_id: IncidentId,
     actor: CurrentActor,
     session: SessionDep,
     network: NetworkDep,
     routes: bool = True,
-) -> dict[str, Any]:
+) -> RecommendationPublic:
     """The units the response plan asks for, fastest suitable first, with reasons and routes."""
-    return service.recommend(
+    found = service.recommend(
         session, actor=actor, network=network, incident_id=incident_id, with_routes=routes
     )
+    return recommendation_public(found)
 
 
 @router.post("/incidents/{incident_id}/assignments", response_model=IncidentPublic, status_code=201)
@@ -242,11 +363,11 @@ def assign(
     network: NetworkDep,
 ) -> IncidentPublic:
     """Send units (all or none)."""
-    service.assign_units(
+    done = service.assign_units(
         session, actor=actor, network=network, incident_id=incident_id, unit_ids=body.unit_ids
     )
     session.commit()
-    return incident_public(session, service.get_incident(session, actor, incident_id))
+    return incident_public(done.incident)
 
 
 @router.post("/assignments/{assignment_id}/status", response_model=AssignmentPublic)
@@ -271,7 +392,7 @@ def escalate(
     """Raise the level (追加力量)."""
     incident = service.escalate(session, actor=actor, incident_id=incident_id, data=body)
     session.commit()
-    return incident_public(session, incident)
+    return incident_public(incident)
 
 
 @router.post("/incidents/{incident_id}/status", response_model=IncidentPublic)
@@ -286,7 +407,7 @@ def incident_status(
         session, actor=actor, incident_id=incident_id, status=IncidentStatus(body.status)
     )
     session.commit()
-    return incident_public(session, incident)
+    return incident_public(incident)
 
 
 @router.post("/incidents/{incident_id}/close", response_model=IncidentPublic)
@@ -296,34 +417,22 @@ def close(
     """Close with the closing report; a fire gets its grade."""
     incident = service.close_incident(session, actor=actor, incident_id=incident_id, report=body)
     session.commit()
-    return incident_public(session, incident)
+    return incident_public(incident)
 
 
-@router.get("/my-orders")
-def my_orders(actor: CurrentActor, session: SessionDep, network: NetworkDep) -> dict[str, Any]:
+@router.get("/my-orders", response_model=MyOrders)
+def my_orders(actor: CurrentActor, session: SessionDep, network: NetworkDep) -> MyOrders:
     """The station crew's current orders with the route from their station."""
-    state = network.current(session)
-    items = []
-    for assignment in service.my_orders(session, actor=actor):
-        incident = assignment.incident
-        feature = None
-        row = state.row_of_org.get(assignment.unit.station_id)
-        if row is not None:
-            target = state.snapper.snap(incident.lon, incident.lat).node
-            try:
-                feature = route(state.graph, int(state.table.station_nodes[row]), target).geojson(
-                    state.graph
-                )
-            except NoRouteError:
-                feature = None
-        items.append(
-            {
-                "assignment": assignment_public(assignment).model_dump(mode="json"),
-                "incident": incident_public(session, incident).model_dump(mode="json"),
-                "route": feature,
-            }
-        )
-    return {"items": items}
+    return MyOrders(
+        items=[
+            OrderPublic(
+                assignment=assignment_public(order.assignment),
+                incident=incident_public(order.assignment.incident),
+                route=order.route,
+            )
+            for order in service.my_orders(session, actor=actor, network=network)
+        ]
+    )
 
 
 PlanId = Annotated[int, id_path("response plan rule id")]
@@ -332,13 +441,7 @@ PlanId = Annotated[int, id_path("response plan rule id")]
 @router.get("/plans", response_model=list[PlanRulePublic])
 def list_plans(actor: CurrentActor, session: SessionDep) -> list[PlanRulePublic]:
     """The graded-dispatch table (等级调派方案)."""
-    actor.require(Action.READ)
-    rows = session.scalars(
-        select(ResponsePlanRule).order_by(
-            ResponsePlanRule.incident_type, ResponsePlanRule.level, ResponsePlanRule.id
-        )
-    ).all()
-    return [PlanRulePublic.model_validate(r) for r in rows]
+    return [PlanRulePublic.model_validate(r) for r in plans.list_rules(session, actor=actor)]
 
 
 @router.post("/plans", response_model=PlanRulePublic, status_code=201)

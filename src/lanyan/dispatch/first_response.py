@@ -7,8 +7,9 @@ by a join and a sort took most of their time (bench/stats.py), so the incident r
 first assignment's id and its three milestones: call → assigned → en route → on scene.
 
 :func:`refresh_first_response` is the one definition, called by the dispatch service whenever an
-assignment is created or a milestone of the first one is recorded; migration 0005 fills the same
-columns for incidents recorded before it with the same rule in SQL.
+assignment is created; a milestone never changes which assignment is first, so
+:func:`copy_first_milestones` copies the first one's milestones without a query. Migration 0005
+fills the same columns for incidents recorded before it with the same rule in SQL.
 """
 
 from __future__ import annotations
@@ -41,3 +42,10 @@ def refresh_first_response(session: Session, incident: Incident) -> None:
 def is_first(incident: Incident, assignment: Assignment) -> bool:
     """Whether ``assignment`` is the one the incident's first-response milestones come from."""
     return incident.first_assignment_id == assignment.id
+
+
+def copy_first_milestones(incident: Incident, assignment: Assignment) -> None:
+    """After a milestone of ``assignment``: copy it onto the incident if this is the first one."""
+    if is_first(incident, assignment):
+        incident.first_en_route_at = assignment.en_route_at
+        incident.first_on_scene_at = assignment.on_scene_at

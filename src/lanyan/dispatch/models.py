@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lanyan.core import jurisdiction
 from lanyan.core.columns import Timestamps, enum_column
 from lanyan.core.db import Base, UTCDateTime
 from lanyan.dispatch.choices import (
@@ -78,8 +79,9 @@ class Incident(Timestamps, Base):
         back_populates="incident", order_by="Assignment.id", lazy="selectin"
     )
     events: Mapped[list[IncidentEvent]] = relationship(
-        order_by="IncidentEvent.id", lazy="selectin", viewonly=True
+        order_by="IncidentEvent.id", lazy="selectin", passive_deletes=True
     )
+    """The timeline; the service appends to it when loaded, so an answer needs no reload."""
 
 
 class Assignment(Base):
@@ -167,3 +169,17 @@ class ResponsePlanRule(Timestamps, Base):
     requirements: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     source: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# an incident belongs to the brigade (or, outside every brigade, the detachment) answering for
+# its place; one with no organization is seen by the root actor only
+jurisdiction.register(
+    Incident, via=Incident.brigade_id, parent=Organization, label=("警情", "incident")
+)
+# an assignment is seen where its unit is based: a crew sees its orders on another brigade's call
+jurisdiction.register(
+    Assignment, via=Assignment.unit_id, parent=Unit, label=("调派记录", "assignment")
+)
+jurisdiction.register(
+    IncidentEvent, via=IncidentEvent.incident_id, parent=Incident, label=("警情记录", "event")
+)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from lanyan.core import audit
 from lanyan.core.actor import Actor
+from lanyan.core.permissions import Action
 from lanyan.dispatch.choices import IncidentSubtype, IncidentType
 from lanyan.dispatch.models import ResponsePlanRule
 from lanyan.prevention.choices import VenueType
@@ -296,7 +297,6 @@ def merge_requirements(
 
 def _require_plan_editor(session: Session, actor: Actor) -> None:
     from lanyan.core.errors import Forbidden
-    from lanyan.core.permissions import Action
     from lanyan.forces.choices import OrgKind
     from lanyan.forces.models import Organization
 
@@ -340,6 +340,19 @@ def create_rule(session: Session, *, actor: Actor, data: Any) -> ResponsePlanRul
     rule = ResponsePlanRule(**values)
     return crud.create(
         session, actor=actor, obj=rule, entity="response_plan_rule", entity_zh="调派方案"
+    )
+
+
+def list_rules(session: Session, *, actor: Actor) -> list[ResponsePlanRule]:
+    """The whole table, by incident type and level: one table for the detachment, which every
+    signed-in user may read (it names unit types, not any brigade's records)."""
+    actor.require(Action.READ)
+    return list(
+        session.scalars(
+            select(ResponsePlanRule).order_by(
+                ResponsePlanRule.incident_type, ResponsePlanRule.level, ResponsePlanRule.id
+            )
+        )
     )
 
 

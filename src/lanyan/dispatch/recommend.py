@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 
 from lanyan.core.standards import standards
+from lanyan.dispatch.models import Incident, ResponsePlanRule
 from lanyan.forces.choices import UnitStatus, UnitType
 from lanyan.forces.models import Unit
 from lanyan.planning.coverage import Zone
 from lanyan.planning.network import NetworkState
-from lanyan.routing import UnitPositions, haversine_m, rank_units
+from lanyan.routing import SnapResult, UnitPositions, haversine_m, rank_units
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,35 @@ class Fill:
     def missing(self) -> int:
         """Slots nothing could fill."""
         return self.count - len(self.picks)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteShape:
+    """The road route of a chosen unit: its length and its line (a GeoJSON Feature)."""
+
+    distance_m: float
+    feature: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """Units to send for an incident's plan, with what the dispatcher is shown about each."""
+
+    incident: Incident
+    zone: Zone
+    rule: ResponsePlanRule | None
+    snap: SnapResult
+    fills: list[Fill]
+    ranked: list[Candidate]
+    """Every dispatchable unit in the jurisdiction, fastest first (the alternatives)."""
+    routes: dict[int, RouteShape]
+    """By unit id, for the chosen units (empty when routes were not asked for)."""
+    brigade_names: dict[int, str]
+
+    @property
+    def picks(self) -> list[Pick]:
+        """The chosen units, requirement by requirement."""
+        return [pick for fill in self.fills for pick in fill.picks]
 
 
 def fmt_eta(seconds: float) -> str:

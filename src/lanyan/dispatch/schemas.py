@@ -19,8 +19,8 @@ from lanyan.core.schemas import (
     StrictInput,
 )
 from lanyan.dispatch.choices import AssignmentStatus, IncidentSubtype, IncidentType
-from lanyan.forces.choices import UnitType
-from lanyan.prevention.choices import VenueType
+from lanyan.forces.choices import UnitType, WaterSourceKind, WaterSourceState
+from lanyan.prevention.choices import HazardSeverity, HazardStatus, PremisesCategory, VenueType
 
 
 class IncidentCreate(StrictInput):
@@ -113,8 +113,89 @@ class EventPublic(BaseModel):
     detail: dict[str, Any] | None
 
 
+class PremisesBrief(BaseModel):
+    """The premises a call comes from, as crews need it on the way (预案)."""
+
+    id: int
+    name: str
+    category: PremisesCategory
+    category_zh: str
+    venue_type: VenueType
+    venue_type_zh: str
+    height_m: float | None
+    floors_above: int | None
+    floors_below: int | None
+    building_use: str | None
+    preplan_notes: str | None
+    responsible_person: str | None
+    responsible_phone: str | None
+
+
+class ClosingReportPublic(BaseModel):
+    """The figures of a closed incident's report."""
+
+    rescued: int | None
+    evacuated: int | None
+    deaths: int | None
+    serious_injuries: int | None
+    minor_injuries: int | None
+    property_protected_cny: float | None
+    direct_loss_cny: float | None
+    summary: str | None
+
+
+class DuplicatePublic(BaseModel):
+    """An open incident close by, received shortly before or after (重复警情)."""
+
+    id: int
+    number: str
+    distance_m: float
+    received_at: datetime
+    type: IncidentType
+
+
+class EarlierCallPublic(BaseModel):
+    """An earlier call from the same number."""
+
+    id: int
+    number: str
+    type: IncidentType
+    type_zh: str
+    received_at: datetime
+    address: str | None
+
+
+class WaterSourceNearPublic(BaseModel):
+    """A water source by driving time from the scene."""
+
+    id: int
+    name: str
+    kind: WaterSourceKind
+    kind_zh: str
+    state: WaterSourceState
+    state_zh: str
+    seconds: float
+    metres: float
+
+
+class OpenHazardPublic(BaseModel):
+    """An open hazard of the premises the call comes from."""
+
+    id: int
+    title: str
+    severity: HazardSeverity
+    severity_zh: str
+    status: HazardStatus
+    status_zh: str
+    found_at: datetime
+
+
 class IncidentPublic(BaseModel):
-    """An incident with what the intake screen and the board need."""
+    """An incident with what the intake screen and the board need.
+
+    The four lists around the call (duplicates, caller history, water sources, open hazards) are
+    filled on intake and on the incident's own page, and empty in lists and after other writes.
+    """
 
     id: int
     number: str
@@ -132,25 +213,124 @@ class IncidentPublic(BaseModel):
     snap_too_far: bool
     brigade_id: int | None
     brigade_name: str | None
-    premises: dict[str, Any] | None
+    premises: PremisesBrief | None
     description: str | None
     received_at: datetime
     closed_at: datetime | None
     fire_grade: str | None
-    report: dict[str, Any] | None
-    probable_duplicates: list[dict[str, Any]] = []
-    caller_history: list[dict[str, Any]] = []
-    water_sources: list[dict[str, Any]] = []
-    open_hazards: list[dict[str, Any]] = []
+    report: ClosingReportPublic | None
+    probable_duplicates: list[DuplicatePublic] = []
+    caller_history: list[EarlierCallPublic] = []
+    water_sources: list[WaterSourceNearPublic] = []
+    open_hazards: list[OpenHazardPublic] = []
     assignments: list[AssignmentPublic] = []
     timeline: list[EventPublic] = []
 
 
-class IncidentList(BaseModel):
-    """A page of incidents, newest first."""
+class PlanRef(BaseModel):
+    """The response-plan rule a recommendation follows."""
 
-    items: list[IncidentPublic]
-    total: int
+    id: int
+    name: str
+    source: str | None
+
+
+class SnapPublic(BaseModel):
+    """Where the incident meets the road network."""
+
+    node: int
+    distance_m: float
+    too_far: bool
+
+
+class RecommendedUnit(BaseModel):
+    """A unit chosen for a requirement of the plan, with its reason and route."""
+
+    unit_id: int
+    call_sign: str
+    unit_type: UnitType
+    unit_type_zh: str
+    station_id: int
+    station_name: str
+    brigade_name: str | None
+    eta_s: float
+    straight_m: float
+    requirement: str
+    reason: str
+    cross_brigade: bool
+    distance_m: float | None
+    route: dict[str, Any] | None = Field(description="GeoJSON Feature (LineString)")
+
+
+class RequirementFill(BaseModel):
+    """How far one line of the plan is filled."""
+
+    label: str
+    unit_types: list[str]
+    count: int
+    filled: int
+    missing: int
+
+
+class Unfilled(BaseModel):
+    """A line of the plan nothing in reach could fill."""
+
+    label: str
+    missing: int
+
+
+class AlternativeUnit(BaseModel):
+    """Another dispatchable unit, fastest first."""
+
+    unit_id: int
+    call_sign: str
+    unit_type: UnitType
+    eta_s: float
+
+
+class RecommendationPublic(BaseModel):
+    """Units the response plan asks for, fastest suitable first."""
+
+    incident_id: int
+    level: int
+    zone: str
+    plan: PlanRef | None
+    snap: SnapPublic
+    units: list[RecommendedUnit]
+    requirements: list[RequirementFill]
+    unfilled: list[Unfilled]
+    alternatives: list[AlternativeUnit]
+
+
+class OrderPublic(BaseModel):
+    """A station crew's current order."""
+
+    assignment: AssignmentPublic
+    incident: IncidentPublic
+    route: dict[str, Any] | None = Field(description="GeoJSON Feature from the station")
+
+
+class MyOrders(BaseModel):
+    """The crew's current orders, newest first."""
+
+    items: list[OrderPublic]
+
+
+class GeocodeCandidate(BaseModel):
+    """A place an address query may mean."""
+
+    label: str
+    kind: str
+    lon: float
+    lat: float
+    score: float
+    matched: list[str]
+
+
+class GeocodeAnswer(BaseModel):
+    """Ranked candidates; none means: place the incident by clicking the map."""
+
+    candidates: list[GeocodeCandidate]
 
 
 class Requirement(StrictInput):

@@ -9,20 +9,24 @@ calls through this same code with the times they happened.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import false, func, or_, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from lanyan.core import audit, events
 from lanyan.core.actor import Actor
 from lanyan.core.clock import as_local, utcnow
 from lanyan.core.errors import Conflict, Forbidden, Invalid, not_found
+from lanyan.core.jurisdiction import not_found_error, visible
 from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
+from lanyan.dispatch import nearby
 from lanyan.dispatch import recommend as rec
 from lanyan.dispatch.choices import (
     ASSIGNMENT_TRANSITIONS,
@@ -33,9 +37,10 @@ from lanyan.dispatch.choices import (
     IncidentSubtype,
     IncidentType,
 )
-from lanyan.dispatch.first_response import is_first, refresh_first_response
+from lanyan.dispatch.first_response import copy_first_milestones, refresh_first_response
 from lanyan.dispatch.grading import fire_grade
 from lanyan.dispatch.models import Assignment, Incident, IncidentEvent, ResponsePlanRule
+from lanyan.dispatch.nearby import Nearby
 from lanyan.dispatch.plans import choose_rule, general_rule, merge_requirements
 from lanyan.dispatch.schemas import (
     AssignmentStatusChange,
@@ -44,12 +49,11 @@ from lanyan.dispatch.schemas import (
     IncidentCreate,
 )
 from lanyan.forces.choices import OrgKind, UnitStatus
-from lanyan.forces.models import Organization, Unit, WaterSource
-from lanyan.forces.service import get_unit
+from lanyan.forces.models import Organization, Unit
 from lanyan.planning.coverage import Zone
 from lanyan.planning.network import NetworkState, RoadNetwork
 from lanyan.prevention.models import Premises
-from lanyan.routing import haversine_m, shortest_path_tree
+from lanyan.routing import NoRouteError, haversine_m, route, routes_to
 
 UNIT_STATUS_OF: dict[AssignmentStatus, UnitStatus] = {
     AssignmentStatus.ASSIGNED: UnitStatus.DISPATCHED,
@@ -83,11 +87,63 @@ STILL_ON_CALL = frozenset(
 )
 
 
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentView:
+    """An incident with everything its API answer shows, each row loaded once by the service.
+
+    ``incident`` carries its brigade, premises, assignments (with units and stations) and
+    timeline; ``nearby`` the intake extras where the answer shows them (intake, detail page).
+    """
+
+    incident: Incident
+    nearby: Nearby | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatched:
+    """What one dispatch order did: the incident as it now stands and the new assignments."""
+
+    incident: Incident
+    created: list[Assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """A station crew's current order: the assignment, its incident, the route from quarters."""
+
+    assignment: Assignment
+    route: dict[str, Any] | None
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 
 def _org_path_of(incident: Incident) -> str:
     return incident.brigade.path if incident.brigade is not None else "/"
+
+
+def _new_event(
+    incident_id: int,
+    kind: EventKind,
+    *,
+    actor: Actor,
+    at: datetime,
+    unit: Unit | None = None,
+    detail: dict[str, Any] | None = None,
+) -> IncidentEvent:
+    return IncidentEvent(
+        incident_id=incident_id,
+        at=at,
+        kind=kind,
+        unit_id=unit.id if unit else None,
+        call_sign=unit.call_sign if unit else None,
+        actor_id=actor.user_id,
+        actor_name=actor.username,
+        detail=detail,
+    )
 
 
 def _event(
@@ -100,28 +156,15 @@ def _event(
     unit: Unit | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        IncidentEvent(
-            incident_id=incident.id,
-            at=at,
-            kind=kind,
-            unit_id=unit.id if unit else None,
-            call_sign=unit.call_sign if unit else None,
-            actor_id=actor.user_id,
-            actor_name=actor.username,
-            detail=detail,
-        )
-    )
+    """Add a timeline entry; into the loaded timeline when it is, so the answer is current."""
+    event = _new_event(incident.id, kind, actor=actor, at=at, unit=unit, detail=detail)
+    if "events" in inspect(incident).unloaded:
+        session.add(event)
+    else:
+        incident.events.append(event)
 
 
-def _publish(
-    session: Session,
-    kind: str,
-    incident: Incident,
-    *,
-    stations: tuple[str, ...] = (),
-    **data: Any,
-) -> None:
+def _publish(session: Session, kind: str, incident: Incident, **data: Any) -> None:
     """Queue an incident event for the brigade and the stations of the units on it."""
     payload = {
         "incident_id": incident.id,
@@ -129,21 +172,35 @@ def _publish(
         "status": incident.status.value,
         **data,
     }
-    paths = set(stations) | {a.unit.station.path for a in incident.assignments}
-    events.queue(session, events.Event(kind, payload, _org_path_of(incident), tuple(paths)))
+    paths = tuple({a.unit.station.path for a in incident.assignments})
+    events.queue(session, events.Event(kind, payload, _org_path_of(incident), paths))
 
 
-def _visible(actor: Actor, incident: Incident) -> bool:
-    return actor.covers(_org_path_of(incident))
+def _load_incident(
+    session: Session, actor: Actor, incident_id: int, *options: ORMOption
+) -> Incident:
+    """The incident in the actor's jurisdiction (404 otherwise), loaded with ``options``."""
+    incident = session.scalars(
+        visible(actor, Incident).where(Incident.id == incident_id).options(*options)
+    ).one_or_none()
+    if incident is None:
+        raise not_found_error(Incident, incident_id)
+    return incident
 
 
 def get_incident(session: Session, actor: Actor, incident_id: int) -> Incident:
-    """One incident in the actor's jurisdiction, else 404."""
+    """One incident in the actor's jurisdiction with its assignments and timeline, else 404."""
     actor.require(Action.READ)
-    incident = session.get(Incident, incident_id)
-    if incident is None or not _visible(actor, incident):
-        raise not_found("警情", "incident", incident_id)
-    return incident
+    return _load_incident(session, actor, incident_id)
+
+
+def incident_detail(
+    session: Session, *, actor: Actor, network: RoadNetwork, incident_id: int
+) -> IncidentView:
+    """One incident with the intake extras (duplicates, caller history, water, hazards)."""
+    incident = get_incident(session, actor, incident_id)
+    state = network.current(session)
+    return IncidentView(incident, nearby.around(session, actor, state, incident))
 
 
 def list_incidents(
@@ -151,17 +208,7 @@ def list_incidents(
 ) -> tuple[list[Incident], int]:
     """Incidents in the actor's jurisdiction, newest first."""
     actor.require(Action.READ)
-    stmt = (
-        select(Incident)
-        .outerjoin(Incident.brigade)
-        .where(
-            or_(
-                Organization.path.startswith(actor.org_path, autoescape=True),
-                Incident.brigade_id.is_(None) if actor.org_path == "/" else false(),
-            )
-        )
-        .order_by(Incident.received_at.desc(), Incident.id.desc())
-    )
+    stmt = visible(actor, Incident).order_by(Incident.received_at.desc(), Incident.id.desc())
     if open_only:
         stmt = stmt.where(Incident.status != IncidentStatus.CLOSED)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
@@ -184,6 +231,20 @@ def _responsible_org(session: Session, state: NetworkState, node: int) -> Organi
 # --- intake ------------------------------------------------------------------------------------
 
 
+def take_call(
+    session: Session,
+    *,
+    actor: Actor,
+    network: RoadNetwork,
+    data: IncidentCreate,
+    at: datetime | None = None,
+) -> IncidentView:
+    """Take a 119 call and gather what the intake screen shows around it (one call per request)."""
+    state = network.current(session)
+    incident = _create(session, actor=actor, state=state, data=data, at=at)
+    return IncidentView(incident, nearby.around(session, actor, state, incident))
+
+
 def create_incident(
     session: Session,
     *,
@@ -193,6 +254,17 @@ def create_incident(
     at: datetime | None = None,
 ) -> Incident:
     """Take a call: place it on the road network, attach the premises, open the timeline."""
+    return _create(session, actor=actor, state=network.current(session), data=data, at=at)
+
+
+def _create(
+    session: Session,
+    *,
+    actor: Actor,
+    state: NetworkState,
+    data: IncidentCreate,
+    at: datetime | None,
+) -> Incident:
     actor.require(Action.INCIDENT_WRITE)
     if (
         data.subtype is not None
@@ -204,7 +276,6 @@ def create_incident(
             f"subtype {data.subtype.value} does not belong to type {data.type.value}",
             errors=[{"field": "subtype", "reason": "does not belong to the type"}],
         )
-    state = network.current(session)
     snapped = state.snapper.snap(data.lon, data.lat)
     table = standards()
     if snapped.distance_m > table["city_max_snap_m"]:
@@ -222,7 +293,7 @@ def create_incident(
         if premises is None or not actor.covers(premises.org.path):
             raise not_found("单位场所", "premises", data.premises_id)
     else:
-        premises = _premises_at(session, data.lon, data.lat, table["premises_match_m"])
+        premises = _premises_at(session, actor, data.lon, data.lat, table["premises_match_m"])
     now = at or utcnow()
     incident = Incident(
         number=f"tmp{uuid.uuid4().hex[:20]}",  # replaced by the final number once the id is known
@@ -236,14 +307,17 @@ def create_incident(
         lon=data.lon,
         lat=data.lat,
         snap_m=round(float(snapped.distance_m), 1),
-        brigade_id=org.id if org else None,
-        premises_id=premises.id if premises else None,
+        brigade=org,
+        premises=premises,
         description=data.description,
         received_at=now,
         registered_at=now,
         created_by_id=actor.user_id,
         created_at=now,
         updated_at=now,
+        # a new call has no units and an empty timeline: known, so never loaded
+        assignments=[],
+        events=[],
     )
     session.add(incident)
     session.flush()
@@ -264,8 +338,6 @@ def create_incident(
         at=now,
         detail={"type": data.type.zh, "level": data.level},
     )
-    session.flush()
-    session.refresh(incident)
     audit.record(
         session,
         actor=actor,
@@ -285,14 +357,20 @@ def create_incident(
         address=incident.address_text,
         level=incident.level,
     )
+    session.flush()
     return incident
 
 
-def _premises_at(session: Session, lon: float, lat: float, radius_m: float) -> Premises | None:
+def _premises_at(
+    session: Session, actor: Actor, lon: float, lat: float, radius_m: float
+) -> Premises | None:
+    """The premises in the actor's jurisdiction within ``radius_m`` of the call, nearest first."""
     pad = radius_m / 111_000 * 2
     near = session.scalars(
         select(Premises).where(
-            Premises.lon.between(lon - pad, lon + pad), Premises.lat.between(lat - pad, lat + pad)
+            Premises.org_id.in_(nearby.visible_org_ids(actor)),
+            Premises.lon.between(lon - pad, lon + pad),
+            Premises.lat.between(lat - pad, lat + pad),
         )
     ).all()
     if not near:
@@ -300,146 +378,6 @@ def _premises_at(session: Session, lon: float, lat: float, radius_m: float) -> P
     dist = haversine_m([p.lon for p in near], [p.lat for p in near], lon, lat)
     best = int(np.argmin(dist))
     return near[best] if float(dist[best]) <= radius_m else None
-
-
-def probable_duplicates(session: Session, incident: Incident) -> list[dict[str, Any]]:
-    """Open incidents close by, received shortly before or after (重复警情)."""
-    table = standards()
-    window = timedelta(seconds=table["duplicate_window_s"])
-    pad = table["duplicate_radius_m"] / 111_000 * 2
-    rows = session.scalars(
-        select(Incident).where(
-            Incident.id != incident.id,
-            Incident.status != IncidentStatus.CLOSED,
-            Incident.received_at.between(
-                incident.received_at - window, incident.received_at + window
-            ),
-            Incident.lon.between(incident.lon - pad, incident.lon + pad),
-            Incident.lat.between(incident.lat - pad, incident.lat + pad),
-        )
-    ).all()
-    out = []
-    for row in rows:
-        d = float(haversine_m(row.lon, row.lat, incident.lon, incident.lat))
-        if d <= table["duplicate_radius_m"]:
-            out.append(
-                {
-                    "id": row.id,
-                    "number": row.number,
-                    "distance_m": round(d, 1),
-                    "received_at": row.received_at.isoformat(),
-                    "type": row.type.value,
-                }
-            )
-    return out
-
-
-def caller_history(session: Session, incident: Incident, limit: int = 10) -> list[dict[str, Any]]:
-    """Earlier calls from the same number."""
-    if not incident.caller_number:
-        return []
-    rows = session.scalars(
-        select(Incident)
-        .where(
-            Incident.caller_number == incident.caller_number,
-            Incident.id != incident.id,
-            Incident.received_at <= incident.received_at,
-        )
-        .order_by(Incident.received_at.desc())
-        .limit(limit)
-    ).all()
-    return [
-        {
-            "id": r.id,
-            "number": r.number,
-            "type": r.type.value,
-            "type_zh": r.type.zh,
-            "received_at": r.received_at.isoformat(),
-            "address": r.address_text,
-        }
-        for r in rows
-    ]
-
-
-def nearest_water_sources(
-    session: Session,
-    state: NetworkState,
-    incident: Incident,
-    limit: int = 5,
-    limit_s: float = 180.0,
-) -> list[dict[str, Any]]:
-    """Water sources nearest the incident by road (driving seconds from the scene).
-
-    Only sources within about a kilometre are considered (a hose lay is hundreds of metres), read
-    as plain columns, so this stays a few milliseconds on the intake screen.
-    """
-    pad = 0.012
-    sources = session.execute(
-        select(
-            WaterSource.id,
-            WaterSource.name,
-            WaterSource.kind,
-            WaterSource.state,
-            WaterSource.lon,
-            WaterSource.lat,
-        ).where(
-            WaterSource.lon.between(incident.lon - pad, incident.lon + pad),
-            WaterSource.lat.between(incident.lat - pad * 0.7, incident.lat + pad * 0.7),
-        )
-    ).all()
-    if not sources:
-        return []
-    node = state.snapper.snap(incident.lon, incident.lat).node
-    tree = shortest_path_tree(state.graph, node, limit_s=limit_s)
-    snapped = state.snapper.snap_many(
-        np.array([s.lon for s in sources]), np.array([s.lat for s in sources])
-    )
-    seconds = tree[snapped.nodes]
-    order = np.argsort(seconds)
-    out = []
-    for i in order[: limit * 2].tolist():
-        if not np.isfinite(seconds[i]):
-            break
-        ws = sources[i]
-        out.append(
-            {
-                "id": ws.id,
-                "name": ws.name,
-                "kind": ws.kind.value,
-                "kind_zh": ws.kind.zh,
-                "state": ws.state.value,
-                "state_zh": ws.state.zh,
-                "seconds": round(float(seconds[i]), 1),
-                "metres": round(float(haversine_m(ws.lon, ws.lat, incident.lon, incident.lat)), 1),
-            }
-        )
-        if len(out) == limit:
-            break
-    return out
-
-
-def open_hazards_of(session: Session, premises_id: int, limit: int = 20) -> list[dict[str, Any]]:
-    """Open hazards of the premises a call comes from: what crews should know on arrival."""
-    from lanyan.prevention.models import Hazard
-
-    rows = session.scalars(
-        select(Hazard)
-        .where(Hazard.premises_id == premises_id, Hazard.status.not_in(["closed", "rejected"]))
-        .order_by(Hazard.severity.desc(), Hazard.found_at.desc())
-        .limit(limit)
-    ).all()
-    return [
-        {
-            "id": h.id,
-            "title": h.title,
-            "severity": h.severity.value,
-            "severity_zh": h.severity.zh,
-            "status": h.status.value,
-            "status_zh": h.status.zh,
-            "found_at": h.found_at.isoformat(),
-        }
-        for h in rows
-    ]
 
 
 # --- recommendation ----------------------------------------------------------------------------
@@ -474,89 +412,41 @@ def recommend(
     network: RoadNetwork,
     incident_id: int,
     with_routes: bool = True,
-) -> dict[str, Any]:
+) -> rec.Recommendation:
     """Units to send for the incident's plan, fastest suitable first, each with its reason."""
-    incident = get_incident(session, actor, incident_id)
-    state = network.current(session)
-    node = state.snapper.snap(incident.lon, incident.lat)
-    units = list(
-        session.scalars(
-            select(Unit)
-            .join(Unit.station)
-            .where(Organization.path.startswith(actor.org_path, autoescape=True))
-        ).unique()
+    actor.require(Action.READ)
+    incident = _load_incident(
+        session, actor, incident_id, lazyload(Incident.assignments), lazyload(Incident.events)
     )
-    brigade_of_org = state.brigade_of_org
-    ranked = rec.candidates(state, units, node.node, incident.lon, incident.lat, brigade_of_org)
+    state = network.current(session)
+    snap = state.snapper.snap(incident.lon, incident.lat)
+    units = list(session.scalars(visible(actor, Unit)))
+    ranked = rec.candidates(
+        state, units, snap.node, incident.lon, incident.lat, state.brigade_of_org
+    )
     rule, reqs = requirements_for(session, incident)
-    zone = Zone(int(state.zone[node.node]))
+    zone = Zone(int(state.zone[snap.node]))
     height = incident.premises.height_m if incident.premises else None
     fills = rec.fill_plan(
         reqs, ranked, own_brigade_id=incident.brigade_id, zone=zone, building_height_m=height
     )
-    chosen = [pick for fill in fills for pick in fill.picks]
-    routes = _routes_of(state, [p.candidate for p in chosen], node.node) if with_routes else {}
-    picks = []
-    for pick in chosen:
-        unit = pick.candidate.unit
-        entry: dict[str, Any] = {
-            "unit_id": unit.id,
-            "call_sign": unit.call_sign,
-            "unit_type": unit.type.value,
-            "unit_type_zh": unit.type.zh,
-            "station_id": unit.station_id,
-            "station_name": unit.station.name,
-            "brigade_name": state.brigade_names.get(pick.candidate.brigade_id or 0),
-            "eta_s": round(pick.candidate.eta_s, 1),
-            "straight_m": round(pick.candidate.straight_m, 1),
-            "requirement": pick.requirement,
-            "reason": pick.reason,
-            "cross_brigade": pick.cross_brigade,
-            "distance_m": None,
-            "route": None,
-        }
-        entry |= routes.get(unit.id, {})
-        picks.append(entry)
-    return {
-        "incident_id": incident.id,
-        "level": incident.level,
-        "zone": zone.name.lower(),
-        "plan": None if rule is None else {"id": rule.id, "name": rule.name, "source": rule.source},
-        "snap": {
-            "node": node.node,
-            "distance_m": round(float(node.distance_m), 1),
-            "too_far": bool(node.too_far),
-        },
-        "units": picks,
-        "requirements": [
-            {
-                "label": f.label,
-                "unit_types": f.unit_types,
-                "count": f.count,
-                "filled": len(f.picks),
-                "missing": f.missing,
-            }
-            for f in fills
-        ],
-        "unfilled": [{"label": f.label, "missing": f.missing} for f in fills if f.missing],
-        "alternatives": [
-            {
-                "unit_id": c.unit.id,
-                "call_sign": c.unit.call_sign,
-                "unit_type": c.unit.type.value,
-                "eta_s": round(c.eta_s, 1),
-            }
-            for c in ranked[:20]
-        ],
-    }
+    chosen = [pick.candidate for fill in fills for pick in fill.picks]
+    return rec.Recommendation(
+        incident=incident,
+        zone=zone,
+        rule=rule,
+        snap=snap,
+        fills=fills,
+        ranked=ranked,
+        routes=_routes_of(state, chosen, snap.node) if with_routes else {},
+        brigade_names=state.brigade_names,
+    )
 
 
 def _routes_of(
     state: NetworkState, chosen: list[rec.Candidate], target: int
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, rec.RouteShape]:
     """Route geometry of every chosen unit, from one reverse search from the incident."""
-    from lanyan.routing import routes_to
-
     if not chosen:
         return {}
     sources = []
@@ -572,10 +462,7 @@ def _routes_of(
         chosen, routes_to(state.graph, sources, target, limit_s=bound), strict=True
     ):
         if path is not None:
-            out[cand.unit.id] = {
-                "distance_m": round(path.metres, 1),
-                "route": path.geojson(state.graph),
-            }
+            out[cand.unit.id] = rec.RouteShape(path.metres, path.geojson(state.graph))
     return out
 
 
@@ -591,12 +478,14 @@ def assign_units(
     unit_ids: list[int],
     at: datetime | None = None,
     etas: dict[int, rec.Candidate] | None = None,
-) -> list[Assignment]:
+) -> Dispatched:
     """Send units to an incident in one transaction: all of them, or none (409 naming the unit).
 
-    Each unit is claimed with a compare-and-set UPDATE (status must still be dispatchable), and the
-    partial unique index on active assignments stops a double assignment even if two dispatchers
-    race; whichever commits second gets the conflict.
+    The units are claimed together with one compare-and-set UPDATE (status must still be
+    dispatchable; it returns the ids it claimed), and the partial unique index on active
+    assignments stops a double assignment even if two dispatchers race; whichever commits second
+    gets the conflict. The statements do not grow with the number of units: each step reads or
+    writes all of them at once.
     """
     actor.require(Action.INCIDENT_WRITE)
     incident = get_incident(session, actor, incident_id)
@@ -605,78 +494,98 @@ def assign_units(
     if len(set(unit_ids)) != len(unit_ids):
         raise Invalid("车辆重复", "a unit is listed twice")
     now = at or utcnow()
+    found = {u.id: u for u in session.scalars(visible(actor, Unit).where(Unit.id.in_(unit_ids)))}
+    missing = [uid for uid in unit_ids if uid not in found]
+    if missing:
+        raise not_found_error(Unit, missing[0])
+    units = [found[uid] for uid in unit_ids]
     if etas is None:
         state = network.current(session)
         node = state.snapper.snap(incident.lon, incident.lat).node
-        units = [get_unit(session, actor, uid) for uid in unit_ids]
         ranked = rec.candidates(
             state, units, node, incident.lon, incident.lat, state.brigade_of_org
         )
         etas = {c.unit.id: c for c in ranked}
-    created = []
-    for unit_id in unit_ids:
-        unit = get_unit(session, actor, unit_id)
-        previous = session.scalars(
-            select(Assignment).where(
-                Assignment.unit_id == unit.id, Assignment.status != AssignmentStatus.IN_QUARTERS
+    previous = {
+        a.unit_id: a
+        for a in session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.unit_id.in_(unit_ids),
+                Assignment.status != AssignmentStatus.IN_QUARTERS,
             )
-        ).first()
-        if previous is not None and previous.status != AssignmentStatus.RETURNING:
+            .options(lazyload(Assignment.unit))
+        )
+    }
+    for unit in units:
+        busy = previous.get(unit.id)
+        if busy is not None and busy.status != AssignmentStatus.RETURNING:
             raise Conflict(
                 f"{unit.call_sign}正在执行其他警情，不能调派",
                 f"{unit.call_sign} is on another incident",
             )
-        claimed = session.execute(
+    claimed = set(
+        session.scalars(
             update(Unit)
             .where(
-                Unit.id == unit.id, Unit.status.in_([UnitStatus.AVAILABLE, UnitStatus.RETURNING])
+                Unit.id.in_(unit_ids),
+                Unit.status.in_([UnitStatus.AVAILABLE, UnitStatus.RETURNING]),
             )
             .values(status=UnitStatus.DISPATCHED, status_changed_at=now, updated_at=now)
-            .execution_options(synchronize_session=False)
+            .returning(Unit.id),
+            execution_options={"synchronize_session": "fetch"},
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    )
+    for unit in units:
+        if unit.id not in claimed:
             raise Conflict(
                 f"{unit.call_sign}当前不可调派（可能已被其他调度员调派）",
                 f"{unit.call_sign} is not available (taken meanwhile?)",
             )
-        if previous is not None:  # a returning unit re-dispatched from the road (改派)
-            previous.status = AssignmentStatus.IN_QUARTERS
-            previous.in_quarters_at = now  # its part in the old call ends here
-            old = previous.incident
-            _event(
-                session,
-                old,
-                EventKind.RETURNING,
-                actor=actor,
-                at=now,
-                unit=unit,
-                detail={"reassigned_to": incident.id},
+    created = []
+    for unit in units:
+        ended = previous.get(unit.id)
+        if ended is not None:  # a returning unit re-dispatched from the road (改派)
+            ended.status = AssignmentStatus.IN_QUARTERS
+            ended.in_quarters_at = now  # its part in the old call ends here
+            session.add(
+                _new_event(
+                    ended.incident_id,
+                    EventKind.RETURNING,
+                    actor=actor,
+                    at=now,
+                    unit=unit,
+                    detail={"reassigned_to": incident.id},
+                )
             )
         cand = etas.get(unit.id)
-        assignment = Assignment(
-            incident_id=incident.id,
-            unit_id=unit.id,
-            status=AssignmentStatus.ASSIGNED,
-            eta_s=cand.eta_s if cand else None,
-            distance_m=cand.straight_m if cand else None,
-            cross_brigade=bool(
-                cand
-                and incident.brigade_id
-                and cand.brigade_id
-                and cand.brigade_id != incident.brigade_id
-            ),
-            assigned_by_id=actor.user_id,
-            assigned_at=now,
+        created.append(
+            Assignment(
+                unit=unit,
+                status=AssignmentStatus.ASSIGNED,
+                eta_s=cand.eta_s if cand else None,
+                distance_m=cand.straight_m if cand else None,
+                cross_brigade=bool(
+                    cand
+                    and incident.brigade_id
+                    and cand.brigade_id
+                    and cand.brigade_id != incident.brigade_id
+                ),
+                assigned_by_id=actor.user_id,
+                assigned_at=now,
+            )
         )
-        session.add(assignment)
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError as exc:
-            raise Conflict(
-                f"{unit.call_sign}已被调派到其他警情",
-                f"{unit.call_sign} was assigned elsewhere meanwhile",
-            ) from exc
+    incident.assignments.extend(created)  # the loaded collection stays true: no reload
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the caller rolls the whole order back
+        names = "、".join(u.call_sign for u in units)
+        raise Conflict(
+            f"{names}已被调派到其他警情",
+            f"{', '.join(u.call_sign for u in units)}: assigned elsewhere meanwhile",
+        ) from exc
+    for assignment in created:
+        unit = assignment.unit
         _event(
             session,
             incident,
@@ -711,27 +620,25 @@ def assign_units(
                 unit.station.path,
             ),
         )
-        created.append(assignment)
+    refresh_first_response(session, incident)  # flushes first: the incident is updated once
     if incident.status == IncidentStatus.RECEIVED:
         incident.status = IncidentStatus.DISPATCHED
-    refresh_first_response(session, incident)
     incident.updated_at = now
-    _publish(
-        session,
-        "assignment.created",
-        incident,
-        unit_ids=unit_ids,
-        stations=tuple(a.unit.station.path for a in created if a.unit is not None),
-    )
+    _publish(session, "assignment.created", incident, unit_ids=unit_ids)
     session.flush()
-    return created
+    return Dispatched(incident, created)
 
 
 def get_assignment(session: Session, actor: Actor, assignment_id: int) -> Assignment:
-    """An assignment whose unit lies in the actor's jurisdiction, else 404."""
-    assignment = session.get(Assignment, assignment_id)
-    if assignment is None or not actor.covers(assignment.unit.station.path):
-        raise not_found("调派记录", "assignment", assignment_id)
+    """An assignment whose unit lies in the actor's jurisdiction (404 otherwise), with its unit
+    and station and its incident with the incident's other assignments (not the timeline)."""
+    assignment = session.scalars(
+        visible(actor, Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(joinedload(Assignment.incident).lazyload(Incident.events))
+    ).one_or_none()
+    if assignment is None:
+        raise not_found_error(Assignment, assignment_id)
     return assignment
 
 
@@ -743,7 +650,10 @@ def set_assignment_status(
     data: AssignmentStatusChange,
     at: datetime | None = None,
 ) -> Assignment:
-    """Record a unit's milestone (出动/到场/出水/返回/归队); the unit's status follows."""
+    """Record a unit's milestone (出动/到场/出水/返回/归队); the unit's status follows.
+
+    Returns the assignment with its unit and station: all its answer shows.
+    """
     actor.require(Action.UNIT_STATUS)
     assignment = get_assignment(session, actor, assignment_id)
     if data.status not in ASSIGNMENT_TRANSITIONS[assignment.status]:
@@ -765,8 +675,7 @@ def set_assignment_status(
     elif data.lon is not None:
         unit.lon, unit.lat = data.lon, data.lat
     incident = assignment.incident
-    if is_first(incident, assignment):
-        refresh_first_response(session, incident)
+    copy_first_milestones(incident, assignment)
     _event(session, incident, EVENT_OF[data.status], actor=actor, at=now, unit=unit)
     if data.status == AssignmentStatus.ON_SCENE and incident.status in (
         IncidentStatus.RECEIVED,
@@ -774,7 +683,6 @@ def set_assignment_status(
     ):
         incident.status = IncidentStatus.ON_SCENE
     incident.updated_at = now
-    session.flush()
     audit.record(
         session,
         actor=actor,
@@ -808,6 +716,7 @@ def set_assignment_status(
         unit_id=unit.id,
         assignment_status=data.status.value,
     )
+    session.flush()
     return assignment
 
 
@@ -960,16 +869,35 @@ def close_incident(
     return incident
 
 
-def my_orders(session: Session, *, actor: Actor) -> list[Assignment]:
-    """Active assignments of the units based in the actor's organization subtree."""
+def my_orders(session: Session, *, actor: Actor, network: RoadNetwork) -> list[Order]:
+    """Active assignments of the units based in the actor's organization subtree, newest first,
+    each with its incident and the road route from the unit's station."""
     actor.require(Action.READ)
-    return list(
-        session.scalars(
-            select(Assignment)
-            .join(Assignment.unit)
-            .join(Unit.station)
-            .where(Organization.path.startswith(actor.org_path, autoescape=True))
-            .where(Assignment.status != AssignmentStatus.IN_QUARTERS)
-            .order_by(Assignment.assigned_at.desc())
-        ).unique()
-    )
+    assignments = session.scalars(
+        visible(actor, Assignment)
+        .where(Assignment.status != AssignmentStatus.IN_QUARTERS)
+        .options(
+            # spelled out: the loader does not follow a path back to Assignment by default
+            selectinload(Assignment.incident).selectinload(Incident.assignments),
+            selectinload(Assignment.incident).selectinload(Incident.events),
+        )
+        .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
+    ).all()
+    if not assignments:
+        return []
+    state = network.current(session)
+    orders = []
+    for assignment in assignments:
+        feature = None
+        row = state.row_of_org.get(assignment.unit.station_id)
+        if row is not None:
+            incident = assignment.incident
+            target = state.snapper.snap(incident.lon, incident.lat).node
+            try:
+                feature = route(state.graph, int(state.table.station_nodes[row]), target).geojson(
+                    state.graph
+                )
+            except NoRouteError:
+                feature = None
+        orders.append(Order(assignment, feature))
+    return orders
