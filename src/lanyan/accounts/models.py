@@ -1,4 +1,4 @@
-"""Users, their sessions and the record of login attempts (for rate limiting)."""
+"""Users, their sessions, the record of login attempts and the login limit's counters."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class AuthSession(Base):
 
 
 class LoginAttempt(Base):
-    """Every login attempt, kept so failures can be counted per user name and per address."""
+    """Every login attempt whose password was checked, with its outcome (a record, not a limit)."""
 
     __tablename__ = "login_attempt"
 
@@ -67,3 +67,30 @@ class LoginAttempt(Base):
 
 
 jurisdiction.register(User, via=User.organization_id, parent=Organization, label=("用户", "user"))
+
+
+class LoginThrottle(Base):
+    """A counter of the login limit: failed or in-flight guesses under one key in one window.
+
+    Keys name what is counted (see :mod:`lanyan.accounts.guard`): one user name at one address,
+    one address, one user name from addresses it is not known at. A guess takes a slot with a
+    conditional ``UPDATE`` before its password is checked, so the limit holds under concurrency.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class KnownLoginAddress(Base):
+    """An address from which a user has logged in; failures from elsewhere do not lock it out."""
+
+    __tablename__ = "login_known_address"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_login_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,8 +1,10 @@
 """Accounts: log in and out, resolve a session to an actor, manage users.
 
-Login failures are counted per user name and per client address over a sliding window
-(``LANYAN_LOGIN_MAX_FAILURES`` in ``LANYAN_LOGIN_WINDOW_SECONDS``) in the database, so the limit
-holds across worker processes and restarts.
+Logins are limited by :mod:`lanyan.accounts.guard`: at most ``LANYAN_LOGIN_MAX_FAILURES`` guesses
+per account and address in ``LANYAN_LOGIN_WINDOW_SECONDS``, counted in the database (so the limit
+holds across worker processes and restarts) before the password is checked; failures from
+elsewhere never lock an account out of an address it is known at or a trusted network. Every
+password that is set goes through :mod:`lanyan.accounts.passwords`.
 """
 
 from __future__ import annotations
@@ -10,17 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lanyan.accounts import guard
 from lanyan.accounts.models import AuthSession, LoginAttempt, User
+from lanyan.accounts.passwords import check_password
 from lanyan.accounts.schemas import UserCreate, UserUpdate
 from lanyan.core import audit, jurisdiction
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
 from lanyan.core.config import Settings
-from lanyan.core.errors import Conflict, TooManyRequests, Unauthorized
+from lanyan.core.errors import Conflict, Unauthorized
 from lanyan.core.permissions import Action
 from lanyan.core.security import hash_password, new_token, token_digest, verify_password
 from lanyan.forces.models import Organization
@@ -49,47 +53,31 @@ def actor_for(user: User, ip: str | None = None) -> Actor:
     )
 
 
-def _recent_failures(session: Session, *, username: str, ip: str | None, since: datetime) -> int:
-    by_name = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.username == username, LoginAttempt.at >= since)
-        .where(LoginAttempt.success.is_(False))
-    )
-    by_ip = 0
-    if ip:
-        by_ip = (
-            session.scalar(
-                select(func.count())
-                .select_from(LoginAttempt)
-                .where(LoginAttempt.ip == ip, LoginAttempt.at >= since)
-                .where(LoginAttempt.success.is_(False))
-            )
-            or 0
-        ) // 4  # an address may try a few accounts (a shared duty-room PC), not endless ones
-    return max(by_name or 0, by_ip)
-
-
 def login(
     session: Session, *, username: str, password: str, ip: str | None, settings: Settings
 ) -> IssuedSession:
-    """Check the password and open a session; refuse with 429 after too many recent failures."""
+    """Check the password and open a session; refuse with 429 when the login limit is reached.
+
+    The guess takes its slots of the limit first, in a transaction of its own; the (slow) argon2
+    check runs with no transaction open; then one short transaction records the outcome.
+    """
     now = utcnow()
-    window_start = now - timedelta(seconds=settings.login_window_seconds)
-    if _recent_failures(session, username=username, ip=ip, since=window_start) >= (
-        settings.login_max_failures
-    ):
-        raise TooManyRequests(
-            "登录失败次数过多，请稍后再试",
-            "too many failed logins; try again later",
-            retry_after_s=settings.login_window_seconds,
-        )
     user = session.scalar(select(User).where(User.username == username))
+    known = guard.is_trusted(ip, settings) or (
+        user is not None and guard.is_known(session, user_id=user.id, ip=ip)
+    )
+    session.commit()  # end the read: the slots are taken in a fresh write transaction
+    slots = guard.reserve(
+        session, username=username, ip=ip, known=known, now=now, settings=settings
+    )
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
         session.add(LoginAttempt(username=username, ip=ip, at=now, success=False))
+        guard.prune(session, now=now, settings=settings)
         session.commit()
         raise Unauthorized("用户名或密码错误", "wrong user name or password")
+    guard.forgive(session, slots)
+    guard.remember(session, user_id=user.id, ip=ip, now=now)
     token = new_token()
     auth = AuthSession(
         token_sha256=token_digest(token),
@@ -152,6 +140,7 @@ def create_user(session: Session, *, actor: Actor, data: UserCreate) -> User:
     _org_in_jurisdiction(session, actor, data.organization_id)
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
         raise Conflict(f"用户名已存在：{data.username}", f"user name taken: {data.username}")
+    check_password(data.password, username=data.username)
     user = User(
         username=data.username,
         display_name=data.display_name,
@@ -194,6 +183,8 @@ def update_user(session: Session, *, actor: Actor, user_id: int, data: UserUpdat
             "不能停用自己或修改自己的角色", "you cannot disable yourself or change your role"
         )
     password = changes.pop("password", None)
+    if password is not None:
+        check_password(password, username=user.username)
     for key, value in changes.items():
         if value is not None:
             setattr(user, key, value)

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     session_ttl_minutes: int = Field(default=12 * 60, ge=1, description="one duty shift")
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    login_trusted_networks: str = Field(
+        default="",
+        description=(
+            "comma-separated addresses or networks (a duty room's 10.8.0.0/24) where failed logins"
+            " from elsewhere never lock anyone out; guesses made there stay limited per account"
+        ),
+    )
     demo_seed: int = 119
     demo_osm_file: Path = PROJECT_ROOT / "data" / "demo" / "liechtenstein.osm.pbf"
     data_dir: Path = PROJECT_ROOT / "var"
@@ -54,13 +61,19 @@ class Settings(BaseSettings):
         parse_networks(value)  # a typo fails at start, not on the first request
         return value
 
+    @field_validator("login_trusted_networks")
+    @classmethod
+    def _login_networks_are_networks(cls, value: str) -> str:
+        parse_networks(value, "LANYAN_LOGIN_TRUSTED_NETWORKS")
+        return value
+
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @lru_cache(maxsize=8)
-def parse_networks(setting: str) -> tuple[Network, ...]:
-    """The addresses and networks of a comma-separated setting (``LANYAN_TRUSTED_PROXIES``)."""
+def parse_networks(setting: str, name: str = "LANYAN_TRUSTED_PROXIES") -> tuple[Network, ...]:
+    """The addresses and networks of a comma-separated setting (``name``, for its error)."""
     networks = []
     for part in (p.strip() for p in setting.split(",")):
         if not part:
@@ -69,7 +82,7 @@ def parse_networks(setting: str) -> tuple[Network, ...]:
             networks.append(ipaddress.ip_network(part, strict=False))
         except ValueError as exc:
             raise ValueError(
-                f"LANYAN_TRUSTED_PROXIES：{part!r} 不是地址或网段 (not an address or network)"
+                f"{name}：{part!r} 不是地址或网段 (not an address or network)"
             ) from exc
     return tuple(networks)
 

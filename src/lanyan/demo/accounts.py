@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lanyan.accounts.models import User
+from lanyan.accounts.passwords import generate_password
 from lanyan.accounts.schemas import UserCreate, UserUpdate
 from lanyan.accounts.service import create_user, update_user
 from lanyan.core.actor import SYSTEM
 from lanyan.core.db import transaction
 from lanyan.core.errors import NotFound
 from lanyan.core.permissions import Role
-from lanyan.core.security import generate_password
 from lanyan.forces.choices import OrgKind
 from lanyan.forces.models import Organization
 
@@ -103,7 +103,7 @@ def ensure_demo_accounts(session_factory: sessionmaker[Session], *, seed: int) -
     with transaction(session_factory) as session:
         for username, display_name, role, where in DEMO_ACCOUNTS:
             org = _organization(session, where)
-            password = generate_password(16)
+            password = generate_password(username=username)
             existing = session.scalar(select(User).where(User.username == username))
             if existing is None:
                 create_user(
