@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy.orm import Session
 
 from lanyan import __version__
 from lanyan.accounts.api import router as accounts_router
 from lanyan.api.crs import CrsMiddleware
+from lanyan.api.guards import RequestGuard
 from lanyan.audit.api import router as audit_router
 from lanyan.core import problems
 from lanyan.core.config import Settings, get_settings
@@ -31,9 +31,6 @@ from lanyan.stats.distribution_api import router as distribution_router
 from lanyan.system.api import router as system_router
 from lanyan.system.settings import require_road_file
 from lanyan.web.pages import router as web_router
-
-MAX_BODY_BYTES = 32 * 1024 * 1024
-"""Largest request body accepted (an import file); larger ones get 413 before being read."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,17 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(CrsMiddleware)  # inside gzip: it reads the JSON the routers wrote
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return problems.problem(
-                413, "Payload too large", "上传内容过大（上限 32 MB）", "request body over 32 MB"
-            )
-        return await call_next(request)
+    # added last, so outermost: body limit, cross-site check and security headers come first
+    app.add_middleware(RequestGuard, trusted_proxies=settings.trusted_proxies)
 
     for router in (
         system_router,

@@ -117,13 +117,26 @@ def upload_photo(
 def get_photo(
     request: Request, upload_id: UploadId, actor: CurrentActor, session: SessionDep
 ) -> FileResponse:
-    """A stored photo, only within your jurisdiction."""
+    """A stored photo, only within your jurisdiction.
+
+    Served inert: the type is the one sniffed at upload and the browser may not guess another
+    (nosniff); opened on its own it runs nothing (a sandbox CSP); it is shown inline under a
+    name of ours, never the uploader's."""
     stored = uploads.get_upload(session, actor, upload_id)
     path = uploads.upload_path(request.app.state.settings.data_dir / "uploads", stored)
     if not path.is_file():
         raise Invalid("文件已丢失，请联系管理员", "the stored file is missing")
+    extension = stored.media_type.removeprefix("image/").replace("jpeg", "jpg")
     return FileResponse(
-        path, media_type=stored.media_type, headers={"Cache-Control": "private, max-age=3600"}
+        path,
+        media_type=stored.media_type,
+        filename=f"photo-{stored.id}.{extension}",
+        content_disposition_type="inline",
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
     )
 
 
