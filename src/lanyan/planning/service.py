@@ -213,7 +213,7 @@ def station_isochrones(
         )
     return isochrones(
         state.graph,
-        state.table.station_major[row],
+        state.table.state_tree(row, state.graph.turns),
         minutes=sorted(minutes),
         properties={"org_id": org.id, "name": org.name},
     )
@@ -234,7 +234,7 @@ def unit_route(
         source = int(state.table.station_nodes[row])
     target = state.snapper.snap(lon, lat)
     try:
-        path = route(state.graph, source, target.node)
+        path = route(state.graph, source, target)
     except NoRouteError as exc:
         raise Invalid("两点之间没有可通行的道路", "no drivable route between the points") from exc
     feature = path.geojson(state.graph)

@@ -40,6 +40,7 @@ from lanyan.routing.trees import (
     table_seconds,
     to_uint16_seconds,
 )
+from lanyan.routing.turns import TurnGraph
 
 __all__ = [
     "DEFAULT_AWAY_LIMIT_S",
@@ -62,6 +63,7 @@ __all__ = [
     "Snapper",
     "SpeedTable",
     "TravelTable",
+    "TurnGraph",
     "UnitPositions",
     "UnitRanker",
     "build_graph",

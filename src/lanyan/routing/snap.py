@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -214,9 +215,13 @@ class Snapper:
         self.to_metres, self.to_lonlat = local_projection(lon0, lat0)
         x, y = self.to_metres.transform(graph.lon, graph.lat)
         self.xy = np.column_stack([x, y])
-        self._tree = cKDTree(self.xy)
         if to_segment:
             self._build_segments()
+
+    @cached_property
+    def _tree(self) -> cKDTree:
+        """KD-tree over the vertices, for vertex snaps (built on first use)."""
+        return cKDTree(self.xy)
 
     def _build_segments(self) -> None:
         """Undirected segments (a < b) with their directed edges, and an STRtree over them."""

@@ -361,13 +361,19 @@ class TurnGraph:
             shape=(n, n),
         )
 
+    def _spare_row(self) -> list[Seed]:
+        return [(self.n_states, 1.0)] * self._spare_slots  # unused slots: a harmless self-loop
+
     @cached_property
-    def _spare(self) -> tuple[csr_matrix, csr_matrix]:
-        """Forward and reverse matrices with one virtual node whose edges are rewritten per
-        search (no copy of the graph per query; guarded by a lock, and scipy holds the GIL)."""
-        point = self.n_states
-        row = [(point, 1.0)] * self._spare_slots  # unused slots: a harmless self-loop
-        return self.augmented([row]), self.augmented([row], reverse=True)
+    def _spare_forward(self) -> csr_matrix:
+        """The matrix plus one virtual node whose edges are rewritten per search (no copy of
+        the graph per query; guarded by a lock, and scipy holds the GIL anyway)."""
+        return self.augmented([self._spare_row()])
+
+    @cached_property
+    def _spare_reverse(self) -> csr_matrix:
+        """As :attr:`_spare_forward`, on the reversed graph."""
+        return self.augmented([self._spare_row()], reverse=True)
 
     def search(
         self,
@@ -400,8 +406,7 @@ class TurnGraph:
         if len(seeds) > self._spare_slots:
             matrix = self.augmented([seeds], reverse=reverse)
             return self._from_point(matrix, limit, predecessors)
-        forward, backward = self._spare
-        matrix = backward if reverse else forward
+        matrix = self._spare_reverse if reverse else self._spare_forward
         start = int(matrix.indptr[self.n_states])
         with self._lock:
             slots = slice(start, start + self._spare_slots)
