@@ -53,7 +53,7 @@ def aliases_signature(session: Session) -> tuple[int, int]:
 def add_aliases(session: Session, *, actor: Actor, pairs: Iterable[tuple[str, str]]) -> int:
     """Add (place name, alias) pairs not there yet; returns how many were added (audited)."""
     actor.require(Action.IMPORT)
-    have = set(session.execute(select(PlaceAlias.name, PlaceAlias.alias)).tuples())
+    have = {(n, a) for n, a in session.execute(select(PlaceAlias.name, PlaceAlias.alias))}
     added = 0
     for name, alias in pairs:
         name, alias = name.strip(), alias.strip()
