@@ -26,6 +26,7 @@ from lanyan.routing import (
     build_graph,
     build_travel_table,
     isochrones,
+    load_or_build,
     route,
     routes_to,
     shortest_path_tree,
@@ -207,3 +208,14 @@ def test_real_extract_obeys_its_restrictions(li_graph: RoadGraph) -> None:
         source = int(sources[e_in])
         ours = shortest_path_tree(li_graph, source)
         np.testing.assert_allclose(ours, line_graph_seconds(li_graph, source), rtol=1e-4)
+
+
+def test_restrictions_survive_the_cache(tmp_path: Path) -> None:
+    built = load_or_build(DATA / "no_u_turn.osm", tmp_path)
+    cached = load_or_build(DATA / "no_u_turn.osm", tmp_path)
+    assert cached.report.from_cache and not built.report.from_cache
+    np.testing.assert_array_equal(cached.banned_turns, built.banned_turns)
+    assert cached.report.turn_restrictions == built.report.turn_restrictions
+    free = load_or_build(DATA / "no_u_turn.osm", tmp_path, turn_restrictions=False)
+    assert not free.report.from_cache and free.banned_turns.shape == (0, 2)
+    assert len(list(tmp_path.glob("roadgraph-*.npz"))) == 2
