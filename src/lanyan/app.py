@@ -21,6 +21,7 @@ from lanyan.dispatch.geocoding import GeocoderService
 from lanyan.exchange.api import router as exchange_router
 from lanyan.forces.api import router as forces_router
 from lanyan.live.api import router as events_router
+from lanyan.live.bus import lifespan as live_events_lifespan
 from lanyan.planning.api import router as planning_router
 from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.api import router as premises_router
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Lanyan 蓝焰",
         version=__version__,
         description="消防救援支队接处警调度、一张图与防火监督平台 API",
+        lifespan=live_events_lifespan,
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from lanyan.accounts.models import AuthSession
 from lanyan.accounts.service import actor_for, resolve_token
@@ -101,6 +103,41 @@ def get_actor(request: Request, auth: AuthSessionDep) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+@dataclass(frozen=True)
+class StreamLogin:
+    """The login behind a long-lived stream, resolved without keeping a database connection.
+
+    A stream may stay open for a whole shift; holding the request's session (and so a pooled
+    connection) that long let a few hundred consoles exhaust the pool. The stream keeps the token
+    instead and re-checks it now and then with a short session of its own (:func:`resolve_login`).
+    """
+
+    actor: Actor
+    token: str
+    expires_at: datetime
+
+
+def resolve_login(factory: sessionmaker[Session], token: str, ip: str | None) -> StreamLogin:
+    """The live login behind ``token`` read in a session closed before returning; 401 if none."""
+    with factory() as session:
+        auth = resolve_token(session, token)
+        return StreamLogin(actor_for(auth.user, ip), token, auth.expires_at)
+
+
+def get_stream_login(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> StreamLogin:
+    """Like :data:`CurrentActor` for streaming responses: no session outlives the dependency."""
+    token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
+    if not token or len(token) > 200:
+        raise Unauthorized("请先登录", "log in first")
+    return resolve_login(request.app.state.sessionmaker, token, client_ip(request))
+
+
+StreamLoginDep = Annotated[StreamLogin, Depends(get_stream_login)]
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +54,28 @@ class Settings(BaseSettings):
             "comma-separated addresses or networks (10.0.0.0/8) of the reverse proxies in front;"
             " only a request from one of them may name its client in X-Forwarded-For"
         ),
+    )
+    event_bus: Literal["memory", "mqtt"] = Field(
+        default="memory",
+        description=(
+            "how live events reach consoles: memory (one process, no broker) or mqtt (every"
+            " process of the deployment through the broker at LANYAN_MQTT_URL)"
+        ),
+    )
+    mqtt_url: str = Field(
+        default="mqtt://127.0.0.1:1883",
+        pattern=r"^mqtts?://",
+        description="the MQTT broker: mqtt://[user:password@]host[:port] (mqtts:// for TLS)",
+    )
+    mqtt_topic_prefix: str = Field(
+        default="lanyan",
+        pattern=r"^[^#+\x00]+$",
+        description="topic root of this deployment (several deployments can share one broker)",
+    )
+    live_recheck_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="how often an open live stream re-checks its login (a logout ends it)",
     )
 
     @field_validator("trusted_proxies")

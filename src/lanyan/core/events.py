@@ -3,20 +3,27 @@
 Service functions queue events on the session (:func:`queue`); they are published only when the
 transaction commits (a rolled-back write announces nothing). Subscribers are asyncio queues of
 Server-Sent-Event streams; publishing is thread-safe because routers run in worker threads.
-One process serves one bus; a multi-process deployment would put a broker (MQTT/NATS) here.
+
+One process serves one bus. When several processes serve (workers, hosts), a :class:`Relay`
+attached to the bus forwards each committed event to a broker, and events that other processes
+committed come back through :meth:`EventBus.deliver` (see :mod:`lanyan.live.bus`). A process
+delivers its own events locally at once and never again from the broker, so its consoles keep
+updating while the broker is away.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 PENDING_KEY = "lanyan.pending_events"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,13 @@ class Event:
         return any(p.startswith(org_path) for p in (self.org_path, *self.also_paths))
 
 
+class Relay(Protocol):
+    """Carries the events this process commits to the other processes of the deployment."""
+
+    def forward(self, item: Event) -> None:
+        """Send ``item`` on; must return at once (it runs inside a commit) and should not raise."""
+
+
 @dataclass
 class _Subscriber:
     loop: asyncio.AbstractEventLoop
@@ -51,6 +65,9 @@ class EventBus:
 
     _subscribers: list[_Subscriber] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _relay: Relay | None = None
+    relay_failures: int = 0
+    """Events the relay raised on (they reached this process's consoles, not the others')."""
 
     def subscribe(self, org_path: str, *, maxsize: int = 1000) -> _Subscriber:
         """Register a stream on the running event loop."""
@@ -65,7 +82,36 @@ class EventBus:
             if sub in self._subscribers:
                 self._subscribers.remove(sub)
 
+    def attach(self, relay: Relay) -> None:
+        """Forward every event published from now on through ``relay`` too (one per process)."""
+        with self._lock:
+            if self._relay is not None and self._relay is not relay:
+                raise RuntimeError("this process's event bus already has a relay")
+            self._relay = relay
+
+    def detach(self, relay: Relay) -> None:
+        """Stop forwarding through ``relay``."""
+        with self._lock:
+            if self._relay is relay:
+                self._relay = None
+
     def publish(self, item: Event) -> None:
+        """An event committed here: to local subscribers, and through the relay (any thread).
+
+        Never raises: the write it announces is already committed, and a broker outage must not
+        turn a dispatch into an error.
+        """
+        self.deliver(item)
+        relay = self._relay
+        if relay is None:
+            return
+        try:
+            relay.forward(item)
+        except Exception:
+            self.relay_failures += 1
+            log.exception("live event %s not forwarded to other processes", item.type)
+
+    def deliver(self, item: Event) -> None:
         """Hand ``item`` to every subscriber whose jurisdiction covers it (any thread)."""
         with self._lock:
             targets = [s for s in self._subscribers if item.visible_to(s.org_path)]
