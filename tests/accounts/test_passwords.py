@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.factories import World, login
+from typer.testing import CliRunner
 
 from lanyan.accounts.models import User
 from lanyan.accounts.passwords import (
@@ -17,6 +20,14 @@ from lanyan.accounts.passwords import (
     generate_password,
     password_problems,
 )
+from lanyan.cli import app
+from lanyan.core.actor import SYSTEM
+from lanyan.core.config import get_settings
+from lanyan.core.db import make_engine, make_sessionmaker
+from lanyan.core.migrate import upgrade
+from lanyan.forces import service as forces
+from lanyan.forces.choices import OrgKind
+from lanyan.forces.schemas import OrganizationCreate
 
 
 def _codes(password: str, username: str = "zhang_wei") -> set[str]:
@@ -141,3 +152,47 @@ def test_a_password_reset_is_checked_against_the_account_name(
     )
     assert r.status_code == 200
     assert login(app_client, "grid_a", "Hydrant-Valve-42")
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated SQLite database with one detachment, as ``LANYAN_DATABASE_URL``."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("LANYAN_DATABASE_URL", url)
+    get_settings.cache_clear()
+    upgrade(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        root = forces.create_root_organization(
+            session, actor=SYSTEM, external_id="cli:corps", name="命令行总队", kind=OrgKind.CORPS
+        )
+        forces.create_organization(
+            session,
+            actor=SYSTEM,
+            data=OrganizationCreate(
+                external_id="cli:det", name="命令行支队", kind=OrgKind.DETACHMENT, parent_id=root.id
+            ),
+        )
+        session.commit()
+    engine.dispose()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_the_cli_refuses_a_weak_password_and_generates_strong_ones(cli_db: str) -> None:
+    runner = CliRunner()
+    add = ["users", "add", "--role", "dispatcher", "--org", "cli:det"]
+    weak = runner.invoke(app, [*add, "cli_weak", "--password", "1234567890"])
+    assert weak.exit_code == 2
+    assert "密码强度不足" in weak.output
+    assert "连续" in weak.output
+    for name in ("cli_gen_1", "cli_gen_2", "cli_gen_3"):
+        made = runner.invoke(app, [*add, name, "--generate"])
+        assert made.exit_code == 0, made.output
+        password = made.output.rsplit("password:", 1)[1].strip()
+        assert password_problems(password, username=name) == []
+    engine = make_engine(cli_db)
+    with make_sessionmaker(engine)() as session:
+        names = set(session.scalars(select(User.username)))
+    engine.dispose()
+    assert names == {"cli_gen_1", "cli_gen_2", "cli_gen_3"}
