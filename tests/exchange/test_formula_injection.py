@@ -179,7 +179,7 @@ def test_xlsx_helper_writes_text_for_formulas_and_error_codes() -> None:
     sheet.append([inert_xlsx_cell(sheet, v) for v in values])
     out = io.BytesIO()
     book.save(out)
-    row = load_workbook(io.BytesIO(out.getvalue())).active[1]  # type: ignore[index]
+    row = load_workbook(io.BytesIO(out.getvalue())).active[1]
     assert [c.value for c in row] == values
     assert [c.data_type for c in row] == ["s", "s", "s", "s", "s", "n", "n"]
 
