@@ -73,9 +73,11 @@ async def stream(
     actor.require(Action.READ)
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     recheck_s: float = request.app.state.settings.live_recheck_seconds
-    subscriber = BUS.subscribe(actor.org_path)
 
     async def events() -> AsyncIterator[str]:
+        # subscribed here, not in the handler: a generator that never starts (the client left
+        # first) never runs its finally, and would leave the subscriber behind
+        subscriber = BUS.subscribe(actor.org_path)
         sent = 0
         loop = asyncio.get_running_loop()
         last_write = start = loop.time()
