@@ -16,6 +16,8 @@ themselves: the dispatcher still logs in from the duty room's PC (known, or trus
 colleague whose account is known on a shared PC or behind a NAT is not refused because someone
 else there failed 4 × *N* times. A user on an address new to them while their account is under
 attack from many addresses waits out the window, or the address goes into the trusted networks.
+What stays possible, as the price of bounding brute force: someone at the owner's own address
+(the same PC, the same NAT) can use up that account's *N* guesses there for one window.
 
 Every guess takes its slots *before* its password is checked, in a short transaction of its own
 (:func:`reserve`): a counter row per key is updated with ``UPDATE … WHERE failures < limit``
