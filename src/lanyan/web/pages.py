@@ -40,6 +40,8 @@ STATIC_DIR = WEB_DIR / "static"
 TEMPLATE_DIR = WEB_DIR / "templates"
 TILE_URL_ENV = "LANYAN_TILE_URL"
 """Environment variable with a raster tile URL template ({z}/{x}/{y}); unset = vector roads."""
+TILE_CRS_ENV = "LANYAN_TILE_CRS"
+"""``gcj02`` when the tile server draws GCJ-02 (Amap, Tencent, most Chinese internal services)."""
 
 HOME_BY_ROLE: dict[Role, str] = {
     Role.ADMIN: "/console",
@@ -85,6 +87,14 @@ def tile_url() -> str | None:
     """The configured raster tile URL, or ``None`` for the offline vector base map."""
     value = os.environ.get(TILE_URL_ENV, "").strip()
     return value or None
+
+
+def tile_crs() -> str:
+    """The tiles' datum: ``wgs84`` (OSM and most servers) or ``gcj02``; anything else is refused."""
+    value = os.environ.get(TILE_CRS_ENV, "").strip().lower().replace("-", "") or "wgs84"
+    if value not in ("wgs84", "gcj02"):
+        raise ValueError(f"{TILE_CRS_ENV} must be wgs84 or gcj02, not {value!r}")
+    return value
 
 
 def _json_for_html(data: Any) -> str:
@@ -135,6 +145,7 @@ def render_page(
     """A page from ``templates/`` with its configuration block filled in."""
     config: dict[str, Any] = {
         "tileUrl": tile_url(),
+        "tileCrs": tile_crs(),
         "user": _user_json(auth) if auth else None,
         "homeByRole": {role.value: path for role, path in HOME_BY_ROLE.items()},
         **extra,

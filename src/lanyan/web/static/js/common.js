@@ -4,6 +4,8 @@ const configElement = document.getElementById("lanyan-config");
 export const config = configElement ? JSON.parse(configElement.textContent) : {};
 // A deployment with a tile server sets LANYAN_TILE_URL on the server; null = offline vector roads.
 window.LANYAN_TILE_URL = config.tileUrl || null;
+// The datum of those tiles: "gcj02" for Chinese internal tile services (LANYAN_TILE_CRS).
+window.LANYAN_TILE_CRS = config.tileCrs || "wgs84";
 export const user = config.user || null;
 
 export class ApiError extends Error {

@@ -1,5 +1,6 @@
 // The map part shared by the console and the crew page: base layer and the one-map layers.
 import * as L from "../vendor/leaflet/leaflet.esm.js";
+import { gcj02Crs } from "./chinacrs.js";
 import { api, colour, fetchAll, label, mapLabel, mapText } from "./common.js";
 
 export { L };
@@ -9,7 +10,9 @@ const DEFAULT_CENTER = [47.14, 9.53];
 
 /** A Leaflet map with the base layer: the tile server when configured, else the road graph. */
 export function createMap(element, { zoom = 12, center = DEFAULT_CENTER, zoomControl = true } = {}) {
-  const map = L.map(element, { zoomControl, zoomSnap: 0.25, attributionControl: true });
+  // GCJ-02 tiles: the projection moves our WGS-84 data onto them (see chinacrs.js)
+  const crs = window.LANYAN_TILE_URL && window.LANYAN_TILE_CRS === "gcj02" ? gcj02Crs(L) : L.CRS.EPSG3857;
+  const map = L.map(element, { crs, zoomControl, zoomSnap: 0.25, attributionControl: true });
   map.setView(center, zoom);
   map.attributionControl.setPrefix(false);
   const canvas = L.canvas({ padding: 0.3 });
