@@ -529,7 +529,7 @@ def osm_facilities(
 ) -> None:
     """Write the extract's fire stations and hydrants as import files (organizations.csv,
     water_sources.csv) to check in a spreadsheet and then import."""
-    from lanyan.forces.osm_facilities import write_import_files
+    from lanyan.exchange.osm_facilities import write_import_files
 
     orgs, waters, n_stations, n_hydrants = write_import_files(file, out, parent_external_id=parent)
     console.print(

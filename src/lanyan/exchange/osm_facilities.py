@@ -18,6 +18,7 @@ from typing import Any
 import osmium
 import shapely.wkb
 
+from lanyan.exchange.formats import inert_csv_text
 from lanyan.forces.choices import OrgKind, WaterSourceKind, WaterSourceState
 
 
@@ -107,7 +108,8 @@ def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    # OSM names are other people's text: a name starting "=" must stay text in a spreadsheet
+    writer.writerows([[inert_csv_text(cell) for cell in row] for row in rows])
     return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM as Chinese
 
 
