@@ -8,7 +8,10 @@ baselines. The last line of output is one JSON object with every figure.
 Issue 12 (routing fidelity): ranking obeys OSM turn restrictions and snaps the call to the nearest
 road segment. ``ranking_ratio_vs_unrestricted`` is the ranking time with both (the default) ÷
 the ranking time without (graph built with ``turn_restrictions=False``, nearest-vertex snapper),
-the two timed query by query, interleaved, in the same run (goal ≤ 1.2);
+the two timed query by query, interleaved, three times each, in the same run: the median over the
+queries of each query's best time, for units in quarters and with 10 % away, the worse of the two
+(goal ≤ 1.2; best-of-3 and medians because the 2-core machine is shared and a scheduler pause
+would otherwise decide the figure);
 ``turn_restrictions_obeyed`` counts the restriction relations applied to the real graph and
 ``snap_segment_p99_ms`` is the segment snap alone. The networkx and pgRouting baselines answer
 the unrestricted node-to-node question, so they are compared with the unrestricted ranking.
@@ -164,25 +167,41 @@ def time_ranking_pair(
     units: UnitPositions,
     points: npt.NDArray[np.float64],
     k: int,
-) -> tuple[list[float], list[float]]:
-    """Both rankers on the same queries, interleaved (and alternating which goes first) so that
-    the machine's noise falls on both alike."""
-    times: tuple[list[float], list[float]] = ([], [])
+    repeats: int = 3,
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Both rankers on the same queries, interleaved (alternating which goes first) so that the
+    machine's noise falls on both alike, each query ``repeats`` times.
+
+    Returns the first run's times (before, after), for percentiles comparable with earlier
+    records, and each query's best time (before, after): the cost of the work itself, with the
+    scheduler's pauses of a shared 2-core machine filtered out.
+    """
+    first: tuple[list[float], list[float]] = ([], [])
+    best: tuple[list[float], list[float]] = ([], [])
     rankers = (before, after)
     for i, (lon, lat) in enumerate(points):
-        for which in (0, 1) if i % 2 == 0 else (1, 0):
-            started = time.perf_counter()
-            rankers[which].rank_point(float(lon), float(lat), units, k=k)
-            times[which].append(time.perf_counter() - started)
-    return times
+        runs: tuple[list[float], list[float]] = ([], [])
+        for r in range(repeats):
+            for which in (0, 1) if (i + r) % 2 == 0 else (1, 0):
+                started = time.perf_counter()
+                rankers[which].rank_point(float(lon), float(lat), units, k=k)
+                runs[which].append(time.perf_counter() - started)
+        for which in (0, 1):
+            first[which].append(runs[which][0])
+            best[which].append(min(runs[which]))
+    return first[0], first[1], best[0], best[1]
 
 
-def time_snaps(snapper: Snapper, points: npt.NDArray[np.float64]) -> list[float]:
+def time_snaps(snapper: Snapper, points: npt.NDArray[np.float64], repeats: int = 3) -> list[float]:
+    """Each point's best of ``repeats`` snaps (see :func:`time_ranking_pair`)."""
     samples = []
     for lon, lat in points:
-        started = time.perf_counter()
-        snapper.snap(float(lon), float(lat))
-        samples.append(time.perf_counter() - started)
+        runs = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            snapper.snap(float(lon), float(lat))
+            runs.append(time.perf_counter() - started)
+        samples.append(min(runs))
     return samples
 
 
@@ -380,10 +399,12 @@ def run_real(args: argparse.Namespace, figures: dict[str, Any]) -> None:
         snap_vertex_p99_ms_real=round(v99, 4),
     )
     log(f"snap to segment: p50 {s50:.3f} ms, p99 {s99:.3f} ms (to vertex p99 {v99:.3f} ms)")
-    free_samples, samples = time_ranking_pair(free_ranker, ranker, units, points, args.k)
+    free_samples, samples, free_best, best = time_ranking_pair(
+        free_ranker, ranker, units, points, args.k
+    )
     _, answers = time_ranking(free_ranker, units, points[: args.baseline_queries], args.k)
-    p50, p99, mean = percentiles_ms(samples)
-    f50, f99, fmean = percentiles_ms(free_samples)
+    p50, p99, _ = percentiles_ms(samples)
+    f50, f99, _ = percentiles_ms(free_samples)
     figures.update(
         recommend_p50_ms_real=round(p50, 4),
         recommend_p99_ms_real=round(p99, 4),
@@ -395,9 +416,11 @@ def run_real(args: argparse.Namespace, figures: dict[str, Any]) -> None:
         f"(unrestricted, vertex snap: p50 {f50:.3f} ms, p99 {f99:.3f} ms)"
     )
     away_units = fleet(table, graph, per_station, 0.1, 0.1, rng)
-    free_away, away_samples = time_ranking_pair(free_ranker, ranker, away_units, points, args.k)
-    a50, a99, amean = percentiles_ms(away_samples)
-    fa50, fa99, famean = percentiles_ms(free_away)
+    free_away, away_samples, free_away_best, away_best = time_ranking_pair(
+        free_ranker, ranker, away_units, points, args.k
+    )
+    a50, a99, _ = percentiles_ms(away_samples)
+    fa50, fa99, _ = percentiles_ms(free_away)
     figures.update(
         recommend_away_p50_ms_real=round(a50, 4),
         recommend_away_p99_ms_real=round(a99, 4),
@@ -408,12 +431,15 @@ def run_real(args: argparse.Namespace, figures: dict[str, Any]) -> None:
         f"  with 10% away from quarters: p50 {a50:.3f} ms, p99 {a99:.3f} ms "
         f"(unrestricted, vertex snap: p50 {fa50:.3f} ms, p99 {fa99:.3f} ms)"
     )
-    figures["ranking_ratio_vs_unrestricted"] = round((mean + amean) / (fmean + famean), 3)
-    figures["ranking_ratio_vs_unrestricted_in_quarters"] = round(mean / fmean, 3)
-    figures["ranking_ratio_vs_unrestricted_away"] = round(amean / famean, 3)
+    in_quarters = float(np.median(best)) / float(np.median(free_best))
+    away_ratio = float(np.median(away_best)) / float(np.median(free_away_best))
+    figures["ranking_ratio_vs_unrestricted_in_quarters"] = round(in_quarters, 3)
+    figures["ranking_ratio_vs_unrestricted_away"] = round(away_ratio, 3)
+    figures["ranking_ratio_vs_unrestricted"] = round(max(in_quarters, away_ratio), 3)
     log(
-        f"ranking with turn restrictions and segment snapping / without (mean time, same "
-        f"queries): {figures['ranking_ratio_vs_unrestricted']} (in quarters "
+        f"ranking with turn restrictions and segment snapping / without (median of each "
+        f"query's best of 3, same queries; the worse of the two fleets): "
+        f"{figures['ranking_ratio_vs_unrestricted']} (in quarters "
         f"{figures['ranking_ratio_vs_unrestricted_in_quarters']}, 10% away "
         f"{figures['ranking_ratio_vs_unrestricted_away']})"
     )
@@ -503,9 +529,11 @@ def run_synthetic(args: argparse.Namespace, figures: dict[str, Any]) -> None:
         time_ranking(vertex_ranker, units, points[:50], args.k)
         snap50, snap99, _ = percentiles_ms(time_snaps(ranker.snapper, points))
         figures["snap_segment_p99_ms_1m"] = round(snap99, 4)
-        vertex_samples, samples = time_ranking_pair(vertex_ranker, ranker, units, points, args.k)
+        _, samples, vertex_best, segment_best = time_ranking_pair(
+            vertex_ranker, ranker, units, points, args.k
+        )
         figures["ranking_ratio_vs_vertex_snap_1m"] = round(
-            float(np.mean(samples)) / float(np.mean(vertex_samples)), 3
+            float(np.median(segment_best)) / float(np.median(vertex_best)), 3
         )
         log(
             f"segment snap index {figures['snap_segment_index_s_1m']} s, snap p50 "
