@@ -148,7 +148,7 @@ def test_case_file_size() -> None:
 def test_parse_components_exact(matcher: ZhMatcher) -> None:
     wrong = []
     for row in _rows():
-        got = matcher.parse(row["query"]).as_dict()
+        got = matcher.parse(row["query"]).legacy_dict()
         if got != json.loads(row["expected_components"]):
             wrong.append((row["query"], got, row["expected_components"]))
     for item in wrong:
@@ -158,14 +158,14 @@ def test_parse_components_exact(matcher: ZhMatcher) -> None:
 
 def test_parse_without_known_admin_names() -> None:
     parsed = parse_zh_address("浙江省杭州市西湖区文三路90号")
-    assert parsed.as_dict() == {
+    assert parsed.legacy_dict() == {
         "province": "浙江省",
         "city": "杭州市",
         "district": "西湖区",
         "road": "文三路",
         "number": "90",
     }
-    assert parse_zh_address("XX小区3幢2单元").as_dict() == {
+    assert parse_zh_address("XX小区3幢2单元").legacy_dict() == {
         "compound": "XX小区",
         "building": "3",
         "unit": "2",

@@ -1,19 +1,30 @@
-"""Chinese addresses as callers say them: components, then a match in the gazetteer.
+"""Chinese addresses as callers and dispatch rooms write them: components, then a gazetteer match.
 
 A 119 caller says "浙江省杭州市西湖区文三路90号", "华星小区3幢2单元", "文三路和学院路路口",
-"人民医院门口" or just "瓦杜兹消防救援站附近". This module takes such text apart into the
-components of a Chinese address (省/市/区县/乡镇街道/村/路/弄/号/小区/幢栋/单元/层/室, an
-intersection of two roads, a landmark and where the caller is relative to it) and matches them
-against the Chinese-named entries of the gazetteer (premises, compounds, streets and addresses the
-database adds through :meth:`~lanyan.dispatch.gazetteer.Gazetteer.add`; the OSM extract of the
-demo city has no Chinese street names).
+"人民医院门口"; a dispatch room writes "浦东新区 塘桥街道 南泉路1241弄15号303室(蓝村小区)（误报）".
+:func:`parse_zh_address` takes such text apart into the components of the annotation guide of
+Li et al., "Neural Chinese Address Parsing" (NAACL 2019): ``prov city district devzone town
+community road subroad roadno subroadno poi subpoi houseno cellno floorno roomno assist distance
+intersection redundant``. Values are the spans of the text as written (full-width characters
+folded, spaces dropped): ``roadno="1241弄"``, ``houseno="15号"``, ``roomno="303室"``.
 
-Parsing is a left-to-right walk over anchored patterns in the order addresses are written
-(largest area first); each component is taken at most once and what no pattern explains is kept
-as ``rest``. Administrative names without their suffix ("杭州西湖文三路") are recognised when
-they are known: the provinces are built in, cities and districts come from the gazetteer's
-``admin`` entries. Chinese numerals and full-width digits before a unit (三号, 十二幢, １２号)
-become Arabic digits.
+How it reads:
+
+- bracketed dispatcher notes ("（误报）", "（到场未处置）") are taken out and kept in ``notes``;
+  a bracket holding an address part ("(蓝村小区)", an unclosed "(文汇小区") is read in place;
+- administrative names come from the national division table (:mod:`lanyan.dispatch.divisions`)
+  with or without their suffix, so towns whose names hold 路/街/桥 (东明路街道, 曹路镇, 塘桥街道)
+  and "壶镇镇" are towns, county-level cities (奉化市) are districts; unknown 街道/镇 still parse;
+- then a left-to-right walk: road names (…路/街/大道/巷/胡同, G320国道), numbers with their
+  unit word (号 after a road is ``roadno``, 弄/支弄, 号楼/幢/栋/座, 单元, 层/楼, 室, 11-1701,
+  3-2-502), 村/社区 with 村民小组 (王楼村5组), cross streets (与/和 …交叉口, 靠近/近/旁),
+  assist words (门口/附近/对面 …) and distances (往东100米); any other text is a POI, the
+  first one ``poi`` and the next ``subpoi``, whether it comes before the road or after the number;
+- a number the walk did not place is kept in ``rest``: no number of the text is ever lost.
+
+The old component names (``province``, ``village``, ``number``, ``lane``, ``compound``,
+``building``, ``unit``, ``floor``, ``room``, ``landmark``, ``relation``; numbers as digits) stay
+available as properties and through :meth:`ZhAddress.legacy_dict`.
 
 The geocoder (:mod:`lanyan.dispatch.geocode`) calls :class:`ZhMatcher` for any query with Chinese
 characters and turns its :class:`ZhMatch` results into candidates.
@@ -25,15 +36,17 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from lanyan.dispatch.divisions import Division, load_divisions
 from lanyan.dispatch.gazetteer import Entry, EntryKind, Gazetteer, fold
 
 __all__ = [
+    "COMPONENTS",
     "PROVINCES",
     "ZhAddress",
     "ZhMatch",
@@ -51,35 +64,71 @@ PROVINCES: Final = (
 )  # fmt: skip
 """Short names of the 34 provincial-level divisions (recognised without their suffix)."""
 
-_PROVINCE_SUFFIX: Final = "维吾尔自治区|壮族自治区|回族自治区|自治区|特别行政区|省|市"
-ROAD_SUFFIXES: Final = ("大道", "大街", "胡同", "路", "街", "道", "巷")
-LANDMARK_SUFFIXES: Final = (
-    "消防救援站", "消防站", "派出所", "医院", "卫生院", "诊所", "小学", "中学", "大学", "学院",
-    "学校", "幼儿园", "公园", "广场", "商场", "超市", "市场", "酒店", "宾馆", "饭店", "旅馆",
-    "银行", "火车站", "汽车站", "车站", "加油站", "政府", "体育馆", "图书馆", "博物馆", "教堂",
-    "寺", "餐厅", "网吧", "工厂", "厂", "公司", "大楼", "剧院", "电影院", "养老院", "敬老院",
-    "服务区", "收费站", "隧道", "大桥", "桥", "码头", "机场", "宿舍", "食堂", "仓库", "菜场",
-    "支行", "分行", "营业厅", "地铁站", "站",
+COMPONENTS: Final = (
+    "prov", "city", "district", "devzone", "town", "community", "road", "subroad", "roadno",
+    "subroadno", "poi", "subpoi", "houseno", "cellno", "floorno", "roomno", "assist", "distance",
+    "intersection", "redundant",
 )  # fmt: skip
-RELATIONS: Final = (
-    "门口", "门前", "大门口", "附近", "旁边", "边上", "对面", "后面", "后门", "前门", "东侧",
-    "西侧", "南侧", "北侧", "东门", "西门", "南门", "北门", "里面", "内", "周边", "一带",
-    "楼下", "这里", "这边", "那边", "旁",
+"""The components of Li et al.'s annotation guide, in writing order."""
+
+ROAD_SUFFIXES: Final = ("大道", "大街", "胡同", "公路", "路", "街", "道", "巷", "弄")
+POI_SUFFIXES: Final = (
+    "消防救援站", "消防站", "派出所", "人民医院", "医院", "卫生院", "卫生室", "诊所", "小学",
+    "中学", "大学", "学院", "学校", "幼儿园", "公园", "广场", "商场", "超市", "市场", "酒店",
+    "宾馆", "饭店", "旅馆", "银行", "火车站", "汽车站", "车站", "加油站", "政府", "体育馆",
+    "图书馆", "博物馆", "教堂", "寺", "餐厅", "网吧", "工厂", "厂", "公司", "大楼", "剧院",
+    "电影院", "养老院", "敬老院", "服务区", "收费站", "隧道", "大桥", "码头", "机场", "宿舍",
+    "食堂", "仓库", "菜场", "支行", "分行", "营业厅", "地铁站", "站", "小区", "花园", "家园",
+    "公寓", "新村", "社区", "苑", "大厦", "花苑", "公馆", "中心", "城", "府", "庭", "湾", "园",
+    "庄园", "山庄", "名邸", "华庭", "佳苑", "雅苑", "家属院", "大院", "村", "楼", "馆", "所",
+    "局", "院", "厅", "店", "部", "区", "场", "处", "坊", "里", "居", "墅", "邸", "阁", "轩",
 )  # fmt: skip
-"""Where the caller is relative to a landmark ("XX医院门口")."""
+"""Endings that make a name a POI (premises, estates, buildings) rather than a road."""
+COMPOUND_SUFFIXES: Final = (
+    "小区", "花园", "家园", "公寓", "新村", "社区", "苑", "大厦", "花苑", "公馆",
+)  # fmt: skip
+"""POI endings the old scheme called a compound (小区)."""
+ASSIST_WORDS: Final = (
+    "大门口", "门口", "门前", "附近", "旁边", "边上", "对面", "对过", "后面", "后门", "前门",
+    "东侧", "西侧", "南侧", "北侧", "东门", "西门", "南门", "北门", "里面", "周边", "一带",
+    "楼下", "这里", "这边", "那边", "隔壁", "斜对面", "东面", "西面", "南面", "北面", "往东",
+    "往西", "往南", "往北", "向东", "向西", "向南", "向北", "东边", "西边", "南边", "北边",
+    "靠近", "临近", "邻近",
+)  # fmt: skip
+RELATIONS: Final = ASSIST_WORDS
+"""Where the caller is relative to a place ("XX医院门口") — the ``assist`` component."""
+_END_ASSIST: Final = ("旁", "内", "边", "处", "口", "前", "后", "侧", "里", "东", "西", "南", "北")
+"""One-character assist words, read only at the very end ("学军小学旁")."""
+NOTE_WORDS: Final = (
+    "误报", "到场", "处置", "报警", "火灾", "着火", "起火", "冒烟", "救援", "出警", "电话",
+    "联系", "核实", "重复", "测试", "取消", "撤回", "车辆", "被困", "疑似", "未", "已", "无",
+    "需", "请", "注意", "备注", "自行", "扑灭", "灭火", "警情", "事故", "报告", "回访", "不详",
+    "待定", "待查", "转", "接警", "调度", "中队", "大队", "支队", "消防站出", "人员",
+)  # fmt: skip
+"""Words that make a bracket a dispatcher's note rather than part of the address."""
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_RELATION_END = re.compile("(?:" + "|".join(sorted(ASSIST_WORDS, key=len, reverse=True)) + ")$")
+_ADMIN_SUFFIXES: Final = ("自治区", "自治州", "自治县", "特别行政区", "省", "市", "区", "县", "旗")
+
+
+def _short_admin(name: str) -> str:
+    for suffix in _ADMIN_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
 _ZH_DIGITS: Final = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
     "八": 8, "九": 9,
 }  # fmt: skip
 _ZH_UNITS: Final = {"十": 10, "百": 100, "千": 1000}
-_ZH_NUMERAL = re.compile(r"([零〇一二两三四五六七八九十百千]+)(?=号|號|幢|栋|棟|单元|室|层|座|弄)")
-_TYPO_ROAD = re.compile(r"[璐潞](?=\d|号|與|与|和|跟|交|口|$)")
-_NOISE_PREFIX = re.compile(r"^(?:我在|我们在|在|位于|地址是|地址|这里是|这边是|就在)")
-_ADMIN_SUFFIXES: Final = ("自治区", "自治州", "自治县", "特别行政区", "省", "市", "区", "县", "旗")
-_BAD_DISTRICT_END = re.compile(r"(?:小|社|园|校|景|厂|矿|街|营|营业|住宅|生活|商业|办公)$")
-_NOT_IN_ADMIN = re.compile(r"[路街道巷号弄幢栋0-9]")
+_TYPO_ROAD = re.compile(r"[璐潞](?=\d|[零〇一二两三四五六七八九十百千]+号|号|與|与|和|跟|交|口|$)")
+_NOISE_PREFIX = re.compile(
+    r"^(?:报警人称|报警称|报警人|来电称|我这里是|我这边是|我们这里是|我现在在|我们在|我在|在|位于|"
+    r"地址是|地址：|地址:|地址|这里是|这边是|就在)"
+)
 
 
 def has_cjk(text: str) -> bool:
@@ -110,245 +159,749 @@ def zh_numeral_to_int(text: str) -> int:
     return total + (digit or 0)
 
 
+_LEAD_NUMBER = re.compile(r"[A-Za-z]?(\d+)|([零〇一二两三四五六七八九十百千]+)|([A-Za-z])")
+
+
+def _number_of(span: str | None) -> str | None:
+    """The number a span holds, as digits ("15号" → "15", "十二幢" → "12", "A座" → "A")."""
+    if not span:
+        return None
+    m = _LEAD_NUMBER.match(span)
+    if m is None:
+        return None
+    if m.group(1) is not None:
+        return m.group(1)
+    if m.group(2) is not None:
+        return str(zh_numeral_to_int(m.group(2)))
+    return m.group(3)
+
+
 @dataclass(frozen=True, slots=True)
 class ZhAddress:
-    """The components of a Chinese address; ``None`` for parts the text does not have.
+    """The components of a Chinese address (Li et al.'s scheme); ``None`` for absent parts.
 
-    Numbers (``number``, ``building``, ``unit``, ``floor``, ``room``, ``lane``) are Arabic
-    digit strings, the unit word dropped ("十二幢" → ``building="12"``).
+    Values are spans of the (normalised) text: ``roadno="90号"``, ``houseno="3幢"``. The old
+    names are properties holding the bare numbers (``number="90"``, ``building="3"``).
     """
 
-    province: str | None = None
+    prov: str | None = None
     city: str | None = None
+    """Prefecture level (地级市, 自治州, 地区, 盟)."""
     district: str | None = None
+    """County level (区, 县, 县级市, 旗)."""
+    devzone: str | None = None
+    """开发区 / 高新区 / 工业园区."""
     town: str | None = None
     """乡 / 镇 / 街道."""
-    village: str | None = None
+    community: str | None = None
+    """村 / 社区 / 居委会 (with its 村民小组: "王楼村5组")."""
     road: str | None = None
-    lane: str | None = None
-    """弄 (a numbered lane off the road)."""
-    number: str | None = None
-    """号 (the house number on the road or lane)."""
-    compound: str | None = None
-    """小区 / 花园 / 家园 / 公寓 / 新村 / 社区 / 苑 / 大厦."""
-    building: str | None = None
-    """幢 / 栋 / 号楼 / 座."""
-    unit: str | None = None
-    floor: str | None = None
-    room: str | None = None
-    intersection: tuple[str, str] | None = None
-    landmark: str | None = None
-    relation: str | None = None
-    """门口 / 附近 / 对面 ... (where the caller is relative to ``landmark``)."""
+    subroad: str | None = None
+    """A second road: the cross street of an intersection, "靠近XX路"."""
+    roadno: str | None = None
+    """The number on the road: "90号", "1241弄", "K345" on a 国道."""
+    subroadno: str | None = None
+    """A number below ``roadno``: "5支弄", or the number on ``subroad``."""
+    poi: str | None = None
+    subpoi: str | None = None
+    houseno: str | None = None
+    """The building: "3幢", "5号楼", "A座", "15号" after a 弄 or a village."""
+    cellno: str | None = None
+    floorno: str | None = None
+    roomno: str | None = None
+    assist: str | None = None
+    """门口 / 附近 / 对面 / 靠近 …: where the place is relative to the named one."""
+    distance: str | None = None
+    intersection: str | None = None
+    """The crossing word: 交叉口 / 路口 / 十字路口."""
+    redundant: str | None = None
+    """Words that are not the address ("我在", "地址是")."""
+    notes: tuple[str, ...] = field(default=())
+    """Bracketed dispatcher notes taken out of the text ("误报", "到场未处置")."""
     rest: str | None = None
-    """What no pattern explained."""
+    """What no rule explained (numbers included, so none is lost)."""
+    cross: bool = False
+    """Whether ``road`` and ``subroad`` meet (an intersection was said)."""
 
     def as_dict(self) -> dict[str, str | list[str]]:
-        """The components present, as JSON-ready values (an intersection as a 2-item list)."""
+        """The components present (guide names), plus ``notes`` and ``rest`` when there."""
         out: dict[str, str | list[str]] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None:
-                continue
-            out[f.name] = list(value) if isinstance(value, tuple) else value
+        for name in COMPONENTS:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.notes:
+            out["notes"] = list(self.notes)
+        if self.rest is not None:
+            out["rest"] = self.rest
+        return out
+
+    # ---- the first scheme's names, kept for callers that use them
+
+    @property
+    def province(self) -> str | None:
+        return self.prov
+
+    @property
+    def village(self) -> str | None:
+        return self.community
+
+    @property
+    def lane(self) -> str | None:
+        return _number_of(self.roadno) if self.roadno and self.roadno.endswith("弄") else None
+
+    @property
+    def number(self) -> str | None:
+        if self.roadno and self.roadno.endswith("号"):
+            return _number_of(self.roadno)
+        if self.roadno and self.houseno and self.houseno.endswith("号"):
+            return _number_of(self.houseno)
+        return None
+
+    @property
+    def compound(self) -> str | None:
+        return self.poi if self.poi and self.poi.endswith(COMPOUND_SUFFIXES) else None
+
+    @property
+    def landmark(self) -> str | None:
+        return self.poi if self.poi and not self.poi.endswith(COMPOUND_SUFFIXES) else None
+
+    @property
+    def building(self) -> str | None:
+        if self.houseno is None or (self.roadno and self.houseno.endswith("号")):
+            return None
+        return _number_of(self.houseno)
+
+    @property
+    def unit(self) -> str | None:
+        return _number_of(self.cellno)
+
+    @property
+    def floor(self) -> str | None:
+        return _number_of(self.floorno)
+
+    @property
+    def room(self) -> str | None:
+        return _number_of(self.roomno)
+
+    @property
+    def relation(self) -> str | None:
+        return self.assist
+
+    @property
+    def crossing(self) -> tuple[str, str] | None:
+        """The two roads of an intersection."""
+        if self.cross and self.road and self.subroad:
+            return (self.road, self.subroad)
+        return None
+
+    def legacy_dict(self) -> dict[str, str | list[str]]:
+        """The components under the first scheme's names (numbers as digits)."""
+        out: dict[str, str | list[str]] = {}
+        crossing = self.crossing
+        road, rest = self.road, self.rest
+        if road and road.endswith("段") and len(road) > 4:
+            road, rest = road[:-2], road[-2:] + (rest or "")
+        values: dict[str, str | list[str] | None] = {
+            "province": self.prov,
+            "city": self.city,
+            "district": self.district,
+            "town": self.town,
+            "village": self.community,
+            "road": None if crossing else road,
+            "lane": self.lane,
+            "number": self.number,
+            "compound": self.compound,
+            "building": self.building,
+            "unit": self.unit,
+            "floor": self.floor,
+            "room": self.room,
+            "intersection": list(crossing) if crossing else None,
+            "landmark": self.landmark,
+            "relation": self.assist,
+            "rest": rest,
+        }
+        for key, value in values.items():
+            if value is not None:
+                out[key] = value
         return out
 
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     # Spaces mean nothing between Chinese characters but still separate Latin words.
-    text = re.sub(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])", "", text.strip())
-    text = _ZH_NUMERAL.sub(lambda m: str(zh_numeral_to_int(m.group(1))), text)
-    text = text.replace("號", "号").replace("棟", "栋").replace("巿", "市")
+    text = re.sub(r"(?<=[^A-Za-z])\s+|\s+(?=[^A-Za-z])", "", text.strip())
+    text = text.replace("號", "号").replace("棟", "栋").replace("巿", "市").replace("—", "-")
+    text = text.replace("－", "-").replace("~", "-").replace("#", "号")
     text = _TYPO_ROAD.sub("路", text)
-    text = text.strip(" ，。,.!！?？")
-    return _NOISE_PREFIX.sub("", text)
+    return text.strip(" ，。,.!！?？;；")
 
 
-def _short_admin(name: str) -> str:
-    for suffix in _ADMIN_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name
+# --------------------------------------------------------------------------- parsing
 
-
-_ROAD = "(?:" + "|".join(ROAD_SUFFIXES) + ")"
-_ROAD_NAME = r"[^\d与和跟同及、/,，]{1,12}?" + _ROAD
-_INTERSECTION = re.compile(
-    rf"(?P<a>{_ROAD_NAME})(?:与|和|跟|同|及|、|/)(?P<b>{_ROAD_NAME})"
-    r"(?:的)?(?:十字路口|交叉路口|交叉口|交汇处|交界处|交口|路口|口)?"
+_NUM = r"(?:[A-Za-z]?\d+(?:-\d+)?[A-Za-z]?|[零〇一二两三四五六七八九十百千]+)"
+_ROAD_SUFFIX_RE = "|".join(ROAD_SUFFIXES)
+_ROAD_CHARS = r"[^\d\s,，、;；:：()\[\]【】与/号弄幢栋座室层-]"
+_ROAD = re.compile(
+    rf"{_ROAD_CHARS}{{1,10}}?(?:大道|大街|胡同|公路|路|街|道|巷)(?:[东西南北中一二三四五六七八九十]段|辅路)?"
 )
-_LANDMARK = re.compile(
-    r"(?P<name>.{0,16}?(?:" + "|".join(LANDMARK_SUFFIXES) + r"))"
-    r"(?:[(（][^)）]*[)）])?"
+_HIGHWAY = re.compile(
+    r"(?:[GSXY]\d{1,4}(?:国道|省道|县道|乡道|高速公路|高速|线)?"
+    r"|\d{3}(?:国道|省道)|(?:国道|省道)\d{1,4}(?:线)?"
+    r"|[\u4e00-\u9fff]{2,6}(?:高速公路|高速|国道|省道)(?:[东西南北]?[向行]?线)?)"
 )
-_RELATION_END = re.compile("(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + ")$")
+_MILEPOST = re.compile(r"K\d+(?:\+\d+)?(?:米|m)?", re.IGNORECASE)
+_NAMED_LANE = re.compile(r"[^\d\s,，、()]{1,6}?(?:弄|里)(?=\d)")
+_UNIT = re.compile(
+    rf"(?P<n>{_NUM})(?P<u>号楼|号院|号门|号房|幢|栋|座|单元|层|楼(?![下上道梯房])|室|房间|房|户|"
+    r"支弄|弄|号|组|米|公里)"
+)
+_LETTER_BUILDING = re.compile(r"(?P<n>[A-Za-z])(?P<u>座|栋|幢|区|号楼)")
+_DASHED = re.compile(r"(\d+)-(\d+)(?:-(\d+))?(?!\d)")
+_BARE = re.compile(r"\d+")
+_INTERSECTION_WORD = re.compile(r"(?:的)?(?:十字路口|交叉路口|交叉口|交汇处|交界处|交口|路口|口)")
+_CONNECTOR = re.compile(r"(?:与|和|跟|同|及|、|/|交)")
+_NEAR = re.compile(r"(?:靠近|临近|邻近|紧挨|挨着|近|旁边|旁)")
+_DIRECTION = re.compile(r"(?:往|向|朝)?[东西南北](?:北|南)?(?:方向|侧|边|面)?(?:约)?")
+_DISTANCE = re.compile(r"约?\d+(?:\.\d+)?(?:米|公里|km|m)")
+_ASSIST = re.compile("|".join(sorted(ASSIST_WORDS, key=len, reverse=True)))
+_DEVZONE = re.compile(
+    r"[^\d\s,，()]{2,10}?(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|"
+    r"技术开发区|高新区|开发区|工业园区|产业园区|工业区|保税区|综合保税区)"
+)
+_TOWN = re.compile(r"[^\d\s,，()]{1,6}?(?:街道办事处|街道办|街道|镇|乡)")
+_COMMUNITY = re.compile(
+    r"(?P<c>[^\d\s,，()路街巷]{1,6}?(?:村民委员会|村委会|居民委员会|居委会|社区|村))"
+    r"(?P<g>(?:\d+|[一二三四五六七八九十]+)(?:组|队|社))?"
+)
+_POI_END = re.compile("(?:" + "|".join(sorted(POI_SUFFIXES, key=len, reverse=True)) + ")$")
+_POI_START = re.compile(
+    "(?:" + "|".join(sorted((s for s in POI_SUFFIXES if len(s) >= 2), key=len, reverse=True)) + ")"
+)
+_NOTE = re.compile("|".join(NOTE_WORDS))
+_ADDRESS_MARK = re.compile(
+    r"\d|[路街巷弄号幢栋座室层楼村镇乡区县市]|" + "|".join(s for s in POI_SUFFIXES if len(s) >= 2)
+)
+_BRACKET = re.compile(r"[(\[【]([^()\[\]【】]*)[)\]】]")
+_OPEN = "([【"
+_CLOSE = ")]】"
+_SEPARATORS = " ,，、;；:：。"
+_NUMBER_START: Final = frozenset(
+    "0123456789零〇一二两三四五六七八九十百千ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+_SHORT_ROAD = re.compile(r"[东西南北中]{0,2}(?:路|街|大道|大街|道|巷|[一二三四五六七八九十]路)")
+_KNOWN_LEVEL: Final = {"province": "prov"}
+_LEVEL_ORDER: Final = {"prov": 0, "city": 1, "district": 2, "devzone": 3, "town": 4}
+_MAX_INPUT: Final = 500
+"""Longer text is cut (a dispatcher's paste of a whole report); the cut part is kept in rest."""
 
-# (component, pattern) in the order addresses are written; each tried once, anchored.
-_PATTERNS: Final = (
-    ("city", re.compile(r"(?P<v>[^\d路街道巷号]{2,6}?(?:自治州|地区|盟|市))")),
-    ("district", re.compile(r"(?P<v>[^\d路街道巷号]{1,6}?(?:新区|区|县|旗))(?!域)")),
-    ("town", re.compile(r"(?P<v>[^\d路街巷号]{1,6}?(?:街道|镇|乡))")),
-    ("village", re.compile(r"(?P<v>[^\d路街道巷号]{1,6}?村)(?!委)")),
-    ("road", re.compile(rf"(?P<v>{_ROAD_NAME})(?!口|路口|小学|中学|医院)")),
-    ("lane", re.compile(r"(?P<v>\d+)弄")),
-    ("number", re.compile(r"(?P<v>\d+(?:-\d+)?)号(?!楼)")),
-    (
-        "compound",
-        re.compile(r"(?P<v>[^\d]{1,12}?(?:小区|花园|家园|公寓|新村|社区|苑|大厦|花苑|公馆))"),
-    ),
-    ("building", re.compile(r"(?P<v>\d+)(?:幢|栋|号楼|座)")),
-    ("unit", re.compile(r"(?P<v>\d+)单元")),
-    ("floor", re.compile(r"(?P<v>\d+)(?:层|楼)(?!下)")),
-    ("room", re.compile(r"(?P<v>\d+)(?:室|房间|房)?$")),
-)
+
+def _is_note(content: str) -> bool:
+    if not content:
+        return True
+    if _NOTE.search(content) and not re.search(r"\d+(?:号|弄|幢|栋|室|单元)", content):
+        return True
+    return _ADDRESS_MARK.search(content) is None
+
+
+class _Walk:
+    """State of one left-to-right reading (a helper of :func:`parse_zh_address`)."""
+
+    __slots__ = ("admin_short", "found", "known", "pending", "s", "short_at", "spans")
+
+    def __init__(self, s: str, known: Mapping[str, str]) -> None:
+        self.s = s
+        self.known = known
+        self.found: dict[str, str] = {}
+        self.pending: list[str] = []
+        self.spans: list[tuple[str, int]] = []
+        # component → position where a suffix-less admin name was taken ("浙江" of 浙江大学)
+        self.short_at: dict[str, int] = {}
+        self.admin_short = False
+
+    def put(self, name: str, value: str) -> None:
+        self.flush()
+        if name in self.found:
+            self.add_rest(value)
+            return
+        self.found[name] = value
+        self.spans.append((name, len(self.spans)))
+
+    def add_rest(self, value: str) -> None:
+        old = self.found.get("rest")
+        self.found["rest"] = value if old is None else old + value
+
+    def flush(self) -> None:
+        """Text no rule read: a POI (the first ``poi``, then ``subpoi``)."""
+        if not self.pending:
+            return
+        text = "".join(self.pending)
+        self.pending.clear()
+        last = self.spans[-1][0] if self.spans else None
+        if last is not None and last in self.short_at:
+            # "浙江" + "大学", "西湖" + "文化广场": the admin name began a POI's name.
+            text = self.found.pop(last) + text
+            self.short_at.pop(last)
+            self.spans.pop()
+        if "poi" not in self.found:
+            self.found["poi"] = text
+            self.spans.append(("poi", len(self.spans)))
+        elif "subpoi" not in self.found:
+            self.found["subpoi"] = text
+            self.spans.append(("subpoi", len(self.spans)))
+        else:
+            self.add_rest(text)
+
+    def has_any(self, *names: str) -> bool:
+        return any(n in self.found for n in names)
 
 
 def parse_zh_address(text: str, *, admin_names: Mapping[str, str] | None = None) -> ZhAddress:
-    """Split a Chinese address into its components.
+    """Split a Chinese address into the components of Li et al.'s annotation guide.
 
     Parameters
     ----------
     text
-        The address as the caller said it ("杭州西湖文三路90号", "华星小区3幢2单元502室",
-        "文三路与学院路交叉口", "人民医院门口").
+        The address as said or written ("杭州西湖文三路90号", "华星小区3幢2单元502室",
+        "文三路与学院路交叉口", "浦东新区 塘桥街道 南泉路1241弄15号303室(蓝村小区)（误报）").
+        Any length and script: text over 500 characters is cut (the rest kept in ``rest``).
     admin_names
-        Known administrative names without suffix → level (``"city"``, ``"district"``,
-        ``"town"``), so "杭州西湖..." parses; provinces are built in.
+        More administrative names without suffix → level (``"city"``, ``"district"``,
+        ``"town"``) beyond the national table (the demo city's "蓝焰", "瓦杜兹").
 
     Returns
     -------
     ZhAddress
-        The components found; text no pattern explains is in ``rest``.
+        The components found; ``notes`` the bracketed remarks, ``rest`` what no rule explained.
     """
-    first = _parse(text, dict(admin_names or {}), short_admin=True)
-    if first[1] and not any(getattr(first[0], name) is not None for name in _STRUCTURAL):
-        # "浙江大学", "西湖文化广场", "杭州东站": a place name that begins a landmark's name
-        # is part of that name, not an administrative area.
-        return _parse(text, dict(admin_names or {}), short_admin=False)[0]
-    return first[0]
+    raw = _normalise(text)
+    overflow = raw[_MAX_INPUT:]
+    s = raw[:_MAX_INPUT]
+    notes: list[str] = []
 
+    def _take_note(m: re.Match[str]) -> str:
+        content = m.group(1)
+        if _is_note(content):
+            if content:
+                notes.append(content)
+            return " "
+        return m.group(0)
 
-_STRUCTURAL: Final = (
-    "road", "lane", "number", "compound", "building", "unit", "floor", "room", "intersection",
-)  # fmt: skip
-
-
-def _parse(text: str, known: dict[str, str], *, short_admin: bool) -> tuple[ZhAddress, bool]:
-    """One parsing pass; the flag says whether a suffix-less admin name was taken."""
-    used_short = False
-    s = _normalise(text)
-    found: dict[str, str] = {}
-    relation_match = _RELATION_END.search(s)
-    relation = None
-    if relation_match and relation_match.start() > 0:
-        relation = relation_match.group()
-        s = s[: relation_match.start()]
+    s = _BRACKET.sub(_take_note, s).strip()
+    walk = _Walk(s, admin_names or {})
+    m = _NOISE_PREFIX.match(s)
     pos = 0
-
-    # Province: full form or a known short name.
-    m = re.match(rf"({'|'.join(PROVINCES)})(?:{_PROVINCE_SUFFIX})?", s)
-    if m and (short_admin or m.group() != m.group(1)):
-        found["province"] = m.group()
-        used_short = m.group() == m.group(1)
+    if m and m.end() < len(s):
+        walk.put("redundant", m.group())
         pos = m.end()
-    intersection: tuple[str, str] | None = None
-    for level in ("city", "district", "town"):
-        for name in sorted((n for n, lv in known.items() if lv == level), key=len, reverse=True):
-            if s.startswith(name, pos):
+    pos = _read_admin(walk, pos)
+    _read_rest(walk, pos)
+    walk.flush()
+    found = walk.found
+    if overflow:
+        walk.add_rest(overflow)
+    _keep_numbers(s, found, notes)
+    cross = found.pop("_cross", None) is not None
+    return ZhAddress(
+        **{k: v for k, v in found.items() if k in COMPONENTS},
+        notes=tuple(notes),
+        rest=found.get("rest"),
+        cross=cross,
+    )
+
+
+def _admin_level(d: Division, known_level: str | None = None) -> str:
+    level = known_level or d.level
+    if level == "district" and d.name.endswith(("开发区", "高新区", "园区")):
+        return "devzone"
+    return level
+
+
+def _read_admin(walk: _Walk, pos: int) -> int:
+    """Provinces down to towns, in order, each at most once; returns where the walk goes on."""
+    s = walk.s
+    table = load_divisions()
+    lowest = -1
+    chain: list[Division] = []
+    while pos < len(s):
+        if s[pos] in _SEPARATORS or s[pos] in _OPEN or s[pos] in _CLOSE:
+            pos += 1
+            continue
+        best: tuple[int, str, bool] | None = None
+        for end, d, with_suffix in table.match_at(s, pos):
+            level = _admin_level(d)
+            if _LEVEL_ORDER[level] <= lowest:
+                continue
+            if not with_suffix and not _short_ok(s, end, d.level):
+                continue
+            if not chain or _fits(table.ancestors(d), chain, d):
+                best = (end, level, with_suffix)
+                chain.append(d)
+                break
+            if best is None:
+                # a name that exists only under another parent is still taken
+                best = (end, level, with_suffix)
+        for name, tag in walk.known.items():
+            level = _KNOWN_LEVEL.get(tag, tag)
+            if s.startswith(name, pos) and _LEVEL_ORDER.get(level, 9) > lowest:
                 end = pos + len(name)
-                for suffix in (*_ADMIN_SUFFIXES, "街道", "镇", "乡"):
+                for suffix in ("市", "区", "县", "街道", "镇", "乡"):
                     if s.startswith(suffix, end):
                         end += len(suffix)
                         break
-                if end == pos + len(name):
-                    if not short_admin:
-                        continue
-                    used_short = True
-                found[level] = s[pos:end]
-                pos = end
-                break
+                if best is None or end > best[0]:
+                    best = (end, level, end != pos + len(name))
+        if best is None:
+            best = _generic_admin(s, pos, lowest)
+        if best is None:
+            break
+        end, level, with_suffix = best
+        walk.put(level, s[pos:end])
+        if not with_suffix:
+            walk.short_at[level] = pos
+        lowest = _LEVEL_ORDER[level]
+        pos = end
+    return pos
+
+
+def _fits(ancestors: list[Division], chain: list[Division], d: Division) -> bool:
+    codes = {a.code for a in ancestors}
+    return all(c.code in codes for c in chain if c.level != d.level)
+
+
+def _short_ok(s: str, end: int, level: str) -> bool:
+    """A suffix-less name counts unless the text goes on with a road or POI word right away."""
+    if end >= len(s):
+        return False
+    if level == "town":
+        return False
+    nxt = s[end:]
+    # "杭州东站", "浙江大学", "鼓楼医院", "南京西路": a place name beginning another name.
+    if _SHORT_ROAD.match(nxt):
+        return False
+    return _POI_START.match(nxt) is None or nxt.startswith(("市", "区", "县"))
+
+
+def _generic_admin(s: str, pos: int, lowest: int) -> tuple[int, str, bool] | None:
+    """Development zones and towns that are not in the table (new or renamed)."""
+    if lowest < _LEVEL_ORDER["devzone"]:
+        m = _DEVZONE.match(s, pos)
+        if m:
+            return (m.end(), "devzone", True)
+    if lowest < _LEVEL_ORDER["town"]:
+        m = _TOWN.match(s, pos)
+        if m and _town_ok(s, m):
+            end = m.end()
+            if s.startswith("镇", end) and m.group().endswith("镇"):
+                end += 1  # 壶镇镇
+            return (end, "town", True)
+    return None
+
+
+def _town_ok(s: str, m: re.Match[str]) -> bool:
+    name = m.group()
+    core = re.sub(r"(?:街道办事处|街道办|街道|镇|乡)$", "", name)
+    if len(core) < 2 and not name.endswith("街道"):
+        return False
+    if _POI_END.search(core) and not core.endswith(("路", "桥", "场", "口", "港", "湾", "城")):
+        return False
+    rest = s[m.end() :]
+    return not (rest and _POI_START.match(rest))
+
+
+def _read_rest(walk: _Walk, pos: int) -> None:
+    s = walk.s
+    n = len(s)
+    found = walk.found
+    while pos < n:
+        c = s[pos]
+        if c == " " and walk.pending and walk.pending[-1].isascii():
+            walk.pending.append(c)  # between Latin words ("Hotel Löwen")
+            pos += 1
+            continue
+        if c in _OPEN and walk.pending:
+            close = min((i for i in (s.find(x, pos) for x in _CLOSE) if i > 0), default=-1)
+            if close > 0 and not any(ch.isdigit() for ch in s[pos:close]):
+                walk.pending.extend(s[pos : close + 1])  # "Hotel Löwen(宾馆)": part of the name
+                pos = close + 1
+                continue
+        if c in _SEPARATORS or c in _OPEN or c in _CLOSE:
+            walk.flush()
+            pos += 1
+            continue
+        new = _step(walk, pos)
+        if new is None:
+            walk.pending.append(c)
+            pos += 1
         else:
-            pattern = dict(_PATTERNS)[level]
-            m = pattern.match(s, pos)
-            if m and _is_admin(m.group("v"), level):
-                found[level] = m.group("v")
-                pos = m.end()
-    im = _INTERSECTION.match(s, pos)
-    if im:
-        intersection = (im.group("a"), im.group("b"))
-        pos = im.end()
-    landmark: str | None = None
-    for name, pattern in _PATTERNS:
-        if name in ("city", "district", "town") or pos >= len(s):
-            continue
-        if intersection is not None and name == "road":
-            continue
-        m = pattern.match(s, pos)
-        if m is None:
-            continue
-        value = m.group("v")
-        if name == "village" and not _is_admin(value, name):
-            continue
-        if name == "compound" and _LANDMARK.fullmatch(value):
-            continue
-        if name == "road" and _LANDMARK.fullmatch(s, pos):
-            # "学院路小学": a landmark named after its road, not a road.
-            break
-        found[name] = value
-        pos = m.end()
-    rest = s[pos:] or None
-    if rest is not None:
-        lm = _LANDMARK.fullmatch(rest)
-        if lm or relation is not None or (not found and intersection is None):
-            landmark = lm.group("name") if lm else rest
-            rest = None
-    parsed = ZhAddress(
-        province=found.get("province"),
-        city=found.get("city"),
-        district=found.get("district"),
-        town=found.get("town"),
-        village=found.get("village"),
-        road=found.get("road"),
-        lane=found.get("lane"),
-        number=found.get("number"),
-        compound=found.get("compound"),
-        building=found.get("building"),
-        unit=found.get("unit"),
-        floor=found.get("floor"),
-        room=found.get("room"),
-        intersection=intersection,
-        landmark=landmark,
-        relation=relation,
-        rest=rest,
-    )
-    return parsed, used_short
+            pos = new
+    if len(walk.pending) > 2 and walk.pending[-1] in _END_ASSIST and "assist" not in found:
+        # "学军小学旁", "大楼内": a one-character assist word closing the text
+        word = walk.pending.pop()
+        walk.flush()
+        walk.put("assist", word)
 
 
-def _is_admin(value: str, level: str) -> bool:
-    core = value
-    for suffix in (
-        "新区",
-        "街道",
-        "自治州",
-        "地区",
-        "区",
-        "县",
-        "旗",
-        "市",
-        "镇",
-        "乡",
-        "村",
-        "盟",
+def _step(walk: _Walk, pos: int) -> int | None:
+    """Read one component at ``pos``; ``None`` when none starts there."""
+    s = walk.s
+    found = walk.found
+    # assist words and distances
+    m = _ASSIST.match(s, pos)
+    if m and (walk.pending or found):
+        after = m.end()
+        if m.group() in ("靠近", "临近", "邻近") and _road_at(s, after):
+            walk.put("assist", m.group())
+            return after
+        walk.put("assist" if "assist" not in found else "rest", m.group())
+        d = _DISTANCE.match(s, after)
+        if d:
+            walk.put("distance", d.group())
+            return d.end()
+        return after
+    if (walk.pending or found) and s.startswith(("往", "向", "朝"), pos):
+        d = _DIRECTION.match(s, pos)
+        if d and d.end() > pos + 1:
+            dist = _DISTANCE.match(s, d.end())
+            if dist:
+                walk.put("assist", d.group())
+                walk.put("distance", dist.group())
+                return dist.end()
+    # cross streets: 与/和 … (口), 靠近/近/旁 …
+    if "road" in found and "subroad" not in found and not walk.pending:
+        m = _CONNECTOR.match(s, pos) or _NEAR.match(s, pos)
+        if m:
+            r = _road_at(s, m.end())
+            if r:
+                if _NEAR.fullmatch(m.group()):
+                    if "assist" not in found:
+                        walk.put("assist", m.group())
+                else:
+                    found["_cross"] = "1"
+                walk.put("subroad", s[m.end() : r])
+                i = _INTERSECTION_WORD.match(s, r)
+                if i:
+                    walk.put("intersection", i.group())
+                    found["_cross"] = "1"
+                    return i.end()
+                return r
+    if (found.get("road") and s.startswith("口", pos)) or (
+        "subroad" in found and _INTERSECTION_WORD.match(s, pos)
     ):
-        if core.endswith(suffix):
-            core = core[: -len(suffix)]
-            break
-    if not core or _NOT_IN_ADMIN.search(core):
+        i = _INTERSECTION_WORD.match(s, pos)
+        if i and "intersection" not in found:
+            walk.put("intersection", i.group())
+            if "subroad" in found:
+                found["_cross"] = "1"
+            return i.end()
+    # numbers with their unit word
+    if s[pos] in _NUMBER_START:
+        new = _number(walk, pos)
+        if new is not None:
+            return new
+    # community (村 / 社区) — 新村 is an estate, a POI
+    if not walk.has_any("community", "road", "poi", "roadno", "houseno"):
+        m = _COMMUNITY.match(s, pos)
+        if m and not m.group("c").endswith("新村") and _community_ok(m.group("c"), s, m.end("c")):
+            walk.put("community", m.group())
+            return m.end()
+    # roads (a POI name in front of the road is split off: "蓝海时代国际大厦益乐路")
+    r = _road_at(s, pos)
+    if r is not None:
+        name = s[pos:r]
+        nxt = s[r:]
+        if _POI_START.match(nxt) and not nxt.startswith(("口",)):
+            return None  # "学院路小学", "铁路新村": a POI named after a road
+        if not walk.pending:
+            cut = _poi_prefix(name)
+            if cut:
+                walk.pending.extend(name[:cut])
+                walk.flush()
+                name = name[cut:]
+        elif walk.pending and len(walk.pending) + len(name) <= 3:
+            return None
+        if "road" not in found:
+            walk.put("road", name)
+        elif "subroad" not in found:
+            walk.put("subroad", name)
+        else:
+            walk.add_rest(name)
+        m = _MILEPOST.match(s, r)
+        if m:
+            walk.put("roadno" if "roadno" not in found else "subroadno", m.group())
+            return m.end()
+        return r
+    return None
+
+
+def _community_ok(name: str, s: str, end: int) -> bool:
+    core = re.sub(r"(?:村民委员会|村委会|居民委员会|居委会|社区|村)$", "", name)
+    if len(core) < 2:
         return False
-    if level == "district" and _BAD_DISTRICT_END.search(core):
+    if _POI_START.search(core):
         return False
-    return not any(core.endswith(s) for s in LANDMARK_SUFFIXES)
+    rest = s[end:]
+    return not (rest[:1] and _POI_START.match(rest) and not rest.startswith(("村", "区")))
+
+
+def _poi_prefix(name: str) -> int:
+    """Where a road name read with a POI in front of it really starts (0: no POI)."""
+    best = 0
+    for m in _POI_START.finditer(name):
+        if m.end() <= len(name) - 2 and m.start() >= 1:
+            best = m.end()
+    return best
+
+
+def _road_at(s: str, pos: int) -> int | None:
+    """End of a road name starting at ``pos``."""
+    m = _HIGHWAY.match(s, pos)
+    if m:
+        return m.end()
+    m = _ROAD.match(s, pos)
+    if m is None:
+        return None
+    end = m.end()
+    name = m.group()
+    # "东明路街道", "新街口": no road ends in front of these
+    if name.endswith(("路", "街")) and s.startswith(("道", "镇", "乡"), end):
+        return None
+    if name.endswith("道") and s.startswith("路", end - 1):
+        return None
+    if len(name) < 2:
+        return None
+    return end
+
+
+def _number(walk: _Walk, pos: int) -> int | None:
+    s = walk.s
+    found = walk.found
+    m = _DASHED.match(s, pos)
+    if m and not _UNIT.match(s, pos):
+        return _dashed(walk, m)
+    m = _UNIT.match(s, pos) or _LETTER_BUILDING.match(s, pos)
+    if m is None:
+        if s[pos].isdigit():
+            b = _BARE.match(s, pos)
+            return None if b is None else _bare(walk, b)
+        return None
+    unit = m.group("u")
+    span = m.group()
+    # a letter or Chinese numeral that is really the start of a word ("一品苑", "A区"):
+    zh_numeral = m.group("n")[0] in "零〇一二两三四五六七八九十百千"
+    if zh_numeral and unit in ("组", "米", "公里", "房", "户"):
+        return None
+    if unit == "号" and s.startswith(("楼", "院"), m.end()):
+        return None
+    end = m.end()
+    if unit in ("号楼", "幢", "栋", "座", "号院", "号门"):
+        _put_first(walk, ("houseno", "subpoi"), span)
+    elif unit == "单元":
+        walk.put("cellno", span)
+    elif unit in ("层", "楼"):
+        walk.put("floorno", span)
+    elif unit in ("室", "房间", "房", "号房", "户"):
+        walk.put("roomno", span)
+    elif unit == "支弄":
+        _put_first(walk, ("subroadno", "houseno"), span)
+    elif unit == "弄":
+        if "road" in found and "roadno" not in found:
+            walk.put("roadno", span)
+        else:
+            _put_first(walk, ("subroadno", "houseno"), span)
+    elif unit == "号":
+        if "road" in found and "roadno" not in found and not walk.pending and not _after_poi(walk):
+            walk.put("roadno", span)
+        elif "subroad" in found and "subroadno" not in found and walk.spans[-1][0] == "subroad":
+            walk.put("subroadno", span)
+        elif "houseno" not in found:
+            walk.put("houseno", span)
+        elif "roomno" not in found:
+            walk.put("roomno", span)
+        else:
+            walk.put("rest", span)
+    elif unit == "组":
+        if "community" in found and walk.spans and walk.spans[-1][0] == "community":
+            found["community"] += span
+        else:
+            walk.put("subpoi" if "poi" in found else "poi", span)
+    elif unit in ("米", "公里"):
+        walk.put("distance", span)
+    # bare room number after the building/floor: "3幢502", "A座15楼1501"
+    b = _BARE.match(s, end)
+    if b and unit in ("号楼", "幢", "栋", "座", "单元", "层", "楼") and _alone(s, b.end()):
+        walk.put("roomno" if "roomno" not in found else "rest", b.group())
+        return b.end()
+    return end
+
+
+def _after_poi(walk: _Walk) -> bool:
+    """Whether the walk is past the road's place: a POI came after the road."""
+    order = [name for name, _ in walk.spans]
+    return "poi" in order and "road" in order and order.index("poi") > order.index("road")
+
+
+def _alone(s: str, end: int) -> bool:
+    return end >= len(s) or not (s[end].isdigit() or s[end] in "号弄幢栋座单元层楼室组米-")
+
+
+def _put_first(walk: _Walk, names: tuple[str, ...], value: str) -> None:
+    for name in names:
+        if name not in walk.found:
+            walk.put(name, value)
+            return
+    walk.put("rest", value)
+
+
+def _dashed(walk: _Walk, m: re.Match[str]) -> int:
+    """11-1701 (building-room), 3-2-502 (building-unit-room), or a road number 90-1."""
+    found = walk.found
+    a, b, c = m.group(1), m.group(2), m.group(3)
+    if c is not None:
+        _put_first(walk, ("houseno",), a)
+        walk.put("cellno", b)
+        walk.put("roomno", c)
+    elif "road" in found and "roadno" not in found and not walk.pending:
+        walk.put("roadno", m.group())
+    else:
+        _put_first(walk, ("houseno",), a)
+        walk.put("roomno", b)
+    return m.end()
+
+
+def _bare(walk: _Walk, m: re.Match[str]) -> int | None:
+    """Digits with no unit word: the road's number, else a room."""
+    found = walk.found
+    if (
+        "road" in found
+        and "roadno" not in found
+        and not walk.pending
+        and walk.spans[-1][0]
+        in (
+            "road",
+            "subroad",
+        )
+    ):
+        walk.put("roadno", m.group())
+    elif walk.has_any("houseno", "cellno", "floorno") and "roomno" not in found:
+        walk.put("roomno", m.group())
+    elif walk.pending:
+        return None  # part of a name ("7天酒店", "8090网吧")
+    else:
+        walk.put("rest", m.group())
+    return m.end()
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _keep_numbers(s: str, found: dict[str, str], notes: list[str]) -> None:
+    """Put any digit run of the text that no component holds into ``rest``."""
+    held = "|".join([*found.values(), *notes])
+    for run in _DIGIT_RUN.findall(s):
+        if run not in held:
+            found["rest"] = found.get("rest", "") + run
+            held += "|" + run
 
 
 # --------------------------------------------------------------------------- matching
@@ -449,9 +1002,9 @@ class ZhMatcher:
         """
         addr = self.parse(text)
         out: list[ZhMatch] = []
-        if addr.intersection is not None:
+        if addr.crossing is not None:
             out.extend(self._intersection(addr))
-        if addr.road is not None:
+        if addr.road is not None and addr.crossing is None:
             out.extend(self._road(addr))
         if addr.compound is not None:
             out.extend(self._named(addr.compound, addr, ("compound",), addr.building))
@@ -561,9 +1114,10 @@ class ZhMatcher:
                               entry_id)  # fmt: skip
 
     def _intersection(self, addr: ZhAddress) -> Iterable[ZhMatch]:
-        assert addr.intersection is not None
-        a_hits = self._streets(addr.intersection[0], limit=3)
-        b_hits = self._streets(addr.intersection[1], limit=3)
+        crossing = addr.crossing
+        assert crossing is not None
+        a_hits = self._streets(crossing[0], limit=3)
+        b_hits = self._streets(crossing[1], limit=3)
         gaz = self.gazetteer
         for a_id, a_score in a_hits:
             for b_id, b_score in b_hits:
