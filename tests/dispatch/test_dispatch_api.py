@@ -358,3 +358,18 @@ def test_response_plans_are_editable_by_detachment_admins(
         headers=demo_city.headers("demo_admin"),
     )
     assert off.json()["is_active"] is False
+
+
+def test_every_dispatch_route_answers_a_typed_model(app_client: TestClient) -> None:
+    paths = app_client.get("/openapi.json").json()["paths"]
+    routes = 0
+    for path, operations in paths.items():
+        if not path.startswith("/api/dispatch"):
+            continue
+        for method, operation in operations.items():
+            ok = [r for code, r in operation["responses"].items() if code.startswith("2")]
+            schema = ok[0]["content"]["application/json"]["schema"]
+            typed = "$ref" in schema or "$ref" in schema.get("items", {})
+            assert typed, f"{method.upper()} {path} answers an untyped {schema}"
+            routes += 1
+    assert routes >= 10, "the walk found the dispatch routes"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lanyan.core.actor import Actor
@@ -21,7 +21,7 @@ from lanyan.core.standards import standards
 from lanyan.dispatch.choices import IncidentStatus, IncidentType
 from lanyan.dispatch.models import Incident
 from lanyan.forces.choices import WaterSourceKind, WaterSourceState
-from lanyan.forces.models import Organization, WaterSource
+from lanyan.forces.models import WaterSource
 from lanyan.planning.network import NetworkState
 from lanyan.prevention.choices import HazardSeverity, HazardStatus
 from lanyan.prevention.models import Hazard
@@ -81,12 +81,6 @@ class Nearby:
     caller_history: list[EarlierCall]
     water_sources: list[NearWaterSource]
     open_hazards: list[OpenHazard]
-
-
-def visible_org_ids(actor: Actor) -> Select[int]:
-    """Ids of the organizations in the actor's jurisdiction (for models linked to one that the
-    jurisdiction layer does not know yet: premises, hazards)."""
-    return select(Organization.id).where(visible_condition(actor, Organization))
 
 
 def around(session: Session, actor: Actor, state: NetworkState, incident: Incident) -> Nearby:
@@ -219,7 +213,7 @@ def open_hazards_of(
     rows = session.execute(
         select(Hazard.id, Hazard.title, Hazard.severity, Hazard.status, Hazard.found_at)
         .where(
-            Hazard.org_id.in_(visible_org_ids(actor)),
+            visible_condition(actor, Hazard),
             Hazard.premises_id == premises_id,
             Hazard.status.not_in([HazardStatus.CLOSED, HazardStatus.REJECTED]),
         )

@@ -22,8 +22,8 @@ from sqlalchemy.orm.interfaces import ORMOption
 from lanyan.core import audit, events
 from lanyan.core.actor import Actor
 from lanyan.core.clock import as_local, utcnow
-from lanyan.core.errors import Conflict, Forbidden, Invalid, not_found
-from lanyan.core.jurisdiction import not_found_error, visible
+from lanyan.core.errors import Conflict, Forbidden, Invalid
+from lanyan.core.jurisdiction import get_visible, not_found_error, visible, visible_condition
 from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
 from lanyan.dispatch import nearby
@@ -287,11 +287,9 @@ def _create(
     org = _responsible_org(session, state, snapped.node)
     if org is not None and not actor.covers(org.path):
         raise Forbidden("该位置不在您的辖区内", "the location is outside your jurisdiction")
-    premises = None
+    premises: Premises | None
     if data.premises_id is not None:
-        premises = session.get(Premises, data.premises_id)
-        if premises is None or not actor.covers(premises.org.path):
-            raise not_found("单位场所", "premises", data.premises_id)
+        premises = get_visible(session, actor, Premises, data.premises_id)
     else:
         premises = _premises_at(session, actor, data.lon, data.lat, table["premises_match_m"])
     now = at or utcnow()
@@ -368,7 +366,7 @@ def _premises_at(
     pad = radius_m / 111_000 * 2
     near = session.scalars(
         select(Premises).where(
-            Premises.org_id.in_(nearby.visible_org_ids(actor)),
+            visible_condition(actor, Premises),
             Premises.lon.between(lon - pad, lon + pad),
             Premises.lat.between(lat - pad, lat + pad),
         )
