@@ -18,7 +18,7 @@ from lanyan.core.standards import standards
 from lanyan.dispatch.models import Incident, ResponsePlanRule
 from lanyan.forces.choices import UnitStatus, UnitType
 from lanyan.forces.models import Unit
-from lanyan.planning.coverage import Zone
+from lanyan.planning.coverage import CoverageThresholds, Zone
 from lanyan.planning.network import NetworkState
 from lanyan.routing import SnapResult, UnitPositions, haversine_m, rank_units
 
@@ -183,7 +183,8 @@ def fill_plan(
 ) -> list[Fill]:
     """Choose units for each requirement in order; no unit is used twice."""
     table = standards()
-    threshold_s = table["urban_arrival_s"] if zone == Zone.URBAN else table["rural_arrival_s"]
+    # the standard counts from the turnout order; the ETA is road travel: compare with the budget
+    threshold_s = CoverageThresholds.from_standards(table).per_zone()[zone]
     used: set[int] = set()
     fills = []
     for req in requirements:
