@@ -82,6 +82,7 @@ POI_SUFFIXES: Final = (
     "公寓", "新村", "社区", "苑", "大厦", "花苑", "公馆", "中心", "城", "府", "庭", "湾", "园",
     "庄园", "山庄", "名邸", "华庭", "佳苑", "雅苑", "家属院", "大院", "村", "楼", "馆", "所",
     "局", "院", "厅", "店", "部", "区", "场", "处", "坊", "里", "居", "墅", "邸", "阁", "轩",
+    "物流园", "产业园", "科技园", "工业园", "创业园",
 )  # fmt: skip
 """Endings that make a name a POI (premises, estates, buildings) rather than a road."""
 COMPOUND_SUFFIXES: Final = (
@@ -93,11 +94,11 @@ ASSIST_WORDS: Final = (
     "东侧", "西侧", "南侧", "北侧", "东门", "西门", "南门", "北门", "里面", "周边", "一带",
     "楼下", "这里", "这边", "那边", "隔壁", "斜对面", "东面", "西面", "南面", "北面", "往东",
     "往西", "往南", "往北", "向东", "向西", "向南", "向北", "东边", "西边", "南边", "北边",
-    "靠近", "临近", "邻近",
+    "靠近", "临近", "邻近", "东北角", "西北角", "东南角", "西南角",
 )  # fmt: skip
 RELATIONS: Final = ASSIST_WORDS
 """Where the caller is relative to a place ("XX医院门口") — the ``assist`` component."""
-_END_ASSIST: Final = ("旁", "内", "边", "处", "口", "前", "后", "侧", "里", "东", "西", "南", "北")
+_END_ASSIST: Final = ("旁", "内", "边", "处", "前", "后", "侧", "里")
 """One-character assist words, read only at the very end ("学军小学旁")."""
 NOTE_WORDS: Final = (
     "误报", "到场", "处置", "报警", "火灾", "着火", "起火", "冒烟", "救援", "出警", "电话",
@@ -341,12 +342,12 @@ def _normalise(text: str) -> str:
 
 _NUM = r"(?:[A-Za-z]?\d+(?:-\d+)?[A-Za-z]?|[零〇一二两三四五六七八九十百千]+)"
 _ROAD_SUFFIX_RE = "|".join(ROAD_SUFFIXES)
-_ROAD_CHARS = r"[^\d\s,，、;；:：()\[\]【】与/号弄幢栋座室层-]"
+_ROAD_CHARS = r"[^\d\s,，、;；:：()\[\]【】与/号幢栋座室层-]"
 _ROAD = re.compile(
-    rf"{_ROAD_CHARS}{{1,10}}?(?:大道|大街|胡同|公路|路|街|道|巷)(?:[东西南北中一二三四五六七八九十]段|辅路)?"
+    rf"{_ROAD_CHARS}{{1,16}}?(?:大道|大街|胡同|公路|路|街|道|巷)(?:[东西南北中一二三四五六七八九十]段|辅路)?"
 )
 _HIGHWAY = re.compile(
-    r"(?:[GSXY]\d{1,4}(?:国道|省道|县道|乡道|高速公路|高速|线)?"
+    r"(?:[GSXY]\d{1,4}(?:[\u4e00-\u9fff]{2,4}高速(?:公路)?|国道|省道|县道|乡道|高速公路|高速|线)?"
     r"|\d{3}(?:国道|省道)|(?:国道|省道)\d{1,4}(?:线)?"
     r"|[\u4e00-\u9fff]{2,6}(?:高速公路|高速|国道|省道)(?:[东西南北]?[向行]?线)?)"
 )
@@ -371,7 +372,8 @@ _DEVZONE = re.compile(
 )
 _TOWN = re.compile(r"[^\d\s,，()]{1,6}?(?:街道办事处|街道办|街道|镇|乡)")
 _COMMUNITY = re.compile(
-    r"(?P<c>[^\d\s,，()路街巷]{1,6}?(?:村民委员会|村委会|居民委员会|居委会|社区|村))"
+    r"(?P<c>[^\d\s,，()路街巷]{1,6}?(?:村民委员会|村委会|居民委员会|居委会|社区|村)"
+    r"(?!村|社区|委|民委|居委))"
     r"(?P<g>(?:\d+|[一二三四五六七八九十]+)(?:组|队|社))?"
 )
 _POI_END = re.compile("(?:" + "|".join(sorted(POI_SUFFIXES, key=len, reverse=True)) + ")$")
@@ -379,6 +381,12 @@ _POI_START = re.compile(
     "(?:" + "|".join(sorted((s for s in POI_SUFFIXES if len(s) >= 2), key=len, reverse=True)) + ")"
 )
 _NOTE = re.compile("|".join(NOTE_WORDS))
+_POI_CUT = re.compile(
+    "(?:" + "|".join(sorted(POI_SUFFIXES, key=len, reverse=True)) + ")(?=[^路街道巷弄])"
+)
+_ROAD_TAIL = re.compile(
+    r"(?:大道|大街|胡同|公路|路|街|道|巷)(?:[东西南北中一二三四五六七八九十]段|辅路)?$"
+)
 _ADDRESS_MARK = re.compile(
     r"\d|[路街巷弄号幢栋座室层楼村镇乡区县市]|" + "|".join(s for s in POI_SUFFIXES if len(s) >= 2)
 )
@@ -390,10 +398,29 @@ _NUMBER_START: Final = frozenset(
     "0123456789零〇一二两三四五六七八九十百千ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
 _SHORT_ROAD = re.compile(r"[东西南北中]{0,2}(?:路|街|大道|大街|道|巷|[一二三四五六七八九十]路)")
+_DEVZONE_ENDS: Final = ("开发区", "高新区", "保税区", "管理区", "试验区", "示范区")
 _KNOWN_LEVEL: Final = {"province": "prov"}
 _LEVEL_ORDER: Final = {"prov": 0, "city": 1, "district": 2, "devzone": 3, "town": 4}
 _MAX_INPUT: Final = 500
 """Longer text is cut (a dispatcher's paste of a whole report); the cut part is kept in rest."""
+
+
+_SUBPOI = re.compile(
+    r"(?:[东西南北中A-Za-z\d一二三四五六七八九十]{1,3}(?:区|期|号门|门|号口|出口|口|广场|航站楼)|"
+    r"门诊楼|住院部|急诊部|"
+    r"[\u4e00-\u9fff]{0,3}(?:楼|部|车间|厂房|食堂|仓库|宿舍|分店|校区|门诊|病房))"
+)
+_POI_SPLIT_END = re.compile("(?:" + "|".join(sorted(POI_SUFFIXES, key=len, reverse=True)) + ")$")
+
+
+def _subpoi_cut(text: str) -> int:
+    """Where a sub-POI starts in a POI text ("人民医院住院部" → 4); ``len(text)`` when none."""
+    best = len(text)
+    for i in range(2, len(text) - 1):
+        if _SUBPOI.fullmatch(text, i) and _POI_SPLIT_END.search(text[:i]):
+            best = i
+            break
+    return best
 
 
 def _is_note(content: str) -> bool:
@@ -401,6 +428,10 @@ def _is_note(content: str) -> bool:
         return True
     if _NOTE.search(content) and not re.search(r"\d+(?:号|弄|幢|栋|室|单元)", content):
         return True
+    if _ASSIST.match(content) or "交叉口" in content:
+        return True  # "(附近有加油站)", "(申花路与古墩路交叉口)": a remark on the place
+    if _POI_END.search(content):
+        return False
     return _ADDRESS_MARK.search(content) is None
 
 
@@ -444,8 +475,12 @@ class _Walk:
             self.short_at.pop(last)
             self.spans.pop()
         if "poi" not in self.found:
-            self.found["poi"] = text
+            cut = _subpoi_cut(text)
+            self.found["poi"] = text[:cut]
             self.spans.append(("poi", len(self.spans)))
+            if cut < len(text):
+                self.found["subpoi"] = text[cut:]
+                self.spans.append(("subpoi", len(self.spans)))
         elif "subpoi" not in self.found:
             self.found["subpoi"] = text
             self.spans.append(("subpoi", len(self.spans)))
@@ -512,7 +547,9 @@ def parse_zh_address(text: str, *, admin_names: Mapping[str, str] | None = None)
 
 def _admin_level(d: Division, known_level: str | None = None) -> str:
     level = known_level or d.level
-    if level == "district" and d.name.endswith(("开发区", "高新区", "园区")):
+    if level in ("district", "town") and (
+        d.name.endswith(_DEVZONE_ENDS) or (d.name.endswith("园区") and len(d.name) >= 5)
+    ):
         return "devzone"
     return level
 
@@ -528,6 +565,12 @@ def _read_admin(walk: _Walk, pos: int) -> int:
             pos += 1
             continue
         best: tuple[int, str, bool] | None = None
+        dz = _DEVZONE.match(s, pos) if lowest < _LEVEL_ORDER["devzone"] else None
+        if dz and not re.search("[省市县]", dz.group()[:-3]):
+            walk.put("devzone", dz.group())
+            lowest = _LEVEL_ORDER["devzone"]
+            pos = dz.end()
+            continue
         for end, d, with_suffix in table.match_at(s, pos):
             level = _admin_level(d)
             if _LEVEL_ORDER[level] <= lowest:
@@ -576,6 +619,12 @@ def _short_ok(s: str, end: int, level: str) -> bool:
     if level == "town":
         return False
     nxt = s[end:]
+    if _DEVZONE.match(s, end) is None and any(
+        d.level in ("district", "town") for _e, d, _w in load_divisions().match_at(s, end)
+    ):
+        return True  # "台州路桥", "宁波镇海": a county follows
+    if nxt[0] in "村镇乡街巷弄里" or (level == "city" and nxt[0] in "县区"):
+        return False  # "青山村", "绍兴县": the name of something else
     # "杭州东站", "浙江大学", "鼓楼医院", "南京西路": a place name beginning another name.
     if _SHORT_ROAD.match(nxt):
         return False
@@ -583,7 +632,12 @@ def _short_ok(s: str, end: int, level: str) -> bool:
 
 
 def _generic_admin(s: str, pos: int, lowest: int) -> tuple[int, str, bool] | None:
-    """Development zones and towns that are not in the table (new or renamed)."""
+    """Counties, development zones and towns that are not in the table (new or renamed)."""
+    if lowest < _LEVEL_ORDER["district"]:
+        for stem_len in (4, 3, 2):
+            stem = s[pos : pos + stem_len]
+            if stem in load_divisions().short and s.startswith(("县", "市", "区"), pos + stem_len):
+                return (pos + stem_len + 1, "district", True)  # "绍兴县" (now 柯桥区)
     if lowest < _LEVEL_ORDER["devzone"]:
         m = _DEVZONE.match(s, pos)
         if m:
@@ -648,6 +702,8 @@ def _step(walk: _Walk, pos: int) -> int | None:
     found = walk.found
     # assist words and distances
     m = _ASSIST.match(s, pos)
+    if m and _SHORT_ROAD.match(s, m.end()):
+        m = None  # "北门街", "东门路": a road's name
     if m and (walk.pending or found):
         after = m.end()
         if m.group() in ("靠近", "临近", "邻近") and _road_at(s, after):
@@ -694,6 +750,12 @@ def _step(walk: _Walk, pos: int) -> int | None:
             if "subroad" in found:
                 found["_cross"] = "1"
             return i.end()
+    if pos == len(s) - 1 and s[pos] in _END_ASSIST and found and "assist" not in found:
+        walk.put("assist", s[pos])  # "文三路90号旁"
+        return pos + 1
+    h = _HIGHWAY.match(s, pos)
+    if h and s[pos].isdigit() and not walk.pending:
+        return _road(walk, pos, h.end())
     # numbers with their unit word
     if s[pos] in _NUMBER_START:
         new = _number(walk, pos)
@@ -708,16 +770,24 @@ def _step(walk: _Walk, pos: int) -> int | None:
     # roads (a POI name in front of the road is split off: "蓝海时代国际大厦益乐路")
     r = _road_at(s, pos)
     if r is not None:
+        return _road(walk, pos, r)
+    return None
+
+
+def _road(walk: _Walk, pos: int, r: int) -> int | None:
+    """Take the road name ``s[pos:r]`` (and a milepost after it)."""
+    s = walk.s
+    found = walk.found
+    if r is not None:
         name = s[pos:r]
         nxt = s[r:]
         if _POI_START.match(nxt) and not nxt.startswith(("口",)):
             return None  # "学院路小学", "铁路新村": a POI named after a road
-        if not walk.pending:
-            cut = _poi_prefix(name)
-            if cut:
-                walk.pending.extend(name[:cut])
-                walk.flush()
-                name = name[cut:]
+        cut = _poi_prefix(name)
+        if cut:
+            walk.pending.extend(name[:cut])
+            walk.flush()
+            name = name[cut:]
         elif walk.pending and len(walk.pending) + len(name) <= 3:
             return None
         if "road" not in found:
@@ -745,10 +815,14 @@ def _community_ok(name: str, s: str, end: int) -> bool:
 
 
 def _poi_prefix(name: str) -> int:
-    """Where a road name read with a POI in front of it really starts (0: no POI)."""
+    """Where a road name read with a POI in front of it really starts (0: no POI).
+
+    The road left over must keep a name of two characters before its suffix ("蓝海时代国际大厦
+    益乐路" → 益乐路; "车站大道" stays whole).
+    """
     best = 0
-    for m in _POI_START.finditer(name):
-        if m.end() <= len(name) - 2 and m.start() >= 1:
+    for m in _POI_CUT.finditer(name):
+        if m.start() >= 1 and len(_ROAD_TAIL.sub("", name[m.end() :])) >= 2:
             best = m.end()
     return best
 
@@ -791,8 +865,12 @@ def _number(walk: _Walk, pos: int) -> int | None:
     zh_numeral = m.group("n")[0] in "零〇一二两三四五六七八九十百千"
     if zh_numeral and unit in ("组", "米", "公里", "房", "户"):
         return None
-    if unit == "号" and s.startswith(("楼", "院"), m.end()):
+    if unit == "号" and s.startswith(("楼", "院", "口", "出口"), m.end()):
         return None
+    if unit == "号" and s.startswith(("大街", "路", "街", "大道"), m.end()):
+        r = _ROAD.match(s, m.end())
+        if r is not None:
+            return _road(walk, pos, r.end())  # "6号大街" (numbered roads of 下沙)
     end = m.end()
     if unit in ("号楼", "幢", "栋", "座", "号院", "号门"):
         _put_first(walk, ("houseno", "subpoi"), span)
