@@ -9,6 +9,7 @@ from pydantic import Field
 
 from lanyan.api.deps import CurrentActor, SessionDep, id_path
 from lanyan.core.errors import Invalid
+from lanyan.core.jurisdiction import get_visible, model_named
 from lanyan.planning import service
 from lanyan.planning.network import RoadNetwork
 
@@ -68,9 +69,8 @@ def unit_route(
 ) -> dict[str, Any]:
     """The road route from a unit to an incident (or to a point), as a GeoJSON Feature."""
     if incident_id is not None:
-        from lanyan.dispatch.service import get_incident
-
-        incident = get_incident(session, actor, incident_id)
+        # by table name: dispatch builds on planning, so planning does not import dispatch
+        incident = get_visible(session, actor, model_named("incident"), incident_id)
         lon, lat = incident.lon, incident.lat
     if lon is None or lat is None:
         raise Invalid("请提供警情编号或经纬度", "give incident_id, or lon and lat")

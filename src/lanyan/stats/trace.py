@@ -17,10 +17,9 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, literal, select, true
+from sqlalchemy import ColumnElement, and_, func, literal, select, true
 from sqlalchemy.orm import Session
 
-from lanyan.api.paging import count
 from lanyan.core.actor import Actor
 from lanyan.core.clock import as_local, utcnow
 from lanyan.core.errors import Invalid
@@ -365,4 +364,4 @@ def trace_count(
     """How many records :func:`trace` lists for ``key`` (for paging)."""
     ctx = _context(session, actor, period, org_id, now)
     stmt = _statement(ctx, key).order_by(None)
-    return count(session, stmt)
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
