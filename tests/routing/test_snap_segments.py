@@ -11,6 +11,7 @@ Fixture tests/routing/data/divided_and_oneway.osm, (x, y) in metres east/north o
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -165,3 +166,26 @@ def test_snap_many_matches_snap_on_segments(graph: RoadGraph, snapper: Snapper) 
     assert corner.fraction in (0.0, 1.0)
     assert int(graph.osm_id[corner.node]) == 201
     assert corner.distance_m == pytest.approx(math.hypot(50, 50), abs=0.5)
+
+
+def test_searches_from_road_points_are_thread_safe(
+    li_graph: RoadGraph, li_snapper: Snapper
+) -> None:
+    """The spare virtual node is rewritten per search: concurrent callers must not see another's
+    start point (the API serves requests from a thread pool)."""
+    rng = np.random.default_rng(4)
+    nodes = rng.integers(0, li_graph.n_nodes, 40)
+    snaps = li_snapper.snap_many(
+        li_graph.lon[nodes] + rng.uniform(-3e-4, 3e-4, 40),
+        li_graph.lat[nodes] + rng.uniform(-3e-4, 3e-4, 40),
+    )
+    reverse = li_graph.transpose()
+
+    def to_point(i: int) -> np.ndarray:
+        return shortest_path_tree(reverse, snaps[i], limit_s=600)
+
+    serial = [to_point(i) for i in range(40)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(to_point, list(range(40)) * 3))
+    for i, tree in enumerate(threaded):
+        np.testing.assert_array_equal(tree, serial[i % 40])
