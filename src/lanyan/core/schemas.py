@@ -69,12 +69,6 @@ def _check_area_geometry(value: dict[str, Any]) -> dict[str, Any]:
 AreaGeometry = Annotated[dict[str, Any], AfterValidator(_check_area_geometry)]
 
 
-class Page(BaseModel):
-    """Common shape of list responses."""
-
-    total: int
-
-
 def refuse_nul(value: Any) -> Any:
     """Refuse text holding NUL characters (PostgreSQL cannot store them; no person types one)."""
     if isinstance(value, str) and "\x00" in value:
