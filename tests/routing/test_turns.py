@@ -23,6 +23,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from lanyan.routing import (
     RoadGraph,
+    Snapper,
     build_graph,
     build_travel_table,
     isochrones,
@@ -219,3 +220,30 @@ def test_restrictions_survive_the_cache(tmp_path: Path) -> None:
     free = load_or_build(DATA / "no_u_turn.osm", tmp_path, turn_restrictions=False)
     assert not free.report.from_cache and free.banned_turns.shape == (0, 2)
     assert len(list(tmp_path.glob("roadgraph-*.npz"))) == 2
+
+
+def test_road_point_times_from_the_table_match_a_direct_search(li_graph: RoadGraph) -> None:
+    """Stations just before each restricted junction, calls just after it: the table's answer
+    (entry into the segment from the allowed arrivals, copy states included) equals a direct
+    search from the station's road point, and is longer than driving the banned turn."""
+    g = li_graph
+    snapper = Snapper(g)
+    sources = g.edge_sources
+
+    def along(edge: int, f: float) -> tuple[float, float]:
+        a, b = int(sources[edge]), int(g.indices[edge])
+        return g.lon[a] + f * (g.lon[b] - g.lon[a]), g.lat[a] + f * (g.lat[b] - g.lat[a])
+
+    e_ins, e_outs = g.banned_turns[:, 0].tolist(), g.banned_turns[:, 1].tolist()
+    stations = np.array([along(e, 0.5) for e in e_ins])
+    calls = np.array([along(e, 0.3) for e in e_outs])
+    station_snaps = snapper.snap_many(stations[:, 0], stations[:, 1])
+    table = build_travel_table(g, station_snaps, dtype=np.float32)
+    for i, (lon, lat) in enumerate(calls):
+        call = snapper.snap(lon, lat)
+        from_table = table.seconds_to_point(g.turns, call)
+        for j in range(len(stations)):
+            direct = route(g, station_snaps[j], call).seconds
+            assert from_table[j] == pytest.approx(direct, abs=1e-3)
+        banned = 0.5 * float(g.seconds[e_ins[i]]) + 0.3 * float(g.seconds[e_outs[i]])
+        assert from_table[i] > banned + 1.0
