@@ -333,7 +333,7 @@ def _normalise(text: str) -> str:
     # Spaces mean nothing between Chinese characters but still separate Latin words.
     text = re.sub(r"(?<=[^A-Za-z])\s+|\s+(?=[^A-Za-z])", "", text.strip())
     text = text.replace("號", "号").replace("棟", "栋").replace("巿", "市").replace("—", "-")
-    text = text.replace("－", "-").replace("~", "-").replace("#", "号")
+    text = text.replace("－", "-").replace("~", "-")
     text = _TYPO_ROAD.sub("路", text)
     return text.strip(" ，。,.!！?？;；")
 
@@ -354,8 +354,8 @@ _HIGHWAY = re.compile(
 _MILEPOST = re.compile(r"K\d+(?:\+\d+)?(?:米|m)?", re.IGNORECASE)
 _NAMED_LANE = re.compile(r"[^\d\s,，、()]{1,6}?(?:弄|里)(?=\d)")
 _UNIT = re.compile(
-    rf"(?P<n>{_NUM})(?P<u>号楼|号院|号门|号房|幢|栋|座|单元|层|楼(?![下上道梯房])|室|房间|房|户|"
-    r"支弄|弄|号|组|米|公里)"
+    rf"(?P<n>(?:负|-|B)?{_NUM})(?P<u>号楼|#楼|号院|号门|号房|幢|栋|座|单元|层|楼(?![下上道梯房])|室|房间|房|户|"
+    r"支弄|弄|号|#|组|米|公里)"
 )
 _LETTER_BUILDING = re.compile(r"(?P<n>[A-Za-z])(?P<u>座|栋|幢|区|号楼)")
 _DASHED = re.compile(r"(\d+)-(\d+)(?:-(\d+))?(?!\d)")
@@ -372,7 +372,7 @@ _DEVZONE = re.compile(
 )
 _TOWN = re.compile(r"[^\d\s,，()]{1,6}?(?:街道办事处|街道办|街道|镇|乡)")
 _COMMUNITY = re.compile(
-    r"(?P<c>[^\d\s,，()路街巷]{1,6}?(?:村民委员会|村委会|居民委员会|居委会|社区|村)"
+    r"(?P<c>[^\d\s,，()路]{1,6}?(?:村民委员会|村委会|居民委员会|居委会|社区|村)"
     r"(?!村|社区|委|民委|居委))"
     r"(?P<g>(?:\d+|[一二三四五六七八九十]+)(?:组|队|社))?"
 )
@@ -395,7 +395,7 @@ _OPEN = "([【"
 _CLOSE = ")]】"
 _SEPARATORS = " ,，、;；:：。"
 _NUMBER_START: Final = frozenset(
-    "0123456789零〇一二两三四五六七八九十百千ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    "0123456789零〇一二两三四五六七八九十百千负-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
 _SHORT_ROAD = re.compile(r"[东西南北中]{0,2}(?:路|街|大道|大街|道|巷|[一二三四五六七八九十]路)")
 _DEVZONE_ENDS: Final = ("开发区", "高新区", "保税区", "管理区", "试验区", "示范区")
@@ -407,7 +407,7 @@ _MAX_INPUT: Final = 500
 
 _SUBPOI = re.compile(
     r"(?:[东西南北中A-Za-z\d一二三四五六七八九十]{1,3}(?:区|期|号门|门|号口|出口|口|广场|航站楼)|"
-    r"门诊楼|住院部|急诊部|"
+    r"门诊楼|住院部|急诊部|[\u4e00-\u9fff]{1,4}(?:院区|校区|分院|分校|入口|出口)[\u4e00-\u9fff]{0,2}|"
     r"[\u4e00-\u9fff]{0,3}(?:楼|部|车间|厂房|食堂|仓库|宿舍|分店|校区|门诊|病房))"
 )
 _POI_SPLIT_END = re.compile("(?:" + "|".join(sorted(POI_SUFFIXES, key=len, reverse=True)) + ")$")
@@ -417,7 +417,8 @@ def _subpoi_cut(text: str) -> int:
     """Where a sub-POI starts in a POI text ("人民医院住院部" → 4); ``len(text)`` when none."""
     best = len(text)
     for i in range(2, len(text) - 1):
-        if _SUBPOI.fullmatch(text, i) and _POI_SPLIT_END.search(text[:i]):
+        short = text.endswith(("区", "期")) and len(text) - i <= 2 and i < 3
+        if not short and _SUBPOI.fullmatch(text, i) and _POI_SPLIT_END.search(text[:i]):
             best = i
             break
     return best
@@ -575,7 +576,7 @@ def _read_admin(walk: _Walk, pos: int) -> int:
             level = _admin_level(d)
             if _LEVEL_ORDER[level] <= lowest:
                 continue
-            if not with_suffix and not _short_ok(s, end, d.level):
+            if not with_suffix and not _short_ok(s, end, d):
                 continue
             if not chain or _fits(table.ancestors(d), chain, d):
                 best = (end, level, with_suffix)
@@ -612,17 +613,19 @@ def _fits(ancestors: list[Division], chain: list[Division], d: Division) -> bool
     return all(c.code in codes for c in chain if c.level != d.level)
 
 
-def _short_ok(s: str, end: int, level: str) -> bool:
+def _short_ok(s: str, end: int, division: Division) -> bool:
     """A suffix-less name counts unless the text goes on with a road or POI word right away."""
+    level = division.level
     if end >= len(s):
         return False
     if level == "town":
         return False
     nxt = s[end:]
+    table = load_divisions()
     if _DEVZONE.match(s, end) is None and any(
-        d.level in ("district", "town") for _e, d, _w in load_divisions().match_at(s, end)
+        division in table.ancestors(d) for _e, d, _w in table.match_at(s, end)
     ):
-        return True  # "台州路桥", "宁波镇海": a county follows
+        return True  # "台州路桥", "宁波镇海": one of its counties follows
     if nxt[0] in "村镇乡街巷弄里" or (level == "city" and nxt[0] in "县区"):
         return False  # "青山村", "绍兴县": the name of something else
     # "杭州东站", "浙江大学", "鼓楼医院", "南京西路": a place name beginning another name.
@@ -764,7 +767,13 @@ def _step(walk: _Walk, pos: int) -> int | None:
     # community (村 / 社区) — 新村 is an estate, a POI
     if not walk.has_any("community", "road", "poi", "roadno", "houseno"):
         m = _COMMUNITY.match(s, pos)
-        if m and not m.group("c").endswith("新村") and _community_ok(m.group("c"), s, m.end("c")):
+        if (
+            m
+            and not m.group("c").endswith(("新村", "文化村"))
+            and _community_ok(
+                m.group("c"), s, m.end("c"), after_town="town" in found and not walk.pending
+            )
+        ):
             walk.put("community", m.group())
             return m.end()
     # roads (a POI name in front of the road is split off: "蓝海时代国际大厦益乐路")
@@ -804,9 +813,9 @@ def _road(walk: _Walk, pos: int, r: int) -> int | None:
     return None
 
 
-def _community_ok(name: str, s: str, end: int) -> bool:
+def _community_ok(name: str, s: str, end: int, *, after_town: bool) -> bool:
     core = re.sub(r"(?:村民委员会|村委会|居民委员会|居委会|社区|村)$", "", name)
-    if len(core) < 2:
+    if len(core) < (1 if after_town else 2):
         return False
     if _POI_START.search(core):
         return False
@@ -821,6 +830,8 @@ def _poi_prefix(name: str) -> int:
     益乐路" → 益乐路; "车站大道" stays whole).
     """
     best = 0
+    if name.endswith(("高速", "高速公路", "国道", "省道", "线")):
+        return 0
     for m in _POI_CUT.finditer(name):
         if m.start() >= 1 and len(_ROAD_TAIL.sub("", name[m.end() :])) >= 2:
             best = m.end()
@@ -842,6 +853,8 @@ def _road_at(s: str, pos: int) -> int | None:
         return None
     if name.endswith("道") and s.startswith("路", end - 1):
         return None
+    if name.endswith("街道") or s.startswith("村", end):
+        return None  # "罗凤街道" (a second town), "许巷村" (a village)
     if len(name) < 2:
         return None
     return end
@@ -862,7 +875,7 @@ def _number(walk: _Walk, pos: int) -> int | None:
     unit = m.group("u")
     span = m.group()
     # a letter or Chinese numeral that is really the start of a word ("一品苑", "A区"):
-    zh_numeral = m.group("n")[0] in "零〇一二两三四五六七八九十百千"
+    zh_numeral = m.group("n").lstrip("负-B")[:1] in tuple("零〇一二两三四五六七八九十百千")
     if zh_numeral and unit in ("组", "米", "公里", "房", "户"):
         return None
     if unit == "号" and s.startswith(("楼", "院", "口", "出口"), m.end()):
@@ -872,10 +885,14 @@ def _number(walk: _Walk, pos: int) -> int | None:
         if r is not None:
             return _road(walk, pos, r.end())  # "6号大街" (numbered roads of 下沙)
     end = m.end()
-    if unit in ("号楼", "幢", "栋", "座", "号院", "号门"):
+    if unit == "#":
+        unit = "号"
+    if unit in ("号楼", "#楼", "幢", "栋", "座", "号院", "号门"):
         _put_first(walk, ("houseno", "subpoi"), span)
     elif unit == "单元":
         walk.put("cellno", span)
+    elif unit == "区":
+        _put_first(walk, ("subpoi", "houseno"), span)  # "B区"
     elif unit in ("层", "楼"):
         walk.put("floorno", span)
     elif unit in ("室", "房间", "房", "号房", "户"):

@@ -39,6 +39,10 @@ _SUFFIXES: Final[dict[Level, tuple[str, ...]]] = {
 _ETHNIC_TAIL = re.compile(rf"(?:(?:{_ETHNIC})族)+$")
 DISTRICT_SUFFIXES: Final = ("自治县", "自治旗", "新区", "区", "县", "市", "旗")
 """Suffixes a county-level name may be said with ("奉化市" for 奉化区)."""
+_SAID_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
+    "district": DISTRICT_SUFFIXES,
+    "city": ("州", "地区", "盟"),  # "恩施州" for 恩施土家族苗族自治州
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +130,10 @@ class Divisions:
             if short:
                 for d in short:
                     tail = end
-                    if d.level == "district":
-                        for suffix in DISTRICT_SUFFIXES:
-                            if text.startswith(suffix, end):
-                                tail = end + len(suffix)
-                                break
+                    for suffix in _SAID_SUFFIXES.get(d.level, ()):
+                        if text.startswith(suffix, end):
+                            tail = end + len(suffix)
+                            break
                     out.append((tail, d, tail != end))
         out.sort(key=lambda t: -t[0])
         return out
