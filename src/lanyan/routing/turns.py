@@ -160,6 +160,57 @@ def _neighbours(refs: Sequence[int], via: int, *, ends_only: bool) -> list[int]:
     return out
 
 
+def _node_index(graph: RoadGraph, osm_id: int) -> int:
+    try:
+        return graph.node_of_osm_id(osm_id)
+    except KeyError:
+        return -1
+
+
+def _relation_turns(
+    graph: RoadGraph, restriction: Restriction, via: int, way_refs: Mapping[int, Sequence[int]]
+) -> tuple[list[tuple[int, int]], str]:
+    """The ``(in_edge, out_edge)`` pairs a relation names, and what was wrong if none."""
+    u_turn = restriction.from_ways == restriction.to_ways
+    turns: list[tuple[int, int]] = []
+    problem = ""
+    for from_way in restriction.from_ways:
+        for to_way in restriction.to_ways:
+            if from_way not in way_refs or to_way not in way_refs:
+                problem = "way_not_drivable"  # outside the extract, or not a road we keep
+                continue
+            ins = _neighbours(way_refs[from_way], restriction.via_node, ends_only=not u_turn)
+            outs = _neighbours(way_refs[to_way], restriction.via_node, ends_only=not u_turn)
+            if not ins or not outs:
+                problem = "via_not_at_way_end"
+                continue
+            for a in ins:
+                for b in outs:
+                    if u_turn and from_way == to_way and a != b:
+                        continue  # a U-turn is back along the same segment
+                    e_in = graph.edge(na, via) if (na := _node_index(graph, a)) >= 0 else -1
+                    e_out = graph.edge(via, nb) if (nb := _node_index(graph, b)) >= 0 else -1
+                    if e_in >= 0 and e_out >= 0:
+                        turns.append((e_in, e_out))
+    # Nothing in the graph although the ways fit: e.g. the from way is one-way away from via.
+    return turns, problem or ("" if turns else "not_in_graph")
+
+
+def _as_bans(
+    graph: RoadGraph, via: int, turns: list[tuple[int, int]], *, only: bool
+) -> set[tuple[int, int]]:
+    """``no_*``: the named turns; ``only_*``: every other exit after each named in-edge."""
+    if not only:
+        return set(turns)
+    allowed: defaultdict[int, set[int]] = defaultdict(set)
+    for e_in, e_out in turns:
+        allowed[e_in].add(e_out)
+    start, stop = int(graph.indptr[via]), int(graph.indptr[via + 1])
+    return {
+        (e_in, e) for e_in, keep in allowed.items() for e in range(start, stop) if e not in keep
+    }
+
+
 def banned_turns(
     graph: RoadGraph, read: RestrictionRead, way_refs: Mapping[int, Sequence[int]]
 ) -> tuple[npt.NDArray[np.int32], dict[str, Any]]:
@@ -184,57 +235,16 @@ def banned_turns(
     skipped: Counter[str] = Counter(read.skipped)
     pairs: set[tuple[int, int]] = set()
     applied = 0
-
-    def node(osm_id: int) -> int:
-        try:
-            return graph.node_of_osm_id(osm_id)
-        except KeyError:
-            return -1
-
     for restriction in read.restrictions:
-        via = node(restriction.via_node)
-        if via < 0:
-            skipped["not_in_graph"] += 1
-            continue
-        u_turn = restriction.from_ways == restriction.to_ways
-        turns: list[tuple[int, int]] = []  # (in_edge, out_edge) named by the relation
-        problem = ""
-        for from_way in restriction.from_ways:
-            for to_way in restriction.to_ways:
-                if from_way not in way_refs or to_way not in way_refs:
-                    problem = "way_not_drivable"  # outside the extract, or not a road we keep
-                    continue
-                ins = _neighbours(way_refs[from_way], restriction.via_node, ends_only=not u_turn)
-                outs = _neighbours(way_refs[to_way], restriction.via_node, ends_only=not u_turn)
-                if not ins or not outs:
-                    problem = "via_not_at_way_end"
-                    continue
-                for a in ins:
-                    for b in outs:
-                        if u_turn and from_way == to_way and a != b:
-                            continue  # a U-turn is back along the same segment
-                        na, nb = node(a), node(b)
-                        if na < 0 or nb < 0:
-                            continue
-                        e_in, e_out = graph.edge(na, via), graph.edge(via, nb)
-                        if e_in >= 0 and e_out >= 0:
-                            turns.append((e_in, e_out))
-        if problem and not turns:
+        via = _node_index(graph, restriction.via_node)
+        turns, problem = (
+            _relation_turns(graph, restriction, via, way_refs) if via >= 0 else ([], "not_in_graph")
+        )
+        if not turns:
             skipped[problem] += 1
             continue
-        if not turns:
-            skipped["not_in_graph"] += 1  # e.g. the from way is one-way away from the via node
-            continue
         applied += 1
-        if restriction.only:
-            allowed: defaultdict[int, set[int]] = defaultdict(set)
-            for e_in, e_out in turns:
-                allowed[e_in].add(e_out)
-            start, stop = int(graph.indptr[via]), int(graph.indptr[via + 1])
-            for e_in, keep in allowed.items():
-                pairs.update((e_in, e) for e in range(start, stop) if e not in keep)
-        else:
-            pairs.update(turns)
+        pairs |= _as_bans(graph, via, turns, only=restriction.only)
     array = np.array(sorted(pairs), dtype=np.int32).reshape(-1, 2)
     return array, {"applied": applied, "skipped": dict(sorted(skipped.items()))}
 
