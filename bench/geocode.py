@@ -1,7 +1,7 @@
 """Benchmark of Chinese address understanding and geocoding (issue 13, acceptance 3).
 
 Figures, all in one run on the demo gazetteer (the OSM extract of Liechtenstein with the demo's
-Chinese place names, ``lanyan.demo.names.PLACE_ZH``):
+Chinese names: ``lanyan.demo.names.PLACE_ZH`` and src/lanyan/dispatch/data/liechtenstein_zh.csv):
 
 - ``parse_p99_ms``: :func:`parse_zh_address` over every address of the annotated corpus
   (tests/data/address_zh_corpus.jsonl), three passes; the baseline is the first parser
@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import json
 import time
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from lanyan.demo.names import PLACE_ZH
 from lanyan.dispatch._address_zh_v1 import parse_zh_address as parse_v1
 from lanyan.dispatch.address_eval import load_corpus, score
 from lanyan.dispatch.address_zh import COMPONENTS, parse_zh_address
+from lanyan.dispatch.aliases import read_alias_table
 from lanyan.dispatch.gazetteer import build_from_osm
 from lanyan.dispatch.geocode import Geocoder
 
@@ -42,7 +44,7 @@ CORPUS = ROOT / "tests" / "data" / "address_zh_corpus.jsonl"
 PBF = ROOT / "data" / "demo" / "liechtenstein.osm.pbf"
 OSM_CASES = ROOT / "tests" / "data" / "geocode_osm_cases.csv"
 DEMO_ZH = ("沙恩镇兰德大街12号", "瓦杜兹医院门口", "瓦杜兹消防救援站附近", "瓦杜兹 Äulestrasse 5",
-           "特里森小学门口", "沙恩加油站对面")  # fmt: skip
+           "特里森小学门口", "沙恩加油站对面", "瓦杜兹奥伊勒路5号", "特里森消防站")  # fmt: skip
 
 # the first parser's names → the guide's (numbers there are digits only, so they rarely agree)
 _V1_NAMES = {"province": "prov", "village": "community", "landmark": "poi", "compound": "poi",
@@ -92,9 +94,14 @@ def main() -> None:
     print(f"first parser on the same corpus: {baseline.accuracy():.1%} of components right")
 
     t0 = time.perf_counter()
-    gazetteer = build_from_osm(PBF, place_aliases=PLACE_ZH)
+    aliases: dict[str, tuple[str, ...]] = {k: (v,) for k, v in PLACE_ZH.items()}
+    shipped = resources.files("lanyan.dispatch") / "data" / "liechtenstein_zh.csv"
+    for name, alias in read_alias_table(shipped.name, shipped.read_bytes()):
+        aliases[name] = (*aliases.get(name, ()), alias)
+    gazetteer = build_from_osm(PBF, place_aliases=aliases)
     geocoder = Geocoder(gazetteer)
     geocoder.search("Vaduz")
+    geocoder.search("瓦杜兹")
     build_s = time.perf_counter() - t0
     with OSM_CASES.open(encoding="utf-8") as fh:
         latin = [r["query"] for r in csv.DictReader(fh)]

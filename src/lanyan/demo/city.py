@@ -19,6 +19,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from lanyan.core.config import get_settings
 from lanyan.core.db import transaction
 from lanyan.demo import names
 from lanyan.demo.osm import Bounds, OsmExtract, Place, PremisesCandidate, RoadNode, read_extract
-from lanyan.dispatch.aliases import add_aliases
+from lanyan.dispatch.aliases import add_aliases, read_alias_table
 from lanyan.forces import service as forces
 from lanyan.forces.choices import OrgGrade, OrgKind, UnitType, WaterSourceKind, WaterSourceState
 from lanyan.forces.models import Organization, Unit, WaterSource
@@ -1323,7 +1324,10 @@ def load_demo(
         )
         if get_setting(session, ROAD_FILE) is None:  # a demo database from before `init`
             set_setting(session, actor=SYSTEM, key=ROAD_FILE, value=str(osm_file.resolve()))
-        add_aliases(session, actor=SYSTEM, pairs=names.PLACE_ZH.items())
+        # the villages' Chinese names, then the streets' and landmarks' (a shipped alias file)
+        zh_names = resources.files("lanyan.dispatch") / "data" / "liechtenstein_zh.csv"
+        street_pairs = read_alias_table(zh_names.name, zh_names.read_bytes())
+        add_aliases(session, actor=SYSTEM, pairs=[*names.PLACE_ZH.items(), *street_pairs])
     with transaction(session_factory) as session:
         created["unit"] = _write_units(session, plan.units, report)
     with transaction(session_factory) as session:

@@ -1018,6 +1018,30 @@ class ZhMatch:
     note: str | None = None
 
 
+_SETTLEMENT_TAGS: Final = frozenset({"city", "town", "village", "hamlet", "suburb"})
+_POI_TAGS: Final[dict[str, tuple[str, ...]]] = {
+    "消防救援站": ("amenity=fire_station",), "消防站": ("amenity=fire_station",),
+    "医院": ("amenity=hospital", "amenity=clinic"), "诊所": ("amenity=clinic", "amenity=doctors"),
+    "加油站": ("amenity=fuel",), "小学": ("amenity=school",), "学校": ("amenity=school",),
+    "中学": ("amenity=school",), "幼儿园": ("amenity=kindergarten",),
+    "市政厅": ("amenity=townhall",), "政府": ("amenity=townhall",),
+    "邮局": ("amenity=post_office",), "银行": ("amenity=bank",), "药店": ("amenity=pharmacy",),
+    "派出所": ("amenity=police",), "警察局": ("amenity=police",),
+    "教堂": ("amenity=place_of_worship",), "超市": ("shop=supermarket",),
+    "酒店": ("tourism=hotel",), "宾馆": ("tourism=hotel",), "博物馆": ("tourism=museum",),
+    "图书馆": ("amenity=library",), "停车场": ("amenity=parking",),
+    "餐厅": ("amenity=restaurant",), "城堡": ("historic=castle",),
+}  # fmt: skip
+"""What a caller's kind word means in OSM tags (for "place + kind": "瓦杜兹医院")."""
+_CORE_SUFFIX = re.compile(r"(?:街道|社区|新区|镇|乡|村|区|县|市)$")
+
+
+def _core_admin(name: str) -> str:
+    """An admin name without its suffix, kept whole when one character would be left."""
+    core = _CORE_SUFFIX.sub("", name)
+    return core if len(core) >= 2 else name
+
+
 MIN_SCORE: Final = 65.0
 """Matches scoring less (after penalties for a different district) are not offered."""
 _ROAD_CUTOFF: Final = 70.0
@@ -1048,6 +1072,11 @@ class ZhMatcher:
         streets: dict[str, list[int]] = defaultdict(list)
         names: dict[str, list[int]] = defaultdict(list)
         self._numbered: dict[tuple[str, str], list[int]] = defaultdict(list)
+        # a place's names (OSM name and aliases), so "沙恩镇" is recognised as Schaan
+        self._place_names: dict[str, tuple[str, ...]] = {}
+        # (place, OSM tag) → entries: "瓦杜兹医院" is the hospital (amenity=hospital) of Vaduz
+        self._typed: dict[tuple[str, str], list[int]] = defaultdict(list)
+        load_divisions()  # read once here, not during the first call
         for entry_id, entry in enumerate(gazetteer.entries):
             all_names = (entry.name, *entry.aliases)
             zh_names = [n for n in all_names if has_cjk(n)]
@@ -1055,6 +1084,13 @@ class ZhMatcher:
                 level = entry.tag or "district"
                 for n in zh_names:
                     self.admin_names[_short_admin(n)] = level
+            if entry.kind == EntryKind.PLACE:
+                self._place_names[entry.name] = all_names
+                if entry.tag in _SETTLEMENT_TAGS:
+                    for n in zh_names:
+                        self.admin_names.setdefault(_core_admin(n), "town")
+            if entry.tag and entry.place:
+                self._typed[(entry.place, entry.tag)].append(entry_id)
             if entry.kind == EntryKind.ADDRESS:
                 if entry.street and entry.housenumber and has_cjk(entry.street):
                     digits = _digits(entry.housenumber)
@@ -1101,14 +1137,16 @@ class ZhMatcher:
             out.extend(self._intersection(addr))
         if addr.road is not None and addr.crossing is None:
             out.extend(self._road(addr))
+        if addr.poi is not None:
+            out.extend(self._typed_poi(addr))
         if addr.compound is not None:
-            out.extend(self._named(addr.compound, addr, ("compound",), addr.building))
+            out.extend(self._named(addr.compound, addr, ("poi",), addr.building))
         if addr.landmark is not None:
-            out.extend(self._named(addr.landmark, addr, ("landmark",), None))
+            out.extend(self._named(addr.landmark, addr, ("poi",), None))
             # The admin prefix may be part of the name ("杭州市第一人民医院").
             whole = _RELATION_END.sub("", _normalise(text))
             if whole != addr.landmark:
-                out.extend(self._named(whole, ZhAddress(), ("landmark",), None))
+                out.extend(self._named(whole, ZhAddress(), ("poi",), None))
         if not out:
             leftover = addr.rest or addr.town or addr.district or addr.city
             if leftover:
@@ -1122,15 +1160,50 @@ class ZhMatcher:
         return sorted(ranked, key=lambda m: -m.score)[:limit]
 
     def _admin_penalty(self, entry: Entry, addr: ZhAddress) -> float:
-        said = [a for a in (addr.district, addr.town, addr.city) if a]
+        """Points off when the township, district or village said is not the entry's place."""
+        said = [a for a in (addr.district, addr.town, addr.city, addr.community) if a]
         if not said or not entry.place:
             return 0.0
         place = _short_admin(entry.place)
-        return (
-            0.0
-            if any(_short_admin(a) in entry.place or place in a for a in said)
-            else (_ADMIN_MISMATCH_PENALTY)
-        )
+        if any(_short_admin(a) in entry.place or place in a for a in said):
+            return 0.0
+        names = [_core_admin(n) for n in self._place_names.get(entry.place, ())]
+        if any(n and (n in a or _core_admin(a) in n) for a in said for n in names):
+            return 0.0
+        return _ADMIN_MISMATCH_PENALTY
+
+    def _admin_matched(self, entry: Entry, addr: ZhAddress) -> tuple[str, ...]:
+        """The administrative components said that agree with the entry's place."""
+        if not entry.place:
+            return ()
+        names = [entry.place, *(_core_admin(n) for n in self._place_names.get(entry.place, ()))]
+        out = []
+        for component in ("district", "town", "community"):
+            said = getattr(addr, component)
+            if said and any(n and (n in said or _core_admin(said) in n) for n in names):
+                out.append(component)
+        return tuple(out)
+
+    def _typed_poi(self, addr: ZhAddress) -> Iterable[ZhMatch]:
+        """A POI said as place + kind ("瓦杜兹医院", "沙恩加油站"): that kind of place there."""
+        assert addr.poi is not None
+        poi = addr.poi
+        kind = next((k for k in _POI_TAGS if poi.endswith(k)), None)
+        if kind is None:
+            return
+        head = poi[: -len(kind)]
+        said = [head] if head else []
+        said += [a for a in (addr.town, addr.district, addr.community) if a]
+        for place, names in self._place_names.items():
+            cores = [_core_admin(n) for n in names if has_cjk(n)]
+            if not any(c and _core_admin(s) == c for s in said for c in cores):
+                continue
+            for tag in _POI_TAGS[kind]:
+                for entry_id in self._typed.get((place, tag), []):
+                    entry = self.gazetteer.entries[entry_id]
+                    matched = ("poi", *self._admin_matched(entry, addr))
+                    yield ZhMatch(entry.name, entry.kind, entry.lon, entry.lat, 92.0,
+                                  matched, entry, entry_id)  # fmt: skip
 
     def _streets(self, name: str, limit: int = 5) -> list[tuple[int, float]]:
         hits = process.extract(
@@ -1145,9 +1218,10 @@ class ZhMatcher:
             street = gaz.entries[street_id]
             score -= self._admin_penalty(street, addr)
             number = addr.number
+            admin = self._admin_matched(street, addr)
             if number is None:
                 yield ZhMatch(street.name, EntryKind.STREET, street.lon, street.lat, score,
-                              ("road",), street, street_id)  # fmt: skip
+                              ("road", *admin), street, street_id)  # fmt: skip
                 continue
             ids = self._numbered.get((street.name, number)) or [
                 i for i in gaz.addresses_on(street_id).get(number, [])
@@ -1155,21 +1229,35 @@ class ZhMatcher:
             if ids:
                 entry = gaz.entries[ids[0]]
                 yield ZhMatch(entry.name, EntryKind.ADDRESS, entry.lon, entry.lat, score,
-                              ("road", "number"), entry, ids[0], True)  # fmt: skip
+                              ("road", "roadno", *admin), entry, ids[0], True)  # fmt: skip
                 continue
             lon, lat, note = self._nearest_number(street, street_id, int(number))
-            yield ZhMatch(street.name, EntryKind.STREET, lon, lat, score - 12.0, ("road",),
-                          street, street_id, False, note)  # fmt: skip
+            yield ZhMatch(street.name, EntryKind.STREET, lon, lat, score - 12.0,
+                          ("road", *admin), street, street_id, False, note)  # fmt: skip
 
     def _nearest_number(self, street: Entry, street_id: int, want: int) -> tuple[float, float, str]:
+        """Where number ``want`` should be on the street: between the known numbers of the same
+        side around it (interpolated), else at the nearest known number, else on the road."""
         known = [
             (int(d), ids[0])
             for (name, d), ids in self._numbered.items()
             if name == street.name and d.isdigit()
         ]
+        for folded, ids in self.gazetteer.addresses_on(street_id).items():
+            digits = _digits(folded)
+            if digits and ids:
+                known.append((int(digits), ids[0]))
         note = f"{street.name}{want}号 not found"
         if not known:
             return street.lon, street.lat, note + "; placed on the road"
+        side = [k for k in known if k[0] % 2 == want % 2]
+        below = max((k for k in side if k[0] < want), default=None)
+        above = min((k for k in side if k[0] > want), default=None)
+        if below is not None and above is not None:
+            a, b = self.gazetteer.entries[below[1]], self.gazetteer.entries[above[1]]
+            t = (want - below[0]) / (above[0] - below[0])
+            lon, lat = a.lon + (b.lon - a.lon) * t, a.lat + (b.lat - a.lat) * t
+            return lon, lat, note + f"; placed between {below[0]}号 and {above[0]}号"
         value, entry_id = min(known, key=lambda k: (abs(k[0] - want), (k[0] - want) % 2))
         entry = self.gazetteer.entries[entry_id]
         return entry.lon, entry.lat, note + f"; placed at {value}号"
@@ -1199,7 +1287,7 @@ class ZhMatcher:
                     if ids:
                         sub = self.gazetteer.entries[ids[0]]
                         yield ZhMatch(sub.name, EntryKind.ADDRESS, sub.lon, sub.lat, s,
-                                      (*matched, "building"), sub, ids[0], True)  # fmt: skip
+                                      (*matched, "houseno"), sub, ids[0], True)  # fmt: skip
                         continue
                     yield ZhMatch(entry.name, entry.kind, entry.lon, entry.lat, s - 5.0, matched,
                                   entry, entry_id, False,

@@ -465,7 +465,9 @@ class _PlaceLocator:
         return self._names[int(np.argmin(points_distance_m(self._points, lon, lat)))]
 
 
-def _street_entries(facts: _OsmFacts, locate: _PlaceLocator) -> list[Entry]:
+def _street_entries(
+    facts: _OsmFacts, locate: _PlaceLocator, aliases: PlaceAliases | None = None
+) -> list[Entry]:
     entries: list[Entry] = []
     # Streets only known from addresses (a hamlet's addr:place, a path without a name) still
     # need a street entry so their house numbers can be found.
@@ -495,13 +497,14 @@ def _street_entries(facts: _OsmFacts, locate: _PlaceLocator) -> list[Entry]:
                         source=source,
                         ref_id=f"street:{key}@{lon:.5f},{lat:.5f}",
                         points=tuple((round(float(x), 7), round(float(y), 7)) for x, y in pts),
+                        aliases=_alias_tuple((aliases or {}).get(display)),
                     )
                 )
     return entries
 
 
 PlaceAliases = Mapping[str, str | Sequence[str]]
-"""Other names of places by their OSM name: one alias or several."""
+"""Other names by OSM name (places, streets, POIs): one alias or several."""
 
 
 def _alias_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -518,8 +521,9 @@ def build_from_osm(path: Path, *, place_aliases: PlaceAliases | None = None) -> 
     path
         An ``.osm.pbf`` (or any format osmium reads).
     place_aliases
-        Other names of places, by their OSM name (for the demo city the Chinese
-        transliterations, ``{"Vaduz": "瓦杜兹", ...}``); they become aliases of the place entries.
+        Other names by OSM name (for the demo city the Chinese names, ``{"Vaduz": "瓦杜兹",
+        "Landstrasse": "兰德大街", ...}``); they become aliases of the places, streets and POIs
+        of that name.
 
     Returns
     -------
@@ -563,9 +567,14 @@ def build_from_osm(path: Path, *, place_aliases: PlaceAliases | None = None) -> 
             tag=tag,
             aliases=tuple(
                 dict.fromkeys(
-                    v
-                    for k, v in tags.items()
-                    if k in ("name:de", "alt_name", "short_name", "old_name") and v != name
+                    [
+                        *(
+                            v
+                            for k, v in tags.items()
+                            if k in ("name:de", "alt_name", "short_name", "old_name") and v != name
+                        ),
+                        *_alias_tuple(aliases.get(name)),
+                    ]
                 )
             ),
         )
@@ -587,7 +596,7 @@ def build_from_osm(path: Path, *, place_aliases: PlaceAliases | None = None) -> 
         for street, housenumber, lon, lat, postcode, city, osm_id in facts.addresses
     ]
     gazetteer = Gazetteer()
-    gazetteer.add([*places, *_street_entries(facts, locate), *pois, *addresses])
+    gazetteer.add([*places, *_street_entries(facts, locate, aliases), *pois, *addresses])
     return gazetteer
 
 
