@@ -367,3 +367,26 @@ def test_pages_open_by_the_permission_table(app_client: TestClient, walk: WalkWo
             assert r.status_code == expected, (role, screen, r.status_code)
     assert not may_open(Role.DISPATCHER, Screen.ADMIN)
     assert may_open(Role.LEADER, Screen.PREVENTION)
+
+
+UNOWNED_TABLES = {
+    "AuthSession": "a login session: read only by its own token",
+    "LoginAttempt": "the login limit's record, never served",
+    "LoginThrottle": "the login limit's counters, never served",
+    "KnownLoginAddress": "addresses a user logged in from, never served",
+    "ResponsePlanRule": "response plans are detachment-wide configuration",
+    "PlaceAlias": "place-name aliases of the geocoder: the city's, no brigade's",
+    "SystemSetting": "the city's set-up, kept by the system",
+}
+"""Tables with no jurisdiction, and why; every other table declares how it reaches the tree."""
+
+
+def test_every_table_declares_its_jurisdiction() -> None:
+    import lanyan.audit  # declares the audit table's jurisdiction
+    import lanyan.models  # noqa: F401  (every table)
+    from lanyan.core import jurisdiction
+    from lanyan.core.db import Base
+
+    tables = {m.class_.__name__: m.class_ for m in Base.registry.mappers}
+    undeclared = {name for name, cls in tables.items() if cls not in jurisdiction.registered()}
+    assert undeclared == set(UNOWNED_TABLES)
