@@ -33,6 +33,7 @@ from lanyan.routing import (
     shortest_path_tree,
 )
 from lanyan.routing.isochrones import reached_segments
+from lanyan.routing.turns import Restriction, _via_way_nodes
 
 DATA = Path(__file__).parent / "data"
 
@@ -124,7 +125,7 @@ def test_no_u_turn_and_skipped_relations(no_u: RoadGraph) -> None:
     g = no_u
     assert g.report.turn_restrictions == {
         "applied": 2,
-        "skipped": {"conditional": 1, "except_emergency": 1, "via_way": 1},
+        "skipped": {"conditional": 1, "except_emergency": 1, "via_ways_not_joined": 1},
     }
     s2, s4 = ids(g, 2, 4)
     # The U-turn at 6 that made the no_left_turn detour cheap is banned: the next best loop.
@@ -140,6 +141,49 @@ def test_no_u_turn_and_skipped_relations(no_u: RoadGraph) -> None:
     assert via == {5, 6}
     (s7,) = ids(g, 7)
     assert shortest_path_tree(g, s2)[s7] == pytest.approx(path_s(g, 2, 5, 8, 7), rel=1e-6)
+
+
+def test_via_way_restrictions(no_left: RoadGraph) -> None:
+    g = build_graph(DATA / "via_way.osm")
+    assert g.report.turn_restrictions == {"applied": 3, "skipped": {}}
+    s2, s3, s4, s7, s8 = ids(g, 2, 3, 4, 7, 8)
+    assert g.banned_sequences.size and g.banned_turns.shape == (1, 2)
+    # no_left_turn 2 -> 5 -> 8 -> 7 over via way 58 (with the no_left_turn at 5 as well).
+    assert shortest_path_tree(no_left, ids(no_left, 2)[0])[ids(no_left, 7)[0]] == pytest.approx(
+        path_s(no_left, 2, 5, 8, 7), rel=1e-6
+    )
+    tree = shortest_path_tree(g, s2)
+    assert tree[s8] == pytest.approx(path_s(g, 2, 5, 8), rel=1e-6)  # the way itself is fine
+    # Turning back at 6, then either straight on at 5 or right at 5 and left at 8 (the left at
+    # 8 is banned only straight after 2 -> 5 -> 8).
+    expected = min(path_s(g, 2, 5, 6, 5, 4, 7), path_s(g, 2, 5, 6, 5, 8, 7))
+    assert expected < min(path_s(g, 2, 5, 6, 9, 8, 7), path_s(g, 2, 5, 8, 5, 4, 7))
+    assert tree[s7] == pytest.approx(expected, rel=1e-6)
+    r = route(g, s2, s7)
+    assert osm_path(g, r.nodes) in ([2, 5, 6, 5, 4, 7], [2, 5, 6, 5, 8, 7])
+    assert shortest_path_tree(g.transpose(), s7)[s2] == pytest.approx(expected, rel=1e-6)
+    to_7 = expected
+    # only_left_turn 4 -> 5 -> 6 then only 6 -> 9: the best way from 4 to 3 changes ...
+    free = path_s(g, 4, 5, 6, 3)
+    expected = path_s(g, 4, 5, 2, 3)
+    assert free + 1.0 < expected < path_s(g, 4, 7, 8, 5, 6, 3)
+    assert shortest_path_tree(g, s4)[s3] == pytest.approx(expected, rel=1e-6)
+    assert osm_path(g, route(g, s4, s3).nodes) == [4, 5, 2, 3]
+    # ... but only after the whole run: starting at 5, 5 -> 6 -> 3 is allowed.
+    (s5,) = ids(g, 5)
+    assert shortest_path_tree(g, s5)[s3] == pytest.approx(path_s(g, 5, 6, 3), rel=1e-6)
+    table = build_travel_table(g, [s2, s4], dtype=np.float32)
+    np.testing.assert_allclose(table.seconds_to_node(s7)[0], to_7, rtol=1e-6)
+    np.testing.assert_allclose(table.seconds_to_node(s3)[1], expected, rtol=1e-6)
+
+
+def test_via_way_chain_is_followed_in_either_direction() -> None:
+    # from way 10 ends at node 3; via ways given out of order and one drawn backwards.
+    restriction = Restriction(1, "no_straight_on", (10,), -1, (13,), via_ways=(12, 11))
+    refs = {10: [1, 2, 3], 11: [3, 4, 5], 12: [7, 6, 5], 13: [7, 8]}
+    assert _via_way_nodes(restriction, refs) == [2, 3, 4, 5, 6, 7, 8]
+    refs[13] = [9, 8]  # the to way does not touch the end of the chain
+    assert _via_way_nodes(restriction, refs) is None
 
 
 def test_isochrone_edges_respect_the_banned_turn(no_left: RoadGraph) -> None:

@@ -47,7 +47,7 @@ from lanyan.routing.speeds import DEFAULT_SPEEDS, SpeedTable, ZoneRule, default_
 from lanyan.routing.turns import TurnGraph, banned_turns, read_restrictions
 
 #: Bump when the arrays or their meaning change, so old caches are rebuilt.
-GRAPH_FORMAT_VERSION = 2
+GRAPH_FORMAT_VERSION = 3
 
 #: Mean Earth radius (IUGG), metres.
 EARTH_RADIUS_M = 6_371_008.8
@@ -85,9 +85,9 @@ class BuildReport:
     nodes_dropped, edges_dropped
         Removed by keeping only the largest strongly connected component.
     turn_restrictions
-        Restriction relations ``applied`` to the graph and ``skipped`` by reason (``via_way``,
-        ``conditional``, ``except_emergency``, ``other_vehicle``, ``invalid``,
-        ``not_in_graph``…).
+        Restriction relations ``applied`` to the graph and ``skipped`` by reason
+        (``conditional``, ``except_emergency``, ``other_vehicle``, ``way_not_drivable``,
+        ``via_not_at_way_end``, ``via_ways_not_joined``, ``not_in_graph``…).
     build_s
         Wall time of the build (of the original build when loaded from cache).
     from_cache
@@ -135,7 +135,10 @@ class RoadGraph:
         OSM node id per node (synthetic graphs use ``0..n-1``), int64.
     banned_turns
         ``(k, 2)`` int32 pairs of edge indices ``(in_edge, out_edge)``: arriving on ``in_edge``,
-        a vehicle may not continue on ``out_edge`` (OSM turn restrictions).
+        a vehicle may not continue on ``out_edge`` (OSM turn restrictions over a via node).
+    banned_sequences
+        Longer banned edge sequences (restrictions over via ways), flat int32, each followed by
+        ``-1``: driving the whole sequence is not allowed.
     report
         What the builder did.
     source_sha256
@@ -152,9 +155,11 @@ class RoadGraph:
     report: BuildReport = field(default_factory=BuildReport)
     source_sha256: str = ""
     banned_turns: IntArray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int32))
+    banned_sequences: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
 
     def __post_init__(self) -> None:
         self.banned_turns = np.asarray(self.banned_turns, dtype=np.int32).reshape(-1, 2)
+        self.banned_sequences = np.asarray(self.banned_sequences, dtype=np.int32).ravel()
 
     @cached_property
     def turns(self) -> TurnGraph:
@@ -262,6 +267,7 @@ class RoadGraph:
             lat=self.lat,
             osm_id=self.osm_id,
             banned_turns=self.banned_turns,
+            banned_sequences=self.banned_sequences,
             meta=np.array(json.dumps(meta)),
         )
         tmp.replace(path)
@@ -290,6 +296,7 @@ class RoadGraph:
                     report=report,
                     source_sha256=str(meta["source_sha256"]),
                     banned_turns=data["banned_turns"],
+                    banned_sequences=data["banned_sequences"],
                 )
         except (OSError, KeyError, ValueError) as exc:
             raise GraphCacheError(
@@ -608,7 +615,9 @@ def build_graph(
             for w, way_id in enumerate(buf.way_id):
                 if way_id in wanted:
                     way_refs[way_id] = refs[starts[w] : ends[w]].tolist()
-        graph.banned_turns, turns_report = banned_turns(graph, read, way_refs)
+        graph.banned_turns, graph.banned_sequences, turns_report = banned_turns(
+            graph, read, way_refs
+        )
     graph.report = BuildReport(
         **{
             **graph.report.as_dict(),

@@ -1,19 +1,20 @@
 """OSM turn restrictions, and the turn-expanded graph the searches run on.
 
 A restriction relation (``type=restriction``) says that a vehicle arriving on the ``from`` way
-at the ``via`` node may not turn onto the ``to`` way (``no_*``) or may only turn onto it
-(``only_*``). :func:`read_restrictions` reads them from the extract; :func:`banned_turns` maps
-them onto the built graph as pairs of edge indices ``(in_edge, out_edge)`` that must not follow
-each other.
+at the ``via`` node (or run of via ways) may not turn onto the ``to`` way (``no_*``) or may only
+turn onto it (``only_*``). :func:`read_restrictions` reads them from the extract;
+:func:`banned_turns` maps them onto the built graph as banned edge sequences: pairs
+``(in_edge, out_edge)`` for a via node, longer sequences for via ways.
 
-scipy's Dijkstra knows nothing of turns, so the graph is split at restricted via nodes only
-(:class:`TurnGraph`): every in-edge of such a node leads into a *copy* of it, one copy per
-distinct set of banned out-edges (all unrestricted in-edges share one), and each copy has only
-the out-edges allowed after arriving that way. The original node keeps every out-edge and no
-in-edge: it is the state of a vehicle that *starts* there. Original nodes keep their indices and
-the copies are appended, so a node's travel time is the minimum over the node and its copies
-(:meth:`TurnGraph.fold`); the graph grows by a handful of nodes per restriction and a search
-costs what it did.
+scipy's Dijkstra knows nothing of turns, so the graph is split at restricted nodes only
+(:class:`TurnGraph`): every proper prefix of a banned sequence becomes a *copy* of the node it
+ends at ("just drove these edges"), each restricted node gets one more copy for arrivals with
+nothing pending, and a copy has only the exits that do not complete a banned sequence (the next
+state is the longest prefix the drive now ends with, as in Aho–Corasick matching). The original
+node keeps every exit and no in-edge: it is the state of a vehicle that *starts* there.
+Original nodes keep their indices and the copies are appended, so a node's travel time is the
+minimum over the node and its copies (:meth:`TurnGraph.fold`); the graph grows by a handful of
+nodes per restriction and a search costs what it did.
 
 Which restrictions count, for fire apparatus on a call:
 
@@ -25,12 +26,14 @@ Which restrictions count, for fire apparatus on a call:
 * time-dependent ones (``restriction:conditional``, ``day_on``/``hour_on``) are skipped: the
   station trees are computed once, and applying a rush-hour ban all day would forbid a legal turn
   most of the day;
-* via *ways* (``from`` → one or more ``via`` ways → ``to``) are not modelled; they are counted as
-  skipped in the build report.
+* via *ways* (``from`` → one or more ``via`` ways → ``to``) ban a whole edge sequence: the end
+  of the from way, every segment of the via ways (each driven end to end, in whichever direction
+  joins them) and the start of the to way (``only_*``: every other exit at the end of the run).
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -70,6 +73,8 @@ class Restriction:
     from_ways: tuple[int, ...]
     via_node: int
     to_ways: tuple[int, ...]
+    via_ways: tuple[int, ...] = ()
+    """Via ways in relation order (``via_node`` is then ``-1``)."""
 
     @property
     def only(self) -> bool:
@@ -87,7 +92,7 @@ class RestrictionRead:
     @property
     def way_ids(self) -> set[int]:
         """Every way a kept restriction refers to (their node lists are needed)."""
-        return {w for r in self.restrictions for w in (*r.from_ways, *r.to_ways)}
+        return {w for r in self.restrictions for w in (*r.from_ways, *r.via_ways, *r.to_ways)}
 
 
 def restriction_kind(tags: Mapping[str, str]) -> tuple[str | None, str]:
@@ -128,10 +133,13 @@ def read_restrictions(pbf_path: Path) -> RestrictionRead:
         from_ways = tuple(ref for typ, ref, role in members if role == "from" and typ == "w")
         to_ways = tuple(ref for typ, ref, role in members if role == "to" and typ == "w")
         via = [(typ, ref) for typ, ref, role in members if role == "via"]
-        if any(typ == "w" for typ, _ in via):
-            out.skipped["via_way"] += 1
+        via_ways = tuple(ref for typ, ref in via if typ == "w")
+        if via_ways and len(via_ways) == len(via) and len(from_ways) == len(to_ways) == 1:
+            out.restrictions.append(
+                Restriction(int(relation.id), kind, from_ways, -1, to_ways, via_ways=via_ways)
+            )
             continue
-        if len(via) != 1 or not from_ways or not to_ways:
+        if len(via) != 1 or via[0][0] != "n" or not from_ways or not to_ways:
             out.skipped["malformed"] += 1
             continue
         out.restrictions.append(
@@ -211,9 +219,57 @@ def _as_bans(
     }
 
 
+def _via_way_nodes(
+    restriction: Restriction, way_refs: Mapping[int, Sequence[int]]
+) -> list[int] | None:
+    """OSM node ids ``[a, v0, …, vm, b]``: ``a → v0`` the end of the from way, ``v0 … vm``
+    along the via ways (each driven end to end, in whichever direction joins them), ``vm → b``
+    the start of the to way; ``None`` when the ways do not join up that way."""
+    from_refs, to_refs = way_refs[restriction.from_ways[0]], way_refs[restriction.to_ways[0]]
+    for start in (from_refs[0], from_refs[-1]):
+        path = [start]
+        remaining = [list(way_refs[w]) for w in restriction.via_ways]
+        while remaining:
+            here = path[-1]
+            joined = next((r for r in remaining if here in (r[0], r[-1])), None)
+            if joined is None:
+                break
+            remaining.remove(joined)
+            path.extend(joined[1:] if joined[0] == here else joined[-2::-1])
+        end = path[-1]
+        if remaining or len(path) < 2 or end not in (to_refs[0], to_refs[-1]):
+            continue
+        a = from_refs[1] if from_refs[0] == start else from_refs[-2]
+        b = to_refs[1] if to_refs[0] == end else to_refs[-2]
+        return [a, *path, b]
+    return None
+
+
+def _via_way_sequences(
+    graph: RoadGraph, restriction: Restriction, way_refs: Mapping[int, Sequence[int]]
+) -> tuple[list[tuple[int, ...]], str]:
+    """Banned edge sequences of a via-way restriction, or ``([], reason)``."""
+    if any(w not in way_refs for w in (*restriction.from_ways, *restriction.via_ways)) or (
+        restriction.to_ways[0] not in way_refs
+    ):
+        return [], "way_not_drivable"
+    osm_path = _via_way_nodes(restriction, way_refs)
+    if osm_path is None:
+        return [], "via_ways_not_joined"
+    nodes = [_node_index(graph, o) for o in osm_path]
+    edges = [graph.edge(u, v) if min(u, v) >= 0 else -1 for u, v in itertools.pairwise(nodes)]
+    if min(edges) < 0:
+        return [], "not_in_graph"
+    if not restriction.only:
+        return [tuple(edges)], ""
+    last = nodes[-2]
+    start, stop = int(graph.indptr[last]), int(graph.indptr[last + 1])
+    return [(*edges[:-1], e) for e in range(start, stop) if e != edges[-1]], ""
+
+
 def banned_turns(
     graph: RoadGraph, read: RestrictionRead, way_refs: Mapping[int, Sequence[int]]
-) -> tuple[npt.NDArray[np.int32], dict[str, Any]]:
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], dict[str, Any]]:
     """Map restrictions onto the graph's edges.
 
     Parameters
@@ -228,14 +284,24 @@ def banned_turns(
     Returns
     -------
     tuple
-        ``(pairs, report)``: int32 array ``(k, 2)`` of banned ``(in_edge, out_edge)`` pairs,
-        and counts of relations ``applied`` and ``skipped`` (by reason, including those the
-        reader skipped).
+        ``(pairs, sequences, report)``: int32 array ``(k, 2)`` of banned ``(in_edge, out_edge)``
+        pairs (via a node); banned edge sequences of three or more edges (via ways), flat int32
+        with ``-1`` after each; counts of relations ``applied`` and ``skipped`` (by reason,
+        including those the reader skipped).
     """
     skipped: Counter[str] = Counter(read.skipped)
     pairs: set[tuple[int, int]] = set()
+    sequences: set[tuple[int, ...]] = set()
     applied = 0
     for restriction in read.restrictions:
+        if restriction.via_ways:
+            found, problem = _via_way_sequences(graph, restriction, way_refs)
+            if not found:
+                skipped[problem] += 1
+                continue
+            applied += 1
+            sequences.update(found)
+            continue
         via = _node_index(graph, restriction.via_node)
         turns, problem = (
             _relation_turns(graph, restriction, via, way_refs) if via >= 0 else ([], "not_in_graph")
@@ -246,7 +312,9 @@ def banned_turns(
         applied += 1
         pairs |= _as_bans(graph, via, turns, only=restriction.only)
     array = np.array(sorted(pairs), dtype=np.int32).reshape(-1, 2)
-    return array, {"applied": applied, "skipped": dict(sorted(skipped.items()))}
+    flat = [e for seq in sorted(sequences) for e in (*seq, -1)]
+    report = {"applied": applied, "skipped": dict(sorted(skipped.items()))}
+    return array, np.array(flat, dtype=np.int32), report
 
 
 class TurnGraph:
@@ -265,53 +333,77 @@ class TurnGraph:
     def __init__(self, graph: RoadGraph) -> None:
         n, n_edges = graph.n_nodes, graph.n_edges
         self.n_nodes = n
-        banned = np.asarray(graph.banned_turns, dtype=np.int64).reshape(-1, 2)
-        head_state = graph.indices.astype(np.int32).copy()
-        state_node = [np.arange(n, dtype=np.int32)]
-        copy_rows: list[npt.NDArray[np.int64]] = []
-        #: For an edge leaving a via node: the states from which it may be taken.
-        self.exit_states: dict[int, npt.NDArray[np.int32]] = {}
-        banned_after: defaultdict[int, set[int]] = defaultdict(set)
-        for e_in, e_out in banned.tolist():
-            banned_after[e_in].add(e_out)
-        via_nodes = np.unique(graph.indices[banned[:, 0]]) if banned.size else np.empty(0, int)
-        next_state = n
-        in_edges_of = _in_edges(graph, via_nodes)
-        for via in via_nodes.tolist():
-            start, stop = int(graph.indptr[via]), int(graph.indptr[via + 1])
-            outs = range(start, stop)
-            groups: dict[frozenset[int], list[int]] = defaultdict(list)
-            for e_in in in_edges_of[via]:
-                groups[frozenset(banned_after.get(e_in, ()))].append(e_in)
-            exits: defaultdict[int, list[int]] = defaultdict(list)
-            for e in outs:
-                exits[e].append(via)  # a vehicle starting at the node may take any road
-            for banned_set, ins in groups.items():
-                state = next_state
-                next_state += 1
-                head_state[ins] = state
-                state_node.append(np.array([via], dtype=np.int32))
-                allowed = np.array([e for e in outs if e not in banned_set], dtype=np.int64)
-                copy_rows.append(allowed)
-                for e in allowed.tolist():
-                    exits[e].append(state)
-            for e, states in exits.items():
-                self.exit_states[e] = np.array(states, dtype=np.int32)
-        self.state_node = np.concatenate(state_node)
+        heads = graph.indices
+        banned = _banned_sequences(graph)
+        # Every proper prefix of a banned sequence is a state: "arrived at its last edge's head
+        # having just driven it". Single-edge prefixes are the in-edges of restricted via nodes.
+        prefixes = sorted({seq[:i] for seq in banned for i in range(1, len(seq))})
+        restricted = sorted({int(heads[p[-1]]) for p in prefixes})
+        free_state = {v: n + i for i, v in enumerate(restricted)}
+        prefix_state = {p: n + len(restricted) + i for i, p in enumerate(prefixes)}
+        self.n_states = n + len(restricted) + len(prefixes)
+        state_node = np.arange(self.n_states, dtype=np.int32)
+        state_node[n : n + len(restricted)] = restricted
+        for p, state in prefix_state.items():
+            state_node[state] = heads[p[-1]]
+        self.state_node = state_node
+        prefix_set = set(prefix_state)
+
+        def target(history: tuple[int, ...], edge: int) -> int:
+            """State reached by driving ``edge`` after ``history`` (``-1``: banned)."""
+            seq = (*history, edge)
+            if any(seq[i:] in banned for i in range(len(seq) - 1)):
+                return -1
+            suffix = next((seq[i:] for i in range(len(seq)) if seq[i:] in prefix_set), ())
+            if suffix:
+                return prefix_state[suffix]
+            head = int(heads[edge])
+            return free_state.get(head, head)
+
+        # A vehicle starting at a node, or arriving with no restriction pending, may take any
+        # edge: rows 0..n-1 are the road graph with heads redirected.
+        head_state = np.array(heads, dtype=np.int32)
+        if restricted:
+            into = np.flatnonzero(np.isin(heads, restricted))
+            head_state[into] = [free_state[int(v)] for v in heads[into].tolist()]
+        for p, state in prefix_state.items():
+            if len(p) == 1:  # the first edge of a banned sequence leads into its own state
+                head_state[p[0]] = state
         self.head_state = head_state
-        self.n_states = next_state
-        self.via_nodes = via_nodes.astype(np.int32)
-        copy_edges = np.concatenate(copy_rows) if copy_rows else np.empty(0, dtype=np.int64)
+        #: For an edge leaving a restricted node: the states from which it may be taken.
+        self.exit_states: dict[int, npt.NDArray[np.int32]] = {}
+        rows: list[list[int]] = []  # base edges of each extra state's row, in state order
+        targets: list[list[int]] = []
+        exits: defaultdict[int, list[int]] = defaultdict(list)
+        histories: list[tuple[int, tuple[int, ...]]] = [(v, ()) for v in restricted]
+        histories += [(int(heads[p[-1]]), p) for p in prefixes]
+        for v in restricted:
+            for e in range(int(graph.indptr[v]), int(graph.indptr[v + 1])):
+                exits[e].append(v)  # starting at the node itself
+        for state, (v, history) in enumerate(histories, start=n):
+            row, row_targets = [], []
+            for e in range(int(graph.indptr[v]), int(graph.indptr[v + 1])):
+                to = target(history, e)
+                if to >= 0:
+                    row.append(e)
+                    row_targets.append(to)
+                    exits[e].append(state)
+            rows.append(row)
+            targets.append(row_targets)
+        for e, states in exits.items():
+            self.exit_states[e] = np.array(states, dtype=np.int32)
+        self.via_nodes = np.array(restricted, dtype=np.int32)
+        copy_edges = np.array([e for r in rows for e in r], dtype=np.int64)
         #: Base-graph edge of every edge of the expanded graph.
         self.edge_of = np.concatenate([np.arange(n_edges, dtype=np.int64), copy_edges]).astype(
             np.int32
         )
-        counts = [len(r) for r in copy_rows]
-        indptr = np.concatenate(
-            [graph.indptr.astype(np.int64), n_edges + np.cumsum(counts, dtype=np.int64)]
-        )
+        counts = np.array([len(r) for r in rows], dtype=np.int64)
+        indptr = np.concatenate([graph.indptr.astype(np.int64), n_edges + np.cumsum(counts)])
         self.indptr = indptr.astype(np.int32)
-        self.indices = head_state[self.edge_of]
+        self.indices = np.concatenate(
+            [self.head_state, np.array([t for r in targets for t in r], dtype=np.int32)]
+        ).astype(np.int32)
         self.seconds = graph.seconds.astype(np.float64)[self.edge_of]
         self.copies_of: dict[int, list[int]] = defaultdict(list)
         for state, node in enumerate(self.state_node[n:].tolist(), start=n):
@@ -460,9 +552,14 @@ class TurnGraph:
         return self.state_node[np.fromiter(states, dtype=np.int64)]
 
 
-def _in_edges(graph: RoadGraph, nodes: npt.NDArray[np.integer[Any]]) -> dict[int, list[int]]:
-    wanted = np.isin(graph.indices, nodes)
-    out: dict[int, list[int]] = {int(v): [] for v in nodes.tolist()}
-    for e in np.flatnonzero(wanted).tolist():
-        out[int(graph.indices[e])].append(e)
+def _banned_sequences(graph: RoadGraph) -> set[tuple[int, ...]]:
+    """Every banned edge sequence of a graph: its turn pairs and its via-way sequences."""
+    out: set[tuple[int, ...]] = {(int(a), int(b)) for a, b in graph.banned_turns.tolist()}
+    current: list[int] = []
+    for e in graph.banned_sequences.tolist():
+        if e < 0:
+            out.add(tuple(current))
+            current = []
+        else:
+            current.append(int(e))
     return out
