@@ -152,9 +152,9 @@ def _condition(org_path: str, model: type[Any]) -> ColumnElement[bool]:
     assert reach.via is not None
     assert reach.parent is not None
     parent_key = inspect(reach.parent).primary_key[0]
-    linked: ColumnElement[bool] = reach.via.in_(
-        select(parent_key).where(_condition(org_path, reach.parent))
-    )
+    # never correlated: the outer query may join the same table (units ordered by station path)
+    parents = select(parent_key).where(_condition(org_path, reach.parent)).correlate(None)
+    linked: ColumnElement[bool] = reach.via.in_(parents)
     if reach.ancestors:
         linked = or_(linked, reach.via.in_(ancestor_ids(org_path)))
     if reach.orphans is not None and reach.orphans(org_path):
