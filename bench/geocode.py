@@ -4,7 +4,9 @@ Figures, all in one run on the demo gazetteer (the OSM extract of Liechtenstein 
 Chinese names: ``lanyan.demo.names.PLACE_ZH`` and src/lanyan/dispatch/data/liechtenstein_zh.csv):
 
 - ``parse_p99_ms``: :func:`parse_zh_address` over every address of the annotated corpus
-  (tests/data/address_zh_corpus.jsonl), three passes; the baseline is the first parser
+  (tests/data/address_zh_corpus.jsonl), each address's best of three interleaved passes (the
+  raw p99 over every call is printed too: on the shared 2-core machine it measures the
+  scheduler); the baseline is the first parser
   (``lanyan.dispatch._address_zh_v1``) over the same texts in the same run;
 - ``geocode_p99_ms``: :meth:`Geocoder.search` over a mix of Chinese corpus addresses, the
   demo's Chinese caller forms and the Latin-script OSM test queries (tests/data/
@@ -69,13 +71,24 @@ def _p(values: list[float], q: float) -> float:
 
 
 def _timed(fn: Any, items: list[str], passes: int) -> list[float]:
-    times = []
+    """Each item's best time over ``passes`` interleaved passes.
+
+    The 2-core machine is shared: a 0.05 ms call that the scheduler pauses reads as 5 ms. The
+    best of three per item keeps what the code costs and drops the pauses (bench/routing.py does
+    the same); the raw p99 is printed beside it.
+    """
+    best = [float("inf")] * len(items)
+    raw = []
     for _ in range(passes):
-        for item in items:
+        for i, item in enumerate(items):
             t0 = time.perf_counter()
             fn(item)
-            times.append(time.perf_counter() - t0)
-    return times
+            elapsed = time.perf_counter() - t0
+            raw.append(elapsed)
+            best[i] = min(best[i], elapsed)
+    print(f"  ({fn.__name__ if hasattr(fn, '__name__') else 'call'}: raw p99 over every call "
+          f"{_p(raw, 99):.3f} ms)")  # fmt: skip
+    return best
 
 
 def main() -> None:
@@ -85,7 +98,7 @@ def main() -> None:
     parse_v1("预热")
     new_t = _timed(parse_zh_address, texts, 3)
     old_t = _timed(parse_v1, texts, 3)
-    print(f"parse ({len(texts)} addresses x3): p50 {_p(new_t, 50):.3f} ms, p99 "
+    print(f"parse ({len(texts)} addresses, best of 3 each): p50 {_p(new_t, 50):.3f} ms, p99 "
           f"{_p(new_t, 99):.3f} ms; first parser p99 {_p(old_t, 99):.3f} ms")  # fmt: skip
 
     result = score(rows)
@@ -106,16 +119,23 @@ def main() -> None:
     with OSM_CASES.open(encoding="utf-8") as fh:
         latin = [r["query"] for r in csv.DictReader(fh)]
     queries = texts[::3] + list(DEMO_ZH) * 10 + latin
-    geo_t = _timed(lambda q: geocoder.search(q, limit=5), queries, 1)
-    print(f"geocode ({len(queries)} queries, {len(gazetteer.entries)} entries, index built in "
+    geo_t = _timed(lambda q: geocoder.search(q, limit=5), queries, 3)
+    print(f"geocode ({len(queries)} queries, best of 3 each, {len(gazetteer.entries)} entries, "
+          f"index built in "
           f"{build_s:.2f} s): p50 {_p(geo_t, 50):.2f} ms, p99 {_p(geo_t, 99):.2f} ms, "
           f"max {max(geo_t) * 1000:.1f} ms")  # fmt: skip
+    n_zh = len(queries) - len(latin)
+    zh_p99, latin_p99 = _p(geo_t[:n_zh], 99), _p(geo_t[n_zh:], 99)
+    print(f"  Chinese queries p99 {zh_p99:.2f} ms; Latin-script OSM queries (the path issue 13 "
+          f"did not change, the baseline) p99 {latin_p99:.2f} ms")  # fmt: skip
     figures = {
         "parse_p99_ms": round(_p(new_t, 99), 3),
         "parse_p50_ms": round(_p(new_t, 50), 3),
         "parse_p99_ms_first_parser": round(_p(old_t, 99), 3),
         "geocode_p99_ms": round(_p(geo_t, 99), 2),
         "geocode_p50_ms": round(_p(geo_t, 50), 2),
+        "geocode_p99_ms_chinese": round(zh_p99, 2),
+        "geocode_p99_ms_latin_baseline": round(latin_p99, 2),
         "corpus_addresses": len(rows),
         "corpus_component_accuracy": round(result.accuracy(), 4),
         "corpus_component_accuracy_first_parser": round(baseline.accuracy(), 4),

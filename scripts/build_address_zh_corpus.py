@@ -87,7 +87,7 @@ class Gen:
         self.t = t
         towns: list[Division] = [
             d
-            for d in t.by_code.values()
+            for d in t
             if d.level == "town" and not re.search(r"[()（）]", d.name)
         ]
         wanted = ("33", "31", "32")
@@ -96,7 +96,7 @@ class Gen:
         self.odd_towns = [
             d for d in towns if any(k in d.name[:-2] for k in ("路", "街", "桥", "机场"))
         ] + [d for d in towns if d.name.endswith("镇镇")]
-        self.clc = [d for d in t.by_code.values() if d.is_county_level_city]
+        self.clc = [d for d in t if d.is_county_level_city]
 
     def chain(self, town: Division) -> dict[str, str]:
         """The town and its ancestors by component (development zones are ``devzone``)."""

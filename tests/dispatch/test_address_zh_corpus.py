@@ -85,10 +85,10 @@ def test_issue_forms(text: str, expected: dict[str, object]) -> None:
 
 def test_county_level_cities_are_districts() -> None:
     table = load_divisions()
-    yiwu = table.full["义乌市"][0]
+    yiwu = table.find("义乌市")[0]
     assert yiwu.is_county_level_city
     assert [a.name for a in table.ancestors(yiwu)] == ["金华市", "浙江省"]
-    assert not table.full["金华市"][0].is_county_level_city
+    assert not table.find("金华市")[0].is_county_level_city
     assert len(table) > 44_000
 
 
@@ -108,9 +108,12 @@ def test_parse_is_fast(rows: list[dict[str, object]]) -> None:
     parse_zh_address("预热")
     times = []
     for row in rows:
-        t0 = time.perf_counter()
-        parse_zh_address(str(row["text"]))
-        times.append(time.perf_counter() - t0)
+        best = float("inf")
+        for _ in range(3):  # best of three: a scheduler pause on a shared box is not the parser
+            t0 = time.perf_counter()
+            parse_zh_address(str(row["text"]))
+            best = min(best, time.perf_counter() - t0)
+        times.append(best)
     times.sort()
     p99_ms = times[int(len(times) * 0.99)] * 1000
-    assert p99_ms < 3.0  # 1 ms on an idle core (bench/geocode.py); headroom for a shared CI box
+    assert p99_ms < 2.0  # ~0.12 ms measured (bench/geocode.py); 1 ms is the acceptance bound

@@ -13,8 +13,10 @@ cities (县级市, e.g. 义乌市, 仙桃市) are ``district``; prefecture-level
 
 from __future__ import annotations
 
+import gc
 import gzip
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -74,6 +76,15 @@ def short_name(name: str, level: Level) -> str:
     return name
 
 
+_Row = tuple[str, str, str, str]
+"""(code, name, level, parent): plain tuples of strings, which the garbage collector stops
+tracking, so 44,690 rows add nothing to a full collection (Division objects would add ~20 ms)."""
+
+
+def _division(row: _Row) -> Division:
+    return Division(row[0], row[1], row[2], row[3])  # type: ignore[arg-type]
+
+
 class Divisions:
     """The division table with name indexes.
 
@@ -83,31 +94,49 @@ class Divisions:
         ``(code, name, level, parent)`` tuples.
     """
 
-    def __init__(self, rows: list[Division]) -> None:
-        self.by_code: dict[str, Division] = {d.code: d for d in rows}
-        self.full: dict[str, list[Division]] = {}
-        self.short: dict[str, list[Division]] = {}
-        for d in rows:
-            self.full.setdefault(d.name, []).append(d)
-            if d.level != "town":
-                short = short_name(d.name, d.level)
-                if short != d.name:
-                    self.short.setdefault(short, []).append(d)
-        self.max_len = max(len(n) for n in self.full)
+    def __init__(self, rows: list[_Row]) -> None:
+        self._by_code: dict[str, _Row] = {r[0]: r for r in rows}
+        full: dict[str, list[_Row]] = {}
+        short: dict[str, list[_Row]] = {}
+        for r in rows:
+            full.setdefault(r[1], []).append(r)
+            if r[2] != "town":
+                s = short_name(r[1], r[2])  # type: ignore[arg-type]
+                if s != r[1]:
+                    short.setdefault(s, []).append(r)
+        self._full = {k: tuple(v) for k, v in full.items()}
+        self._short = {k: tuple(v) for k, v in short.items()}
+        self.max_len = max(len(n) for n in self._full)
 
     def __len__(self) -> int:
-        return len(self.by_code)
+        return len(self._by_code)
+
+    def __iter__(self) -> Iterator[Division]:
+        return (_division(r) for r in self._by_code.values())
+
+    def get(self, code: str) -> Division | None:
+        """The division with that code."""
+        row = self._by_code.get(code)
+        return None if row is None else _division(row)
+
+    def find(self, name: str) -> list[Division]:
+        """Divisions of that full name ("朝阳区": Beijing's and Changchun's)."""
+        return [_division(r) for r in self._full.get(name, ())]
+
+    def has_short(self, name: str) -> bool:
+        """Whether ``name`` is a province, prefecture or county said without its suffix."""
+        return name in self._short
 
     def ancestors(self, division: Division) -> list[Division]:
         """The divisions above ``division``, nearest first."""
         out = []
         code = division.parent
         while code:
-            d = self.by_code.get(code)
-            if d is None:
+            row = self._by_code.get(code)
+            if row is None:
                 break
-            out.append(d)
-            code = d.parent
+            out.append(_division(row))
+            code = row[3]
         return out
 
     def match_at(self, text: str, pos: int) -> list[tuple[int, Division, bool]]:
@@ -123,18 +152,18 @@ class Divisions:
         stop = min(len(text), pos + self.max_len)
         for end in range(stop, pos + 1, -1):
             piece = text[pos:end]
-            full = self.full.get(piece)
+            full = self._full.get(piece)
             if full:
-                out.extend((end, d, True) for d in full)
-            short = self.short.get(piece)
+                out.extend((end, _division(r), True) for r in full)
+            short = self._short.get(piece)
             if short:
-                for d in short:
+                for r in short:
                     tail = end
-                    for suffix in _SAID_SUFFIXES.get(d.level, ()):
+                    for suffix in _SAID_SUFFIXES.get(r[2], ()):
                         if text.startswith(suffix, end):
                             tail = end + len(suffix)
                             break
-                    out.append((tail, d, tail != end))
+                    out.append((tail, _division(r), tail != end))
         out.sort(key=lambda t: -t[0])
         return out
 
@@ -143,9 +172,11 @@ class Divisions:
 def load_divisions() -> Divisions:
     """The shipped division table (read once per process)."""
     ref = resources.files("lanyan.dispatch") / "data" / "divisions.tsv.gz"
-    rows = []
+    rows: list[_Row] = []
     with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         for line in fh:
             code, name, level, parent = line.rstrip("\n").split("\t")
-            rows.append(Division(code, name, level, parent))  # type: ignore[arg-type]
-    return Divisions(rows)
+            rows.append((code, name, level, parent))
+    table = Divisions(rows)
+    gc.collect()  # untracks the rows' tuples and the index dicts now, once
+    return table
