@@ -57,6 +57,30 @@ def snapshot(obj: Any, *, exclude: frozenset[str] = frozenset()) -> dict[str, An
     return data
 
 
+def row_values(
+    *,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: object | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit row, for writers that insert many rows in one statement."""
+    return {
+        "at": at or utcnow(),
+        "actor_id": actor.user_id,
+        "actor_name": actor.username,
+        "actor_ip": actor.ip,
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "before": before,
+        "after": after,
+    }
+
+
 def record(
     session: Session,
     *,
@@ -69,15 +93,14 @@ def record(
 ) -> AuditLog:
     """Add an audit row to the current transaction."""
     row = AuditLog(
-        at=utcnow(),
-        actor_id=actor.user_id,
-        actor_name=actor.username,
-        actor_ip=actor.ip,
-        action=action,
-        entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
-        before=before,
-        after=after,
+        **row_values(
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
     )
     session.add(row)
     return row

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 
 from lanyan.api.deps import CurrentActor, SessionDep
+from lanyan.core.config import Settings
 from lanyan.core.errors import Invalid
 from lanyan.exchange.choices import Entity
 from lanyan.exchange.exporter import export_file
 from lanyan.exchange.formats import Format
-from lanyan.exchange.importer import import_file
+from lanyan.exchange.jobs import run_import
 from lanyan.exchange.specs import SPECS, EntitySpec
 
 router = APIRouter(prefix="/api/exchange", tags=["exchange 导入导出"])
@@ -29,27 +30,32 @@ def _spec(entity: Entity) -> EntitySpec:
 
 
 @router.post("/{entity}/import")
-def import_upload(
+async def import_upload(
+    request: Request,
     entity: Entity,
     file: Annotated[UploadFile, File(description="CSV, XLSX or GeoJSON")],
     actor: CurrentActor,
     session: SessionDep,
     dry_run: Annotated[bool, Query(description="validate only, write nothing")] = False,
 ) -> dict[str, Any]:
-    """Import a file whole or not at all; a refused file gets 422 with every bad row named."""
-    content = file.file.read(MAX_UPLOAD_BYTES + 1)
+    """Import a file whole or not at all; a refused file gets 422 with every bad row named.
+
+    The import runs in a worker process and writes in short transactions: call intake, dispatch
+    and logins go on meanwhile (see :mod:`lanyan.exchange.jobs`).
+    """
+    session.close()  # the login was checked; hold no database connection while the import runs
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise Invalid("文件过大（上限 30 MB）", "file over 30 MB")
-    report = import_file(
-        session,
+    settings: Settings = request.app.state.settings
+    report = await run_import(
+        database_url=settings.database_url,
         actor=actor,
-        spec=_spec(entity),
+        entity=_spec(entity).name,
         filename=file.filename or "upload",
         content=content,
         dry_run=dry_run,
     )
-    if not dry_run:
-        session.commit()
     return report.as_dict()
 
 

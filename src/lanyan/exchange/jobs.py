@@ -1,0 +1,126 @@
+"""Imports from the web run in a worker process, never in the server's own.
+
+An import of 100k rows is seconds of pure-Python work (parsing, validation). Run on a request
+thread it would hold the server's GIL: every other request thread, a 119 call's among them, would
+then wait its turn on each database round trip, and a call that normally takes 12 ms took more
+than a second. In a worker process the server keeps its interpreter to itself; the worker writes
+in short transactions (see :mod:`lanyan.exchange.importer`), so the database is not held either.
+
+One worker serves the whole server (a second import waits for the first); it starts on the first
+import and is reused. It runs at a lower CPU priority (nice 10): when the machine is busy, the
+server's requests get the processor first and the import takes longer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from lanyan.core.actor import Actor
+from lanyan.core.db import make_engine, make_sessionmaker
+from lanyan.core.errors import DomainError
+from lanyan.exchange.importer import ImportRejected, ImportReport, import_file
+from lanyan.exchange.specs import SPECS
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_factories: dict[str, sessionmaker[Session]] = {}
+"""Worker side: one engine per database URL, kept for the worker's life."""
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # spawn, not fork: the server has threads, and a forked copy of them could deadlock
+            _pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_started,
+                initargs=(os.getpid(),),
+            )
+        return _pool
+
+
+def _worker_started(parent_pid: int) -> None:
+    """Worker side: leave when the server goes, even if it was killed without a goodbye.
+
+    The worker keeps the server's CPU priority on purpose: on SQLite it holds the only write lock
+    while it writes a chunk, and a lower priority would stretch that hold on a busy machine while
+    a 119 call waits for the lock (priority inversion).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _import_in_worker(
+    database_url: str,
+    actor: Actor,
+    entity: str,
+    filename: str,
+    content: bytes,
+    dry_run: bool,
+) -> tuple[str, Any]:
+    """Runs in the worker. Domain errors come back as plain data (they do not pickle)."""
+    factory = _factories.get(database_url)
+    if factory is None:
+        factory = _factories[database_url] = make_sessionmaker(make_engine(database_url))
+    try:
+        with factory() as session:
+            report = import_file(
+                session,
+                actor=actor,
+                spec=SPECS[entity],
+                filename=filename,
+                content=content,
+                dry_run=dry_run,
+            )
+        return "ok", report
+    except ImportRejected as exc:
+        return "rejected", exc.report
+    except DomainError as exc:
+        return "error", (type(exc), exc.detail, exc.detail_en, exc.errors)
+
+
+async def run_import(
+    *,
+    database_url: str,
+    actor: Actor,
+    entity: str,
+    filename: str,
+    content: bytes,
+    dry_run: bool,
+) -> ImportReport:
+    """Import ``content`` in the worker process; the caller's event loop stays free meanwhile.
+
+    Raises :class:`ImportRejected` and the other domain errors as an in-process import would.
+    """
+    global _pool
+    job = partial(_import_in_worker, database_url, actor, entity, filename, content, dry_run)
+    try:
+        kind, value = await asyncio.get_running_loop().run_in_executor(_executor(), job)
+    except BrokenProcessPool:
+        with _pool_lock:
+            _pool = None  # the worker died (killed, out of memory): the next import starts anew
+        raise
+    if kind == "rejected":
+        raise ImportRejected(value)
+    if kind == "error":
+        error_type, detail, detail_en, errors = value
+        raise error_type(detail, detail_en, errors=errors)
+    assert isinstance(value, ImportReport)
+    return value
