@@ -105,6 +105,7 @@ NOTE_WORDS: Final = (
     "联系", "核实", "重复", "测试", "取消", "撤回", "车辆", "被困", "疑似", "未", "已", "无",
     "需", "请", "注意", "备注", "自行", "扑灭", "灭火", "警情", "事故", "报告", "回访", "不详",
     "待定", "待查", "转", "接警", "调度", "中队", "大队", "支队", "消防站出", "人员",
+    "电动车", "电瓶车", "停放", "伤亡", "杂物", "垃圾",
 )  # fmt: skip
 """Words that make a bracket a dispatcher's note rather than part of the address."""
 
@@ -355,7 +356,7 @@ _MILEPOST = re.compile(r"K\d+(?:\+\d+)?(?:米|m)?", re.IGNORECASE)
 _NAMED_LANE = re.compile(r"[^\d\s,，、()]{1,6}?(?:弄|里)(?=\d)")
 _UNIT = re.compile(
     rf"(?P<n>(?:负|-|B)?{_NUM})(?P<u>号楼|#楼|号院|号门|号房|幢|栋|座|单元|层|楼(?![下上道梯房])|F(?![A-Za-z])|室|房间|房|户|"
-    r"支弄|弄|号|#|组|米|公里)"
+    r"支弄|弄|号|#|组|米|公里|区(?![县市]))"
 )
 _LETTER_BUILDING = re.compile(r"(?P<n>[A-Za-z])(?P<u>座|栋|幢|区|号楼)")
 _DASHED = re.compile(r"(\d+)-(\d+)(?:-(\d+))?(?!\d)")
@@ -408,7 +409,7 @@ _MAX_INPUT: Final = 500
 _SUBPOI = re.compile(
     r"(?:[东西南北中A-Za-z\d一二三四五六七八九十]{1,3}(?:区|期|号门|门|号口|出口|口|广场|航站楼)|"
     r"门诊楼|住院部|急诊部|[\u4e00-\u9fff]{1,4}(?:院区|校区|分院|分校|入口|出口)[\u4e00-\u9fff]{0,2}|"
-    r"[\u4e00-\u9fff]{0,3}(?:楼|部|车间|厂房|食堂|仓库|宿舍|分店|校区|门诊|病房))"
+    r"[\u4e00-\u9fff]{0,3}(?:楼|部|车间|厂房|食堂|仓库|宿舍|分店|校区|门诊|病房|停车场))"
 )
 _POI_SPLIT_END = re.compile("(?:" + "|".join(sorted(POI_SUFFIXES, key=len, reverse=True)) + ")$")
 
@@ -467,8 +468,10 @@ class _Walk:
         """Text no rule read: a POI (the first ``poi``, then ``subpoi``)."""
         if not self.pending:
             return
-        text = "".join(self.pending)
+        text = "".join(self.pending).lstrip("的")
         self.pending.clear()
+        if not text:
+            return
         last = self.spans[-1][0] if self.spans else None
         if last is not None and last in self.short_at:
             # "浙江" + "大学", "西湖" + "文化广场": the admin name began a POI's name.
@@ -583,7 +586,7 @@ def _read_admin(walk: _Walk, pos: int) -> int:
             level = _admin_level(d)
             if _LEVEL_ORDER[level] <= lowest:
                 continue
-            if not with_suffix and not _short_ok(s, end, d):
+            if not with_suffix and not _short_ok(s, pos, end, d):
                 continue
             if not chain or _fits(table.ancestors(d), chain, d):
                 best = (end, level, with_suffix)
@@ -620,7 +623,7 @@ def _fits(ancestors: list[Division], chain: list[Division], d: Division) -> bool
     return all(c.code in codes for c in chain if c.level != d.level)
 
 
-def _short_ok(s: str, end: int, division: Division) -> bool:
+def _short_ok(s: str, start: int, end: int, division: Division) -> bool:
     """A suffix-less name counts unless the text goes on with a road or POI word right away."""
     level = division.level
     if end >= len(s):
@@ -635,6 +638,9 @@ def _short_ok(s: str, end: int, division: Division) -> bool:
         return True  # "台州路桥", "宁波镇海": one of its counties follows
     if nxt[0] in "村镇乡街巷弄里" or (level == "city" and nxt[0] in "县区"):
         return False  # "青山村", "绍兴县": the name of something else
+    road = _ROAD.match(s, start)
+    if road is not None and road.end() - end <= 2 and not _POI_START.match(nxt):
+        return False  # "紫金港路", "余杭塘路": the name begins a road's name
     # "杭州东站", "浙江大学", "鼓楼医院", "南京西路": a place name beginning another name.
     if _SHORT_ROAD.match(nxt):
         return False
@@ -701,6 +707,10 @@ def _read_rest(walk: _Walk, pos: int) -> None:
             pos += 1
         else:
             pos = new
+    tail = "".join(walk.pending)
+    if tail.endswith("方向") and "road" in found and "assist" not in found:
+        walk.pending.clear()
+        walk.put("assist", tail)  # "沪杭高速K150+300嘉兴方向": the carriageway
     if len(walk.pending) > 2 and walk.pending[-1] in _END_ASSIST and "assist" not in found:
         # "学军小学旁", "大楼内": a one-character assist word closing the text
         word = walk.pending.pop()
@@ -769,7 +779,14 @@ def _step(walk: _Walk, pos: int) -> int | None:
     if h and s[pos].isdigit() and not walk.pending:
         return _road(walk, pos, h.end())
     # numbers with their unit word
-    if s[pos] in _NUMBER_START:
+    inside_word = (
+        s[pos].isascii()
+        and s[pos].isalpha()
+        and pos > 0
+        and s[pos - 1].isascii()
+        and s[pos - 1].isalnum()
+    )
+    if s[pos] in _NUMBER_START and not inside_word:
         new = _number(walk, pos)
         if new is not None:
             return new
@@ -826,7 +843,7 @@ def _community_ok(name: str, s: str, end: int, *, after_town: bool) -> bool:
     core = re.sub(r"(?:村民委员会|村委会|居民委员会|居委会|社区|村)$", "", name)
     if len(core) < (1 if after_town else 2):
         return False
-    if _POI_START.search(core):
+    if _POI_START.search(core) and not after_town:
         return False
     rest = s[end:]
     return not (rest[:1] and _POI_START.match(rest) and not rest.startswith(("村", "区")))
@@ -885,7 +902,7 @@ def _number(walk: _Walk, pos: int) -> int | None:
     span = m.group()
     # a letter or Chinese numeral that is really the start of a word ("一品苑", "A区"):
     zh_numeral = m.group("n").lstrip("负-B")[:1] in tuple("零〇一二两三四五六七八九十百千")
-    if zh_numeral and unit in ("组", "米", "公里", "房", "户"):
+    if zh_numeral and unit in ("组", "米", "公里", "房", "户", "区"):
         return None
     if unit == "号" and s.startswith(("楼", "院", "口", "出口"), m.end()):
         return None
@@ -946,7 +963,7 @@ def _after_poi(walk: _Walk) -> bool:
 
 
 def _alone(s: str, end: int) -> bool:
-    return end >= len(s) or not (s[end].isdigit() or s[end] in "号弄幢栋座单元层楼室组米-")
+    return end >= len(s) or not (s[end].isdigit() or s[end] in "号弄幢栋座单元层楼室组米F#-")
 
 
 def _put_first(walk: _Walk, names: tuple[str, ...], value: str) -> None:
@@ -989,6 +1006,9 @@ def _bare(walk: _Walk, m: re.Match[str]) -> int | None:
         walk.put("roadno", m.group())
     elif walk.has_any("houseno", "cellno", "floorno") and "roomno" not in found:
         walk.put("roomno", m.group())
+    elif walk.pending and _POI_END.search("".join(walk.pending)) and _alone(walk.s, m.end()):
+        walk.flush()
+        walk.put("roomno" if "roomno" not in found else "rest", m.group())  # "天恒大厦1306"
     elif walk.pending:
         return None  # part of a name ("7天酒店", "8090网吧")
     else:
