@@ -161,7 +161,11 @@ def zh_numeral_to_int(text: str) -> int:
     return total + (digit or 0)
 
 
-_LEAD_NUMBER = re.compile(r"[A-Za-z]?(\d+)|([零〇一二两三四五六七八九十百千]+)|([A-Za-z])")
+_DOOR = re.compile(r"号(?:之.+|附\d+号|[甲乙丙丁])?$")
+"""A door number (号, 号之一, 号甲), not a building (号楼)."""
+_LEAD_NUMBER = re.compile(
+    r"(?:[甲乙丙丁附负B-])?(?:[A-Za-z]?(\d+)|([零〇一二两三四五六七八九十百千]+)|([A-Za-z]))"
+)
 
 
 def _number_of(span: str | None) -> str | None:
@@ -256,7 +260,7 @@ class ZhAddress:
     def number(self) -> str | None:
         if self.roadno and self.roadno.endswith("号"):
             return _number_of(self.roadno)
-        if self.roadno and self.houseno and self.houseno.endswith("号"):
+        if self.roadno and self.houseno and _DOOR.search(self.houseno):
             return _number_of(self.houseno)
         return None
 
@@ -270,7 +274,7 @@ class ZhAddress:
 
     @property
     def building(self) -> str | None:
-        if self.houseno is None or (self.roadno and self.houseno.endswith("号")):
+        if self.houseno is None or (self.roadno and _DOOR.search(self.houseno)):
             return None
         return _number_of(self.houseno)
 
@@ -355,8 +359,9 @@ _HIGHWAY = re.compile(
 _MILEPOST = re.compile(r"K\d+(?:\+\d+)?(?:米|m)?", re.IGNORECASE)
 _NAMED_LANE = re.compile(r"[^\d\s,，、()]{1,6}?(?:弄|里)(?=\d)")
 _UNIT = re.compile(
-    rf"(?P<n>(?:负|-|B)?{_NUM})(?P<u>号楼|#楼|号院|号门|号房|幢|栋|座|单元|层|楼(?![下上道梯房])|F(?![A-Za-z])|室|房间|房|户|"
-    r"支弄|弄|号|#|组|米|公里|区(?![县市]))"
+    rf"(?P<n>(?:负|-|B|甲|乙|丙|丁|附)?{_NUM})(?P<u>号楼|#楼|号院|号门|号房|幢|栋|座|单元|层|楼(?![下上道梯房])|F(?![A-Za-z])|室|房间|房|户|"
+    r"支弄|弄|号(?:之[一二三四五六七八九十\d]+|附\d+号|[甲乙丙丁](?![\u4e00-\u9fff]))?|#|组|米|公里|"
+    r"区(?![县市]))"
 )
 _LETTER_BUILDING = re.compile(r"(?P<n>[A-Za-z])(?P<u>座|栋|幢|区|号楼)")
 _DASHED = re.compile(r"(\d+)-(\d+)(?:-(\d+))?(?!\d)")
@@ -396,7 +401,8 @@ _OPEN = "([【"
 _CLOSE = ")]】"
 _SEPARATORS = " ,，、;；:：。"
 _NUMBER_START: Final = frozenset(
-    "0123456789零〇一二两三四五六七八九十百千负-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    "0123456789零〇一二两三四五六七八九十百千负-甲乙丙丁附"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
 _SHORT_ROAD = re.compile(r"[东西南北中]{0,2}(?:路|街|大道|大街|道|巷|[一二三四五六七八九十]路)")
 _DEVZONE_ENDS: Final = ("开发区", "高新区", "保税区", "管理区", "试验区", "示范区")
@@ -846,6 +852,8 @@ def _community_ok(name: str, s: str, end: int, *, after_town: bool) -> bool:
     if _POI_START.search(core) and not after_town:
         return False
     rest = s[end:]
+    if rest[:1] in ("路", "街", "巷", "道", "大"):
+        return False  # "杨村路": a road
     return not (rest[:1] and _POI_START.match(rest) and not rest.startswith(("村", "区")))
 
 
@@ -899,9 +907,13 @@ def _number(walk: _Walk, pos: int) -> int | None:
             return None if b is None else _bare(walk, b)
         return None
     unit = m.group("u")
+    if unit.startswith("号") and unit not in ("号楼", "号院", "号门", "号房"):
+        unit = "号"  # 号之一, 号附1号, 号甲: still the number
     span = m.group()
     # a letter or Chinese numeral that is really the start of a word ("一品苑", "A区"):
-    zh_numeral = m.group("n").lstrip("负-B")[:1] in tuple("零〇一二两三四五六七八九十百千")
+    zh_numeral = m.group("n").lstrip("负-B甲乙丙丁附")[:1] in tuple(
+        "零〇一二两三四五六七八九十百千"
+    )
     if zh_numeral and unit in ("组", "米", "公里", "房", "户", "区"):
         return None
     if unit == "号" and s.startswith(("楼", "院", "口", "出口"), m.end()):
