@@ -86,9 +86,7 @@ class Gen:
         t = load_divisions()
         self.t = t
         towns: list[Division] = [
-            d
-            for d in t
-            if d.level == "town" and not re.search(r"[()（）]", d.name)
+            d for d in t if d.level == "town" and not re.search(r"[()（）]", d.name)
         ]
         wanted = ("33", "31", "32")
         towns = [d for d in towns if {"town", "district"} <= set(self.chain(d))]

@@ -9,7 +9,8 @@ Counties merged away since (江干区, 下城区, 闸北区 …: ``FORMER_COUNTI
 their former prefecture. Names are known with their suffix ("奉化区", "壶镇镇") and, for
 provinces, prefectures and counties, without it ("浙江", "杭州", "奉化", "恩施" for
 恩施土家族苗族自治州); a county-level name said with another county suffix ("奉化市" for today's
-奉化区) is still that county. County-level cities (县级市, e.g. 义乌市, 仙桃市) are ``district``; prefecture-level cities are ``city``.
+奉化区) is still that county. County-level cities (县级市, e.g. 义乌市, 仙桃市) are
+``district``; prefecture-level cities are ``city``.
 """
 
 from __future__ import annotations
