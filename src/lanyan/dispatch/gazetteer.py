@@ -43,8 +43,9 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-CACHE_VERSION: Final = 1
-"""Bumped whenever what the OSM pass extracts changes, so stale caches are not read."""
+CACHE_VERSION: Final = 2
+"""Bumped whenever what the OSM pass extracts changes, so stale caches are not read (2: aliases
+name streets and POIs too)."""
 
 STREET_JOIN_M: Final = 150.0
 """Ways with the same name whose nodes come this close belong to one street."""
