@@ -97,12 +97,13 @@ def fmt_eta(seconds: float) -> str:
 def candidates(
     state: NetworkState,
     units: list[Unit],
-    node: int,
+    node: int | SnapResult,
     lon: float,
     lat: float,
     brigade_of_org: dict[int, int | None],
 ) -> list[Candidate]:
-    """Dispatchable units ranked by road travel time to ``node`` (fastest first)."""
+    """Dispatchable units ranked by road travel time to ``node`` (fastest first); a
+    :class:`SnapResult` ranks to the road point beside the incident."""
     usable = [u for u in units if u.status.dispatchable and u.station_id in state.row_of_org]
     if not usable:
         return []

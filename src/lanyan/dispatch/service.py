@@ -53,7 +53,7 @@ from lanyan.forces.models import Organization, Unit
 from lanyan.planning.coverage import Zone
 from lanyan.planning.network import NetworkState, RoadNetwork
 from lanyan.prevention.models import Premises
-from lanyan.routing import NoRouteError, haversine_m, route, routes_to
+from lanyan.routing import NoRouteError, SnapResult, haversine_m, route, routes_to
 
 UNIT_STATUS_OF: dict[AssignmentStatus, UnitStatus] = {
     AssignmentStatus.ASSIGNED: UnitStatus.DISPATCHED,
@@ -419,9 +419,7 @@ def recommend(
     state = network.current(session)
     snap = state.snapper.snap(incident.lon, incident.lat)
     units = list(session.scalars(visible(actor, Unit)))
-    ranked = rec.candidates(
-        state, units, snap.node, incident.lon, incident.lat, state.brigade_of_org
-    )
+    ranked = rec.candidates(state, units, snap, incident.lon, incident.lat, state.brigade_of_org)
     rule, reqs = requirements_for(session, incident)
     zone = Zone(int(state.zone[snap.node]))
     height = incident.premises.height_m if incident.premises else None
@@ -436,13 +434,13 @@ def recommend(
         snap=snap,
         fills=fills,
         ranked=ranked,
-        routes=_routes_of(state, chosen, snap.node) if with_routes else {},
+        routes=_routes_of(state, chosen, snap) if with_routes else {},
         brigade_names=state.brigade_names,
     )
 
 
 def _routes_of(
-    state: NetworkState, chosen: list[rec.Candidate], target: int
+    state: NetworkState, chosen: list[rec.Candidate], target: int | SnapResult
 ) -> dict[int, rec.RouteShape]:
     """Route geometry of every chosen unit, from one reverse search from the incident."""
     if not chosen:
@@ -499,9 +497,9 @@ def assign_units(
     units = [found[uid] for uid in unit_ids]
     if etas is None:
         state = network.current(session)
-        node = state.snapper.snap(incident.lon, incident.lat).node
+        snap = state.snapper.snap(incident.lon, incident.lat)
         ranked = rec.candidates(
-            state, units, node, incident.lon, incident.lat, state.brigade_of_org
+            state, units, snap, incident.lon, incident.lat, state.brigade_of_org
         )
         etas = {c.unit.id: c for c in ranked}
     previous = {
