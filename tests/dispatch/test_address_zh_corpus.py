@@ -77,6 +77,12 @@ def test_no_number_is_lost(rows: list[dict[str, object]]) -> None:
         ("万科新村3幢2单元502室",
          {"poi": "万科新村", "houseno": "3幢", "cellno": "2单元", "roomno": "502室"}),
         ("解放路近建国路", {"road": "解放路", "assist": "近", "subroad": "建国路"}),
+        ("新城区 北门街道 解放路3号",
+         {"district": "新城区", "town": "北门街道", "road": "解放路", "roadno": "3号"}),
+        ("文三路学院路口", {"road": "文三路", "subroad": "学院路", "intersection": "口"}),
+        ("杭州市江干区九堡镇九沙大道3251号",
+         {"city": "杭州市", "district": "江干区", "town": "九堡镇", "road": "九沙大道",
+          "roadno": "3251号"}),
     ],
 )  # fmt: skip
 def test_issue_forms(text: str, expected: dict[str, object]) -> None:

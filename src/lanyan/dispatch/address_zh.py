@@ -335,8 +335,11 @@ class ZhAddress:
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    # Spaces mean nothing between Chinese characters but still separate Latin words.
-    text = re.sub(r"(?<=[^A-Za-z])\s+|\s+(?=[^A-Za-z])", "", text.strip())
+    # Spaces mean nothing between Chinese characters but still separate Latin words, and after
+    # an administrative name ("浦东新区 塘桥街道 …", a dispatch room's columns) they end it.
+    text = re.sub(r"(?<=[省市区县旗镇乡道])\s+(?=[\u3400-\u9fff])", "\ue000", text.strip())
+    text = re.sub(r"(?<=[^A-Za-z])\s+|\s+(?=[^A-Za-z])", "", text)
+    text = text.replace("\ue000", " ")
     text = text.replace("號", "号").replace("棟", "栋").replace("巿", "市").replace("—", "-")
     text = text.replace("－", "-").replace("~", "-")
     text = _TYPO_ROAD.sub("路", text)
@@ -406,6 +409,7 @@ _NUMBER_START: Final = frozenset(
 )
 _SHORT_ROAD = re.compile(r"[东西南北中]{0,2}(?:路|街|大道|大街|道|巷|[一二三四五六七八九十]路)")
 _DEVZONE_ENDS: Final = ("开发区", "高新区", "保税区", "管理区", "试验区", "示范区")
+_COLUMN_COUNTY = re.compile(r"[\u3400-\u9fff]{2,6}?(?:新区|区|县|旗)(?= )")
 _KNOWN_LEVEL: Final = {"province": "prov"}
 _LEVEL_ORDER: Final = {"prov": 0, "city": 1, "district": 2, "devzone": 3, "town": 4}
 _MAX_INPUT: Final = 500
@@ -656,6 +660,11 @@ def _short_ok(s: str, start: int, end: int, division: Division) -> bool:
 def _generic_admin(s: str, pos: int, lowest: int) -> tuple[int, str, bool] | None:
     """Counties, development zones and towns that are not in the table (new or renamed)."""
     if lowest < _LEVEL_ORDER["district"]:
+        # a column of its own in a dispatch line: "新城区 塘桥街道 …"
+        m = _COLUMN_COUNTY.match(s, pos)
+        if m is not None and not _POI_END.search(m.group()[:-1]):
+            return (m.end(), "district", True)
+    if lowest < _LEVEL_ORDER["district"]:
         for stem_len in (4, 3, 2):
             stem = s[pos : pos + stem_len]
             if load_divisions().has_short(stem) and s.startswith(
@@ -822,8 +831,8 @@ def _road(walk: _Walk, pos: int, r: int) -> int | None:
     if r is not None:
         name = s[pos:r]
         nxt = s[r:]
-        if _POI_START.match(nxt) and not nxt.startswith(("口",)):
-            return None  # "学院路小学", "铁路新村": a POI named after a road
+        if _POI_START.match(nxt) and not nxt.startswith(("口",)) and _road_at(s, r) is None:
+            return None  # "学院路小学", "铁路新村": a POI named after a road (not "…路学院路")
         cut = _poi_prefix(name)
         if cut:
             walk.pending.extend(name[:cut])
