@@ -41,9 +41,7 @@ def test_pages_need_login(browser: Any, live_server: LiveServer) -> None:
     context.close()
 
 
-def test_map_with_all_layers_opens(
-    new_page: Any, live_server: LiveServer
-) -> None:
+def test_map_with_all_layers_opens(new_page: Any, live_server: LiveServer) -> None:
     page = new_page("demo_dispatcher")
     page.goto("/console?layers=all")
     page.wait_for_selector("body[data-map-ready]", state="attached")

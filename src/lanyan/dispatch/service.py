@@ -888,7 +888,7 @@ def my_orders(session: Session, *, actor: Actor, network: RoadNetwork) -> list[O
         row = state.row_of_org.get(assignment.unit.station_id)
         if row is not None:
             incident = assignment.incident
-            target = state.snapper.snap(incident.lon, incident.lat).node
+            target = state.snapper.snap(incident.lon, incident.lat)
             try:
                 feature = route(state.graph, int(state.table.station_nodes[row]), target).geojson(
                     state.graph
