@@ -349,7 +349,6 @@ def _normalise(text: str) -> str:
 # --------------------------------------------------------------------------- parsing
 
 _NUM = r"(?:[A-Za-z]?\d+(?:-\d+)?[A-Za-z]?|[零〇一二两三四五六七八九十百千]+)"
-_ROAD_SUFFIX_RE = "|".join(ROAD_SUFFIXES)
 _ROAD_CHARS = r"[^\d\s,，、;；:：()\[\]【】与/号幢栋座室层-]"
 _ROAD = re.compile(
     rf"{_ROAD_CHARS}{{1,16}}?(?:大道|大街|胡同|公路|路|街|道|巷)(?:[东西南北中一二三四五六七八九十]段|辅路)?"
@@ -360,7 +359,6 @@ _HIGHWAY = re.compile(
     r"|[\u4e00-\u9fff]{2,6}(?:高速公路|高速|国道|省道)(?:[东西南北]?[向行]?线)?)"
 )
 _MILEPOST = re.compile(r"K\d+(?:\+\d+)?(?:米|m)?", re.IGNORECASE)
-_NAMED_LANE = re.compile(r"[^\d\s,，、()]{1,6}?(?:弄|里)(?=\d)")
 _UNIT = re.compile(
     rf"(?P<n>(?:负|-|B|甲|乙|丙|丁|附)?{_NUM})(?P<u>号楼|#楼|号院|号门|号房|幢|栋|座|单元|层|楼(?![下上道梯房])|F(?![A-Za-z])|室|房间|房|户|"
     r"支弄|弄|号(?:之[一二三四五六七八九十\d]+|附\d+号|[甲乙丙丁](?![\u4e00-\u9fff]))?|#|组|米|公里|"
@@ -690,6 +688,8 @@ def _town_ok(s: str, m: re.Match[str]) -> bool:
     core = re.sub(r"(?:街道办事处|街道办|街道|镇|乡)$", "", name)
     if len(core) < 2 and not name.endswith("街道"):
         return False
+    if re.search("[省市区县]", core):
+        return False  # "心区塘桥街道": an unreadable county in front of the town
     if _POI_END.search(core) and not core.endswith(("路", "桥", "场", "口", "港", "湾", "城")):
         return False
     rest = s[m.end() :]
@@ -805,6 +805,15 @@ def _step(walk: _Walk, pos: int) -> int | None:
         new = _number(walk, pos)
         if new is not None:
             return new
+    # a township after text the administrative head could not read ("浦东心区塘桥街道 …")
+    if not walk.has_any("town", "road", "roadno", "poi", "houseno", "community"):
+        for end, d, with_suffix in load_divisions().match_at(s, pos):
+            if d.level == "town" and with_suffix and end - pos >= 3:
+                if walk.pending:
+                    walk.add_rest("".join(walk.pending))
+                    walk.pending.clear()
+                walk.put("town", s[pos:end])
+                return end
     # community (村 / 社区) — 新村 is an estate, a POI
     if not walk.has_any("community", "road", "poi", "roadno", "houseno"):
         m = _COMMUNITY.match(s, pos)
