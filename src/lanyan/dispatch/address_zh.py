@@ -807,8 +807,8 @@ def _step(walk: _Walk, pos: int) -> int | None:
             return new
     # a township after text the administrative head could not read ("浦东心区塘桥街道 …")
     if not walk.has_any("town", "road", "roadno", "poi", "houseno", "community"):
-        for end, d, with_suffix in load_divisions().match_at(s, pos):
-            if d.level == "town" and with_suffix and end - pos >= 3:
+        for end, div, with_suffix in load_divisions().match_at(s, pos):
+            if div.level == "town" and with_suffix and end - pos >= 3:
                 if walk.pending:
                     walk.add_rest("".join(walk.pending))
                     walk.pending.clear()
