@@ -448,17 +448,17 @@ def _is_note(content: str) -> bool:
 class _Walk:
     """State of one left-to-right reading (a helper of :func:`parse_zh_address`)."""
 
-    __slots__ = ("admin_short", "found", "known", "pending", "s", "short_at", "spans")
+    __slots__ = ("found", "known", "order", "pending", "s", "short_at")
 
     def __init__(self, s: str, known: Mapping[str, str]) -> None:
         self.s = s
         self.known = known
         self.found: dict[str, str] = {}
         self.pending: list[str] = []
-        self.spans: list[tuple[str, int]] = []
+        self.order: list[str] = []
+        """Components in the order they were read."""
         # component → position where a suffix-less admin name was taken ("浙江" of 浙江大学)
         self.short_at: dict[str, int] = {}
-        self.admin_short = False
 
     def put(self, name: str, value: str) -> None:
         self.flush()
@@ -466,7 +466,7 @@ class _Walk:
             self.add_rest(value)
             return
         self.found[name] = value
-        self.spans.append((name, len(self.spans)))
+        self.order.append(name)
 
     def add_rest(self, value: str) -> None:
         old = self.found.get("rest")
@@ -480,22 +480,22 @@ class _Walk:
         self.pending.clear()
         if not text:
             return
-        last = self.spans[-1][0] if self.spans else None
+        last = self.order[-1] if self.order else None
         if last is not None and last in self.short_at:
             # "浙江" + "大学", "西湖" + "文化广场": the admin name began a POI's name.
             text = self.found.pop(last) + text
             self.short_at.pop(last)
-            self.spans.pop()
+            self.order.pop()
         if "poi" not in self.found:
             cut = _subpoi_cut(text)
             self.found["poi"] = text[:cut]
-            self.spans.append(("poi", len(self.spans)))
+            self.order.append("poi")
             if cut < len(text):
                 self.found["subpoi"] = text[cut:]
-                self.spans.append(("subpoi", len(self.spans)))
+                self.order.append("subpoi")
         elif "subpoi" not in self.found:
             self.found["subpoi"] = text
-            self.spans.append(("subpoi", len(self.spans)))
+            self.order.append("subpoi")
         else:
             self.add_rest(text)
 
@@ -963,7 +963,7 @@ def _number(walk: _Walk, pos: int) -> int | None:
     elif unit == "号":
         if "road" in found and "roadno" not in found and not walk.pending and not _after_poi(walk):
             walk.put("roadno", span)
-        elif "subroad" in found and "subroadno" not in found and walk.spans[-1][0] == "subroad":
+        elif "subroad" in found and "subroadno" not in found and walk.order[-1] == "subroad":
             walk.put("subroadno", span)
         elif "houseno" not in found:
             walk.put("houseno", span)
@@ -972,7 +972,7 @@ def _number(walk: _Walk, pos: int) -> int | None:
         else:
             walk.put("rest", span)
     elif unit == "组":
-        if "community" in found and walk.spans and walk.spans[-1][0] == "community":
+        if "community" in found and walk.order and walk.order[-1] == "community":
             found["community"] += span
         else:
             walk.put("subpoi" if "poi" in found else "poi", span)
@@ -988,7 +988,7 @@ def _number(walk: _Walk, pos: int) -> int | None:
 
 def _after_poi(walk: _Walk) -> bool:
     """Whether the walk is past the road's place: a POI came after the road."""
-    order = [name for name, _ in walk.spans]
+    order = walk.order
     return "poi" in order and "road" in order and order.index("poi") > order.index("road")
 
 
@@ -1027,7 +1027,7 @@ def _bare(walk: _Walk, m: re.Match[str]) -> int | None:
         "road" in found
         and "roadno" not in found
         and not walk.pending
-        and walk.spans[-1][0]
+        and walk.order[-1]
         in (
             "road",
             "subroad",
