@@ -28,6 +28,7 @@ from lanyan.demo.history import (
     year_bounds,
 )
 from lanyan.dispatch.choices import AssignmentStatus, EventKind, IncidentStatus, IncidentType
+from lanyan.dispatch.grading import edition_on
 from lanyan.dispatch.models import Assignment, Incident, IncidentEvent
 from lanyan.forces.choices import UnitStatus
 from lanyan.forces.models import Unit
@@ -120,6 +121,9 @@ def test_timelines_are_ordered_and_complete(incidents: list[Incident]) -> None:
         if incident.type == IncidentType.FIRE:
             assert kinds.index(EventKind.CONTROLLED) < kinds.index(EventKind.EXTINGUISHED)
             assert incident.fire_grade is not None
+            # graded by the rules of the day the call came in (2007 before 2025-05-01)
+            assert incident.fire_grade_edition is edition_on(as_local(incident.received_at).date())
+            assert incident.slight_fire is not None
         assert incident.closed_at is not None and incident.closed_at == stamps[-1]
         for a in incident.assignments:
             stamped = [a.assigned_at, a.en_route_at, a.on_scene_at, a.returning_at]

@@ -127,6 +127,12 @@ def test_call_from_intake_to_closing_report(app_client: TestClient, demo_city: D
     )
     assert closed["status"] == "closed"
     assert closed["fire_grade"] == "一般火灾"
+    # received today: graded by 消防〔2025〕17号; a minor injury keeps it out of 轻微火灾
+    assert closed["fire_grade_value"] == "ordinary"
+    assert closed["fire_grade_edition"] == "2025"
+    assert "消防〔2025〕17号" in closed["fire_grade_rules"]
+    assert closed["slight_fire"] is False
+    assert closed["report"]["households_affected"] == 0
     kinds = [e["kind"] for e in closed["timeline"]]
     for kind in (
         "received",

@@ -89,20 +89,102 @@ DEFAULTS: tuple[Standard, ...] = (
     Standard(
         "district_area_small_km2", 2, "km²", "建标152-2017 第十条: 小型站辖区面积不宜大于2 km²"
     ),
-    # 火灾等级 (公安部 2007 关于调整火灾等级标准的通知): "以上" includes the number, "以下" excludes it
+    # 火灾等级, edition 2007 (公安部 2007 关于调整火灾等级标准的通知), for fires before 2025-05-01:
+    # "以上" includes the number, "以下" excludes it
     Standard(
-        "grade_especially_major_deaths", 30, "人", "公安部 2007 火灾等级标准: 特别重大 30人以上死亡"
+        "grade_2007_especially_major_deaths",
+        30,
+        "人",
+        "公安部 2007 火灾等级标准: 特别重大 30人以上死亡",
     ),
-    Standard("grade_especially_major_injuries", 100, "人", "同上: 特别重大 100人以上重伤"),
+    Standard("grade_2007_especially_major_injuries", 100, "人", "同上: 特别重大 100人以上重伤"),
     Standard(
-        "grade_especially_major_loss_cny", 100_000_000, "元", "同上: 特别重大 1亿元以上直接财产损失"
+        "grade_2007_especially_major_loss_cny",
+        100_000_000,
+        "元",
+        "同上: 特别重大 1亿元以上直接财产损失",
     ),
-    Standard("grade_major_deaths", 10, "人", "同上: 重大 10人以上30人以下死亡"),
-    Standard("grade_major_injuries", 50, "人", "同上: 重大 50人以上100人以下重伤"),
-    Standard("grade_major_loss_cny", 50_000_000, "元", "同上: 重大 5000万元以上1亿元以下"),
-    Standard("grade_larger_deaths", 3, "人", "同上: 较大 3人以上10人以下死亡"),
-    Standard("grade_larger_injuries", 10, "人", "同上: 较大 10人以上50人以下重伤"),
-    Standard("grade_larger_loss_cny", 10_000_000, "元", "同上: 较大 1000万元以上5000万元以下"),
+    Standard("grade_2007_major_deaths", 10, "人", "同上: 重大 10人以上30人以下死亡"),
+    Standard("grade_2007_major_injuries", 50, "人", "同上: 重大 50人以上100人以下重伤"),
+    Standard("grade_2007_major_loss_cny", 50_000_000, "元", "同上: 重大 5000万元以上1亿元以下"),
+    Standard("grade_2007_larger_deaths", 3, "人", "同上: 较大 3人以上10人以下死亡"),
+    Standard("grade_2007_larger_injuries", 10, "人", "同上: 较大 10人以上50人以下重伤"),
+    Standard("grade_2007_larger_loss_cny", 10_000_000, "元", "同上: 较大 1000万元以上5000万元以下"),
+    Standard(
+        "grade_2007_death_window_days",
+        7,
+        "天",
+        "1996 火灾统计管理规定 (公通字〔1996〕82号): deaths within 7 days count as fire deaths",
+    ),
+    # 火灾等级, edition 2025 (火灾统计管理规定, 消防〔2025〕17号), for fires from 2025-05-01; see
+    # docs/standards.md for the texts read and what stays [U]
+    Standard(
+        "grade_2025_especially_major_deaths",
+        30,
+        "人",
+        "消防〔2025〕17号: death and injury thresholds not among the changes the issuing"
+        " administration announced (国家消防救援局 via 中新网 2025-04-23)",
+        "[U] as to the article text, which was not read in full",
+    ),
+    Standard(
+        "grade_2025_especially_major_injuries", 100, "人", "同上", "[U] as to the article text"
+    ),
+    Standard(
+        "grade_2025_especially_major_loss_cny",
+        300_000_000,
+        "元",
+        "消防〔2025〕17号 as announced: 特别重大 loss threshold 1亿 → 3亿元",
+    ),
+    Standard(
+        "grade_2025_especially_major_households",
+        300,
+        "户",
+        "消防〔2025〕17号 brings 受灾户 back into the grading; the number is a Lanyan placeholder",
+        "[U] not confirmed from any text; set it from the article",
+    ),
+    Standard("grade_2025_major_deaths", 10, "人", "同上", "[U] as to the article text"),
+    Standard("grade_2025_major_injuries", 50, "人", "同上", "[U] as to the article text"),
+    Standard(
+        "grade_2025_major_loss_cny",
+        100_000_000,
+        "元",
+        "消防〔2025〕17号 as announced: 重大 loss threshold 5000万 → 1亿元",
+    ),
+    Standard(
+        "grade_2025_major_households",
+        100,
+        "户",
+        "Lanyan placeholder for the 受灾户 criterion of 重大",
+        "[U] not confirmed from any text; set it from the article",
+    ),
+    Standard("grade_2025_larger_deaths", 3, "人", "同上", "[U] as to the article text"),
+    Standard("grade_2025_larger_injuries", 10, "人", "同上", "[U] as to the article text"),
+    Standard(
+        "grade_2025_larger_loss_cny",
+        30_000_000,
+        "元",
+        "消防〔2025〕17号 as announced: 较大 loss threshold 1000万 → 3000万元",
+    ),
+    Standard(
+        "grade_2025_larger_households",
+        30,
+        "户",
+        "Lanyan placeholder for the 受灾户 criterion of 较大",
+        "[U] not confirmed from any text; set it from the article",
+    ),
+    Standard(
+        "grade_2025_slight_loss_cny",
+        1000,
+        "元",
+        "消防〔2025〕17号 as announced: 无人员伤亡且直接财产损失低于1000元的 为轻微火灾 (below: the"
+        " number itself is not 轻微)",
+    ),
+    Standard(
+        "grade_2025_death_window_days",
+        30,
+        "天",
+        "消防〔2025〕17号 as announced: fire deaths counted within 30 days (was 7)",
+    ),
     Standard(
         "snap_warn_m",
         250,

@@ -171,6 +171,7 @@ def incident_public(incident: Incident, nearby: Nearby | None = None) -> Inciden
             minor_injuries=incident.minor_injuries,
             property_protected_cny=incident.property_protected_cny,
             direct_loss_cny=incident.direct_loss_cny,
+            households_affected=incident.households_affected,
             summary=incident.summary,
         )
     return IncidentPublic(
@@ -197,6 +198,10 @@ def incident_public(incident: Incident, nearby: Nearby | None = None) -> Inciden
         received_at=incident.received_at,
         closed_at=incident.closed_at,
         fire_grade=incident.fire_grade.zh if incident.fire_grade else None,
+        fire_grade_value=incident.fire_grade,
+        slight_fire=incident.slight_fire,
+        fire_grade_edition=incident.fire_grade_edition,
+        fire_grade_rules=incident.fire_grade_edition.zh if incident.fire_grade_edition else None,
         report=report,
         assignments=[assignment_public(a) for a in incident.assignments],
         timeline=[

@@ -18,7 +18,7 @@ from lanyan.dispatch.choices import (
     IncidentSubtype,
     IncidentType,
 )
-from lanyan.dispatch.grading import FireGrade
+from lanyan.dispatch.grading import FireGrade, GradingEdition
 from lanyan.forces.models import Organization, Unit
 from lanyan.prevention.choices import VenueType
 from lanyan.prevention.models import Premises
@@ -64,7 +64,14 @@ class Incident(Timestamps, Base):
     minor_injuries: Mapped[int | None] = mapped_column(Integer)
     property_protected_cny: Mapped[float | None] = mapped_column(Float)
     direct_loss_cny: Mapped[float | None] = mapped_column(Float)
+    households_affected: Mapped[int | None] = mapped_column(Integer)
     fire_grade: Mapped[FireGrade | None] = mapped_column(enum_column(FireGrade, name="fire_grade"))
+    slight_fire: Mapped[bool | None] = mapped_column(Boolean)
+    """轻微火灾 (a class inside 一般 since 2025-05-01); NULL for anything but a closed fire."""
+    fire_grade_edition: Mapped[GradingEdition | None] = mapped_column(
+        enum_column(GradingEdition, name="fire_grade_edition")
+    )
+    """The rules the grade was decided by, chosen by the day the fire was received."""
     summary: Mapped[str | None] = mapped_column(Text)
     # the first response (首车调派/出动/到场): milestones of the FIRST assignment, copied here by
     # lanyan.dispatch.first_response so that a year's response statistics read one table

@@ -19,6 +19,7 @@ from lanyan.core.schemas import (
     StrictInput,
 )
 from lanyan.dispatch.choices import AssignmentStatus, IncidentSubtype, IncidentType
+from lanyan.dispatch.grading import FireGrade, GradingEdition
 from lanyan.forces.choices import UnitType, WaterSourceKind, WaterSourceState
 from lanyan.prevention.choices import HazardSeverity, HazardStatus, PremisesCategory, VenueType
 
@@ -75,6 +76,7 @@ class ClosingReport(StrictInput):
     minor_injuries: int = Field(default=0, ge=0, le=100_000)
     property_protected_cny: float = Field(default=0, ge=0, le=1e13)
     direct_loss_cny: float = Field(default=0, ge=0, le=1e13)
+    households_affected: int = Field(default=0, ge=0, le=1_000_000)
     summary: Str2000 | None = None
 
 
@@ -141,6 +143,7 @@ class ClosingReportPublic(BaseModel):
     minor_injuries: int | None
     property_protected_cny: float | None
     direct_loss_cny: float | None
+    households_affected: int | None
     summary: str | None
 
 
@@ -218,6 +221,12 @@ class IncidentPublic(BaseModel):
     received_at: datetime
     closed_at: datetime | None
     fire_grade: str | None
+    fire_grade_value: FireGrade | None = None
+    slight_fire: bool | None = None
+    """轻微火灾 (inside 一般; rules from 2025-05-01)."""
+    fire_grade_edition: GradingEdition | None = None
+    fire_grade_rules: str | None = None
+    """The rules the grade was decided by, as the closing report names them."""
     report: ClosingReportPublic | None
     probable_duplicates: list[DuplicatePublic] = []
     caller_history: list[EarlierCallPublic] = []

@@ -38,7 +38,7 @@ from lanyan.dispatch.choices import (
     IncidentType,
 )
 from lanyan.dispatch.first_response import copy_first_milestones, refresh_first_response
-from lanyan.dispatch.grading import fire_grade
+from lanyan.dispatch.grading import grade_fire
 from lanyan.dispatch.models import Assignment, Incident, IncidentEvent, ResponsePlanRule
 from lanyan.dispatch.nearby import Nearby
 from lanyan.dispatch.plans import choose_rule, general_rule, merge_requirements
@@ -831,15 +831,21 @@ def close_incident(
     before = audit.snapshot(incident)
     for key, value in report.model_dump().items():
         setattr(incident, key, value)
-    incident.fire_grade = (
-        fire_grade(
+    if incident.type == IncidentType.FIRE:
+        # graded by the rules in force on the local day the call came in
+        grading = grade_fire(
             deaths=report.deaths,
             serious_injuries=report.serious_injuries,
+            minor_injuries=report.minor_injuries,
             direct_loss_cny=report.direct_loss_cny,
+            households=report.households_affected,
+            occurred_on=as_local(incident.received_at).date(),
         )
-        if incident.type == IncidentType.FIRE
-        else None
-    )
+        incident.fire_grade = grading.grade
+        incident.slight_fire = grading.slight
+        incident.fire_grade_edition = grading.edition
+    else:
+        incident.fire_grade = incident.slight_fire = incident.fire_grade_edition = None
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = now
     incident.updated_at = now
@@ -849,7 +855,13 @@ def close_incident(
         EventKind.CLOSED,
         actor=actor,
         at=now,
-        detail={"fire_grade": incident.fire_grade.zh if incident.fire_grade else None},
+        detail={
+            "fire_grade": incident.fire_grade.zh if incident.fire_grade else None,
+            "slight_fire": incident.slight_fire,
+            "fire_grade_edition": incident.fire_grade_edition.value
+            if incident.fire_grade_edition
+            else None,
+        },
     )
     session.flush()
     audit.record(

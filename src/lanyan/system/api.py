@@ -19,7 +19,7 @@ from lanyan.dispatch.choices import (
     IncidentSubtype,
     IncidentType,
 )
-from lanyan.dispatch.grading import FireGrade
+from lanyan.dispatch.grading import FireGrade, GradingEdition
 from lanyan.forces.choices import (
     OrgGrade,
     OrgKind,
@@ -59,6 +59,7 @@ CHOICES = {
     "assignment_status": AssignmentStatus,
     "event_kind": EventKind,
     "fire_grade": FireGrade,
+    "fire_grade_edition": GradingEdition,
     "grid_level": GridLevel,
     "hazard_severity": HazardSeverity,
     "hazard_status": HazardStatus,
