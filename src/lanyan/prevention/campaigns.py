@@ -24,7 +24,7 @@ from lanyan.core.jurisdiction import get_visible, visible, visible_condition
 from lanyan.core.permissions import Action
 from lanyan.forces.service import get_organization
 from lanyan.prevention.checklists import CAMPAIGN_TOPICS, ITEMS, Template
-from lanyan.prevention.choices import HazardStatus
+from lanyan.prevention.definitions import not_rejected, rectified_between
 from lanyan.prevention.governance_schemas import CampaignCreate
 from lanyan.prevention.models import Campaign, Hazard, Inspection
 
@@ -136,12 +136,8 @@ def campaign_figures(session: Session, *, actor: Actor, campaign_id: int) -> Cam
     ).one()
     hazards = session.execute(
         select(
-            func.count(Hazard.id).filter(Hazard.status != HazardStatus.REJECTED),
-            func.count(Hazard.id).filter(
-                Hazard.status == HazardStatus.CLOSED,
-                Hazard.closed_at >= start,
-                Hazard.closed_at < end,
-            ),
+            func.count(Hazard.id).filter(not_rejected()),
+            func.count(Hazard.id).filter(rectified_between(start, end)),
         ).where(
             visible_condition(actor, Hazard),
             Hazard.source == hazard_source(campaign.id),

@@ -1,11 +1,12 @@
 """Prevention figures per brigade: patrols planned and done, hazards found, rectified, overdue.
 
 These are the numbers of the yearly report (巡查2.7万余次, 发现隐患2.8万余处, 整改…), so each is
-one aggregate query (GROUP BY brigade) over the same definitions the list pages use:
+one aggregate query (GROUP BY brigade) over the same definitions the list pages and the
+statistics use (found, rectified and overdue come from :mod:`lanyan.prevention.definitions`):
 
 - planned: patrol tasks due in the period; done: check-ins (visits) in the period;
 - found: hazards found in the period, except those rejected as untrue;
-- rectified: hazards closed in the period;
+- rectified (整改销案): hazards closed after the re-check in the period, never a rejected one;
 - overdue: hazards ordered to rectify whose deadline has passed, now (as the officer's list);
 - listed: hazards under supervised listing (listed or rectifying), now;
 - controlled: premises under three-level control (三级管控), now.
@@ -32,7 +33,8 @@ from lanyan.core.permissions import Action
 from lanyan.forces.choices import OrgKind
 from lanyan.forces.models import Organization
 from lanyan.prevention.campaigns import local_day_start
-from lanyan.prevention.choices import HazardStatus, ListingStatus
+from lanyan.prevention.choices import ListingStatus
+from lanyan.prevention.definitions import found_between, overdue_at, rectified_between
 from lanyan.prevention.models import (
     Hazard,
     PatrolTask,
@@ -130,29 +132,9 @@ def brigade_figures(
         "patrols_done": _grouped(
             session, ob, PatrolVisit.org_id, PatrolVisit.at >= t0, PatrolVisit.at < t1
         ),
-        "hazards_found": _grouped(
-            session,
-            ob,
-            Hazard.org_id,
-            Hazard.found_at >= t0,
-            Hazard.found_at < t1,
-            Hazard.status != HazardStatus.REJECTED,
-        ),
-        "hazards_rectified": _grouped(
-            session,
-            ob,
-            Hazard.org_id,
-            Hazard.status == HazardStatus.CLOSED,
-            Hazard.closed_at >= t0,
-            Hazard.closed_at < t1,
-        ),
-        "hazards_overdue": _grouped(
-            session,
-            ob,
-            Hazard.org_id,
-            Hazard.status == HazardStatus.ORDERED,
-            Hazard.deadline_at < now,
-        ),
+        "hazards_found": _grouped(session, ob, Hazard.org_id, found_between(t0, t1)),
+        "hazards_rectified": _grouped(session, ob, Hazard.org_id, rectified_between(t0, t1)),
+        "hazards_overdue": _grouped(session, ob, Hazard.org_id, overdue_at(now)),
         "hazards_listed": _grouped(
             session,
             ob,

@@ -25,6 +25,7 @@ from lanyan.core.workdays import calendar
 from lanyan.forces.choices import OrgKind
 from lanyan.forces.models import Organization
 from lanyan.prevention.choices import HAZARD_TRANSITIONS, HazardSeverity, HazardStatus
+from lanyan.prevention.definitions import overdue_at
 from lanyan.prevention.models import Hazard, Premises
 from lanyan.prevention.schemas import (
     HazardCheck,
@@ -68,9 +69,7 @@ def query_hazards(
     if open_only:
         stmt = stmt.where(Hazard.status.not_in([HazardStatus.CLOSED, HazardStatus.REJECTED]))
     if overdue:
-        stmt = stmt.where(
-            Hazard.status == HazardStatus.ORDERED, Hazard.deadline_at < (now or utcnow())
-        )
+        stmt = stmt.where(overdue_at(now or utcnow()))
     if severity is not None:
         stmt = stmt.where(Hazard.severity == severity)
     if premises_id is not None:
@@ -350,11 +349,7 @@ def process_deadlines(
     """
     now = now or utcnow()
     overdue = session.scalars(
-        visible(actor, Hazard).where(
-            Hazard.status == HazardStatus.ORDERED,
-            Hazard.deadline_at < now,
-            Hazard.escalated_at.is_(None),
-        )
+        visible(actor, Hazard).where(overdue_at(now), Hazard.escalated_at.is_(None))
     ).all()
     for hazard in overdue:
         brigade = _brigade_of(session, hazard.org)

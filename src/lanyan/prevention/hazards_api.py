@@ -14,6 +14,7 @@ from lanyan.core.errors import Invalid
 from lanyan.core.permissions import Action
 from lanyan.prevention import hazards, listing, uploads
 from lanyan.prevention.choices import HazardSeverity, HazardStatus
+from lanyan.prevention.definitions import is_overdue
 from lanyan.prevention.models import Hazard, SupervisedListing
 from lanyan.prevention.schemas import (
     Gb35181Request,
@@ -36,9 +37,7 @@ UploadId = Annotated[int, id_path("upload id")]
 
 def hazard_public(h: Hazard) -> HazardPublic:
     """A hazard for the API; ``overdue`` is computed now, so lists are right between ticks."""
-    overdue = bool(
-        h.status == HazardStatus.ORDERED and h.deadline_at is not None and h.deadline_at < utcnow()
-    )
+    overdue = is_overdue(h, utcnow())
     return HazardPublic(
         id=h.id,
         premises_id=h.premises_id,

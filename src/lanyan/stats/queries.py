@@ -60,10 +60,10 @@ from lanyan.forces.models import Organization
 from lanyan.prevention.choices import (
     ControlLevel,
     HazardSeverity,
-    HazardStatus,
     ListingStatus,
     PatrolTaskStatus,
 )
+from lanyan.prevention.definitions import found_between, overdue_at, rectified_between
 from lanyan.prevention.models import (
     Hazard,
     Inspection,
@@ -220,11 +220,6 @@ def joined_values(values: Any, dialect: str) -> ColumnElement[str]:
     if dialect == "sqlite":
         return func.group_concat(values, ",")
     return func.string_agg(cast(values, Text), ",")
-
-
-def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """A hazard ordered to be rectified whose deadline has passed (as the officer's list says)."""
-    return and_(Hazard.status == HazardStatus.ORDERED, Hazard.deadline_at < now)
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -459,9 +454,10 @@ def _prevention_figures(
     session: Session, scope: Scope, period: Period, now: datetime
 ) -> dict[str, Value]:
     lo, hi = period.utc_start, period.utc_end
-    found = and_(Hazard.found_at >= lo, Hazard.found_at < hi)
-    closed = and_(Hazard.closed_at >= lo, Hazard.closed_at < hi)
-    overdue = overdue_condition(now)
+    # the definitions the figures page and the officer's list use (rejected never counts)
+    found = found_between(lo, hi)
+    rectified = rectified_between(lo, hi)
+    overdue = overdue_at(now)
 
     def count_if(cond: ColumnElement[bool]) -> Any:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
@@ -470,7 +466,7 @@ def _prevention_figures(
         select(
             count_if(found),
             count_if(and_(found, Hazard.severity == HazardSeverity.MAJOR)),
-            count_if(closed),
+            count_if(rectified),
             count_if(overdue),
         ).where(org_in_scope(Hazard.org_id, scope))
     ).one()  # one pass over the table beats OR-ing three index ranges

@@ -1,7 +1,8 @@
 """The records behind a figure: every number on a dashboard or in a report can be opened.
 
 ``trace(session, actor, "incidents.by_type.fire", period, org_id)`` lists the incidents that
-figure counts; "hazards.rectified" the hazards closed in the period; "response.within_standard"
+figure counts; "hazards.rectified" the hazards rectified and closed in the period (never a rejected
+one: :mod:`lanyan.prevention.definitions`); "response.within_standard"
 the incidents whose first unit arrived within the standard. The keys are exactly those of
 :class:`~lanyan.stats.queries.Figures`, and the conditions are built from the same expressions as
 the aggregates in :mod:`lanyan.stats.queries`, so for a count figure the trace has exactly as many
@@ -33,6 +34,7 @@ from lanyan.prevention.choices import (
     ListingStatus,
     PatrolTaskStatus,
 )
+from lanyan.prevention.definitions import found_between, overdue_at, rectified_between
 from lanyan.prevention.models import (
     Hazard,
     Inspection,
@@ -52,7 +54,6 @@ from lanyan.stats.queries import (
     incident_base,
     local_hour,
     org_in_scope,
-    overdue_condition,
     resolve_scope,
     response_ms,
     response_span,
@@ -181,15 +182,13 @@ def _prevention_key(ctx: _Context, key: str) -> AnySelect:
     lo, hi = ctx.period.utc_start, ctx.period.utc_end
     d0, d1 = ctx.period.start, ctx.period.end
     if key == "hazards.found":
-        return _hazards(ctx, _in(Hazard.found_at, lo, hi))
+        return _hazards(ctx, found_between(lo, hi))
     if key == "hazards.major":
-        return _hazards(
-            ctx, and_(_in(Hazard.found_at, lo, hi), Hazard.severity == HazardSeverity.MAJOR)
-        )
+        return _hazards(ctx, and_(found_between(lo, hi), Hazard.severity == HazardSeverity.MAJOR))
     if key == "hazards.rectified":
-        return _hazards(ctx, _in(Hazard.closed_at, lo, hi))
+        return _hazards(ctx, rectified_between(lo, hi))
     if key == "hazards.overdue":
-        return _hazards(ctx, overdue_condition(ctx.now))
+        return _hazards(ctx, overdue_at(ctx.now))
     if key == "patrol.visits":
         return (
             select(
