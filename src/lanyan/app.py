@@ -55,7 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.geocoder = GeocoderService(None, settings.cache_dir, resolve=road_file)
     problems.install(app)
     app.add_middleware(CrsMiddleware)  # inside gzip: it reads the JSON the routers wrote
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    # level 1, not Starlette's 9: a 1,000-row map layer page compresses in ~1 ms instead of ~10 ms
+    # for 15% more bytes; under load the server's CPU is scarcer than the dispatch room's network
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)
     # added last, so outermost: body limit, cross-site check and security headers come first
     app.add_middleware(RequestGuard, trusted_proxies=settings.trusted_proxies)
 

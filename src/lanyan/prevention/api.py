@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import lazyload
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
 from lanyan.api.paging import Page, paginate
 from lanyan.prevention import service
 from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
+from lanyan.prevention.models import Premises
 from lanyan.prevention.schemas import (
     PremisesCreate,
     PremisesPublic,
@@ -41,6 +43,8 @@ def list_premises(
         org_id=org_id,
         q=q,
     )
+    # the answer names the supervising organization by id: no join of it (and its polygon)
+    stmt = stmt.options(lazyload(Premises.org))
     return paginate(session, stmt, limit, offset, PremisesPublic.model_validate)
 
 
