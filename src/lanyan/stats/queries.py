@@ -331,6 +331,16 @@ def kind(key: str) -> Kind:
     return "count"
 
 
+SNAPSHOT_PREFIXES = ("hazards.overdue", "listings.rectifying", "premises.controlled.")
+"""Figures counted as they stand at ``now`` (the instant the figures are computed), not over the
+period: a past period's column of these would only repeat today's numbers."""
+
+
+def is_snapshot(key: str) -> bool:
+    """Whether a figure is a snapshot at ``now`` rather than a count over the period."""
+    return key.startswith(SNAPSHOT_PREFIXES)
+
+
 def _num(value: Any) -> float:
     return float(value) if value is not None else 0.0
 
