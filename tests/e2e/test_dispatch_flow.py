@@ -119,10 +119,15 @@ def test_dispatch_flow(new_page: Any, live_server: LiveServer) -> None:
     form.locator("input[name=rescued]").fill("2")
     form.locator("input[name=evacuated]").fill("15")
     form.locator("input[name=direct_loss_cny]").fill("30000")
+    form.locator("input[name=households_affected]").fill("1")
     form.locator("textarea[name=summary]").fill("三楼厨房起火，10分钟内扑灭，救出2人，疏散15人。")
     console.click("#close-incident")
     console.wait_for_selector('#incident-status[data-status="closed"]', state="attached")
-    assert "结案" in console.locator("#closing-report").inner_text()
+    report = console.locator("#closing-report").inner_text()
+    assert "结案" in report
+    # the grade with the rules it was decided by (a fire today: 消防〔2025〕17号)
+    assert "受灾 1 户" in report
+    assert "一般火灾" in report and "消防〔2025〕17号" in report
     shot(console, "08-closed")
 
     for assignment_id in assignment_ids:

@@ -306,7 +306,7 @@ function renderIncident() {
     ["接警时间", formatDateTime(incident.received_at)],
     ["辖区大队", incident.brigade_name || "—"],
   ];
-  if (incident.fire_grade) facts.push(["火灾等级", label(state.choices, "fire_grade", incident.fire_grade)]);
+  if (incident.fire_grade) facts.push(["火灾等级", gradeText(incident)]);
   parts.push(h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
   if (incident.snap_too_far) parts.push(h("div", { class: "warn" }, `⚠ 事发点距最近道路 ${Math.round(incident.snap_m)} 米，请核实位置`));
   if (incident.probable_duplicates?.length) {
@@ -366,7 +366,8 @@ function renderIncident() {
   }
   if (incident.report) {
     const r = incident.report;
-    parts.push(h("div", { class: "note", id: "closing-report" }, `结案：获救 ${r.rescued ?? 0} 人，疏散 ${r.evacuated ?? 0} 人，死亡 ${r.deaths ?? 0} 人，直接损失 ${r.direct_loss_cny ?? 0} 元。${r.summary ?? ""}`));
+    const grade = incident.fire_grade ? `火灾等级：${gradeText(incident)}。` : "";
+    parts.push(h("div", { class: "note", id: "closing-report" }, `结案：获救 ${r.rescued ?? 0} 人，疏散 ${r.evacuated ?? 0} 人，死亡 ${r.deaths ?? 0} 人，直接损失 ${r.direct_loss_cny ?? 0} 元，受灾 ${r.households_affected ?? 0} 户。${grade}${r.summary ?? ""}`));
   }
   parts.push(
     h("h3", {}, "处置时间线"),
@@ -401,14 +402,14 @@ function keptForm(key, build) {
   return keptForms.get(key).form;
 }
 
-const DETAIL_LABELS = { caller_number: "电话", address: "地址", type: "类型", level: "等级", eta_s: "预计", reason: "原因", fire_grade: "火灾等级", reassigned_to: "改派至警情", from: "原等级", to: "新等级" };
+const DETAIL_LABELS = { caller_number: "电话", address: "地址", type: "类型", level: "等级", eta_s: "预计", reason: "原因", fire_grade: "火灾等级", slight_fire: "轻微火灾", fire_grade_edition: "等级依据（版本）", reassigned_to: "改派至警情", from: "原等级", to: "新等级" };
 
 /** A timeline entry's detail ({"eta_s": 79}) as short Chinese text. */
 function detailText(detail) {
   if (!detail || typeof detail !== "object") return detail ?? "";
   return Object.entries(detail)
     .filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([k, v]) => `${DETAIL_LABELS[k] ?? k}：${k === "eta_s" ? mmss(v) : v}`)
+    .map(([k, v]) => `${DETAIL_LABELS[k] ?? k}：${k === "eta_s" ? mmss(v) : typeof v === "boolean" ? (v ? "是" : "否") : v}`)
     .join("，");
 }
 
@@ -440,6 +441,14 @@ function assignmentStatusSelect(assignment) {
   );
 }
 
+/** A fire's grade as the closing report states it: the grade, 轻微 if so, and the rules applied. */
+function gradeText(incident) {
+  const grade = label(state.choices, "fire_grade", incident.fire_grade_value ?? incident.fire_grade);
+  const slight = incident.slight_fire ? "（轻微火灾）" : "";
+  const rules = incident.fire_grade_rules ? `，依据${incident.fire_grade_rules}` : "";
+  return `${grade}${slight}${rules}`;
+}
+
 function closingForm(incident) {
   const field = (name, text, attrs = {}) => h("label", {}, text, h("input", { name, type: "number", min: 0, step: 1, value: 0, ...attrs }));
   return h(
@@ -447,7 +456,7 @@ function closingForm(incident) {
     { class: "closing", id: "close-form", onsubmit: closeIncident },
     h("h3", {}, "结案报告"),
     h("div", { class: "row" }, field("rescued", "获救人数"), field("evacuated", "疏散人数"), field("deaths", "死亡"), field("serious_injuries", "重伤"), field("minor_injuries", "轻伤")),
-    h("div", { class: "row" }, field("property_protected_cny", "保护财产（元）"), field("direct_loss_cny", "直接经济损失（元）")),
+    h("div", { class: "row" }, field("property_protected_cny", "保护财产（元）"), field("direct_loss_cny", "直接经济损失（元）"), field("households_affected", "受灾户数")),
     h("label", {}, "处置情况", h("textarea", { name: "summary", rows: 2, maxlength: 4000, required: true, placeholder: "到场情况、处置经过、结果" })),
     h("button", { class: "btn btn-primary", type: "submit", id: "close-incident" }, `结案（${incident.number}）`),
   );
@@ -483,7 +492,7 @@ async function closeIncident(event) {
   }
   await withButton($("close-incident"), async () => {
     state.current = await api(`/api/dispatch/incidents/${state.current.id}/close`, { method: "POST", body });
-    const grade = state.current.fire_grade ? `，火灾等级：${label(state.choices, "fire_grade", state.current.fire_grade)}` : "";
+    const grade = state.current.fire_grade ? `，火灾等级：${gradeText(state.current)}` : "";
     toast(`警情 ${state.current.number} 已结案${grade}`, "ok", 6000);
     renderIncident();
     clearRoutes();
