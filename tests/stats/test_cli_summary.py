@@ -41,7 +41,7 @@ def factory(app_client: TestClient, world: World) -> sessionmaker[Session]:
                 level=1, lon=9.52, lat=47.14, brigade_id=world.a.brigade_id,
                 received_at=at("2025-03-01T02:00"), closed_at=at("2025-03-01T04:00"),
                 deaths=0, serious_injuries=0, minor_injuries=0, direct_loss_cny=500.0,
-                fire_grade=FireGrade.ORDINARY,
+                fire_grade=FireGrade.ORDINARY, slight_fire=True,
             )
         )  # fmt: skip
         late = hazards.report_hazard(
@@ -77,6 +77,7 @@ def test_json_is_one_object_of_dotted_keys(factory: sessionmaker[Session], cli_e
     assert figures["incidents.total"] == 1
     assert figures["incidents.by_type.fire"] == 1
     assert figures["fires.total"] == 1
+    assert figures["fires.slight"] == 1  # 轻微火灾: no casualties, 500 元
     assert figures["hazards.found"] == 1
     assert figures["hazards.overdue"] == 1
     assert all(v is None or isinstance(v, int | float) for v in figures.values())
@@ -85,6 +86,10 @@ def test_json_is_one_object_of_dotted_keys(factory: sessionmaker[Session], cli_e
     )
     assert traced.exit_code == 0, traced.output
     assert [r["title"] for r in json.loads(traced.stdout)] == ["消防设施损坏"]
+    traced = CliRunner().invoke(
+        stats_app, ["summary", "--year", "2025", "--trace", "fires.slight", "--json"]
+    )
+    assert [r["number"] for r in json.loads(traced.stdout)] == ["CLI2025000001"]
 
 
 def _sections(factory: sessionmaker[Session]) -> dict[str, dict[str, tuple[str, str, str]]]:

@@ -270,6 +270,7 @@ _STATIC_LABELS: dict[str, str] = {
     "fires.serious_injuries": "火灾重伤人数",
     "fires.minor_injuries": "火灾轻伤人数",
     "fires.direct_loss_cny": "火灾直接财产损失(元)",
+    "fires.slight": "轻微火灾起数",
     "patrol.visits": "防火巡查次数",
     "patrol.tasks_planned": "计划巡查任务",
     "patrol.tasks_done": "已完成巡查任务",
@@ -380,7 +381,7 @@ def _incident_counts(session: Session, scope: Scope, period: Period) -> dict[str
     return by
 
 
-SUMS = ("rescued", "evacuated", "protected", "deaths", "serious", "minor", "loss")
+SUMS = ("rescued", "evacuated", "protected", "deaths", "serious", "minor", "loss", "slight")
 """The totals :func:`_incident_pass` adds up, in its order."""
 
 
@@ -388,9 +389,10 @@ def _incident_pass(
     session: Session, scope: Scope, period: Period
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """One pass over the period's incidents, without sorting: the people and property totals
-    (casualties and loss of fires only) and the four measures of the first responses as sorted
-    numpy arrays of seconds keyed like :data:`METRICS` (each non-negative span to the
-    millisecond; negative spans from bad clocks and missing milestones are left out).
+    (casualties and loss of fires only), the number of 轻微火灾, and the four measures of the
+    first responses as sorted numpy arrays of seconds keyed like :data:`METRICS` (each
+    non-negative span to the millisecond; negative spans from bad clocks and missing milestones
+    are left out).
 
     Percentiles need every value. The database returns each measure's values as one text of
     integers (``group_concat`` / ``string_agg``), which numpy parses: 1,000,000 incidents in about
@@ -412,6 +414,7 @@ def _incident_pass(
         fire_sum(Incident.serious_injuries),
         fire_sum(Incident.minor_injuries),
         fire_sum(Incident.direct_loss_cny),
+        func.sum(case((and_(is_fire, Incident.slight_fire.is_(True)), 1), else_=0)),
     ]
     spans = [joined_values(response_ms(name, dialect), dialect) for name in METRICS]
     row = session.execute(select(*sums, *spans).where(incident_base(scope, period))).one()
@@ -625,6 +628,7 @@ def figures_for_scope(
     values["fires.direct_loss_cny"] = round(sums["loss"], 2)
     for g in FireGrade:
         values[f"fires.by_grade.{g.value}"] = by["grade"].get(g, 0)
+    values["fires.slight"] = int(sums["slight"])
     values.update(_prevention_figures(session, scope, period, now))
     return Figures(
         period=period,

@@ -294,6 +294,10 @@ def _statement(ctx: _Context, key: str) -> AnySelect:
         return _incidents(ctx, cond, column)
     if key == "fires.total":
         return _incidents(ctx, Incident.type == IncidentType.FIRE)
+    if key == "fires.slight":
+        return _incidents(
+            ctx, and_(Incident.type == IncidentType.FIRE, Incident.slight_fire.is_(True))
+        )
     if parts[:2] == ["fires", "by_grade"] and len(parts) == 3:
         if parts[2] not in FireGrade._value2member_map_:
             raise _unknown(key)
