@@ -103,6 +103,7 @@ def test_dashboard_draws_charts(new_page: Any) -> None:
         page.wait_for_selector("#trace-dialog:has-text('第 51–')")
     shot(page, "13-dashboard-trace")
     page.keyboard.press("Escape")
+    assert "轻微火灾" in page.locator("#main-figures tr[data-key='fires.slight']").inner_text()
     row = page.locator("#main-figures tr[data-key='hazards.found']")
     found = int(row.locator("button").inner_text().replace(",", ""))
     row.locator("button").click()

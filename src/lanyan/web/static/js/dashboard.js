@@ -25,7 +25,7 @@ function kpi(text, value, id, key) {
 }
 
 const MAIN_FIGURES = [
-  "incidents.total", "fires.total", "fires.deaths", "fires.serious_injuries", "fires.minor_injuries",
+  "incidents.total", "fires.total", "fires.slight", "fires.deaths", "fires.serious_injuries", "fires.minor_injuries",
   "fires.direct_loss_cny", "people.rescued", "people.evacuated", "property.protected_cny",
   "response.within_standard", "patrol.visits", "patrol.inspections", "hazards.found", "hazards.major",
   "hazards.rectified", "hazards.overdue", "listings.listed", "listings.delisted",
