@@ -241,3 +241,9 @@ def test_every_2025_household_threshold_is_marked_unconfirmed() -> None:
     # the households numbers were not found in any text read; they must say so where they live
     for grade in ("larger", "major", "especially_major"):
         assert "[U]" in standards().get(f"grade_2025_{grade}_households").note
+
+
+def test_without_a_day_todays_rules_apply() -> None:
+    # 1000万元 was 较大 under the 2007 rules; today (after 2025-05-01) it is 一般
+    assert fire_grade(deaths=0, serious_injuries=0, direct_loss_cny=10_000_000) is G.ORDINARY
+    assert is_slight_fire(deaths=0, injuries=0, direct_loss_cny=0)

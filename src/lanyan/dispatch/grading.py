@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from lanyan.core.choices import Choice
+from lanyan.core.clock import as_local, utcnow
 from lanyan.core.standards import Standards, standards
 
 
@@ -85,7 +86,7 @@ def fire_grade(
     households
         Households affected (受灾户); a criterion from 2025-05-01 only.
     occurred_on
-        The local day the fire happened; today's rules when omitted.
+        The local (Asia/Shanghai) day the fire happened; today's rules when omitted.
     table
         Standards to read the thresholds from (the configured ones by default).
     """
@@ -114,7 +115,7 @@ def is_slight_fire(
     existed, so an earlier fire is never 轻微.
     """
     _check(deaths, injuries, direct_loss_cny)
-    edition = edition_on(occurred_on or date.today())
+    edition = edition_on(occurred_on or _today())
     if edition is not GradingEdition.NFRA_2025:
         return False
     t = table or standards()
@@ -135,7 +136,7 @@ def grade_fire(
     _check(deaths, serious_injuries, direct_loss_cny)
     if min(minor_injuries, households) < 0:
         raise ValueError("figures cannot be negative")
-    edition = edition_on(occurred_on or date.today())
+    edition = edition_on(occurred_on or _today())
     t = table or standards()
     prefix = f"grade_{edition.value}"
     grade = FireGrade.ORDINARY
@@ -153,10 +154,15 @@ def grade_fire(
         deaths=deaths,
         injuries=serious_injuries + minor_injuries,
         direct_loss_cny=direct_loss_cny,
-        occurred_on=occurred_on or date.today(),
+        occurred_on=occurred_on or _today(),
         table=t,
     )
     return Grading(grade=grade, slight=slight, edition=edition)
+
+
+def _today() -> date:
+    """Today in Asia/Shanghai, where the rules apply."""
+    return as_local(utcnow()).date()
 
 
 def _check(deaths: int, injuries: int, direct_loss_cny: float) -> None:
