@@ -114,7 +114,7 @@ DEFAULTS: tuple[Standard, ...] = (
         "grade_2007_death_window_days",
         7,
         "天",
-        "1996 火灾统计管理规定 (公通字〔1996〕82号): deaths within 7 days count as fire deaths",
+        "消防〔2025〕17号 as announced: fire deaths were counted within 7 days before it",
     ),
     # 火灾等级, edition 2025 (火灾统计管理规定, 消防〔2025〕17号), for fires from 2025-05-01; see
     # docs/standards.md for the texts read and what stays [U]
