@@ -294,10 +294,16 @@ def import_cmd(
     ],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option(help="validate only")] = False,
+    crs: Annotated[
+        str,
+        typer.Option(help="coordinates in wgs84 (GPS, OSM), gcj02 (Amap, Tencent), bd09 (Baidu)"),
+    ] = "wgs84",
 ) -> None:
     """Import a CSV, XLSX or GeoJSON file whole, or not at all."""
     from lanyan.exchange.importer import ImportRejected, import_file
+    from lanyan.exchange.positions import road_distance_checker
     from lanyan.exchange.specs import EntitySpec
+    from lanyan.geo.crs import Crs
 
     if entity == "place_aliases":
         _import_aliases(file, dry_run=dry_run)
@@ -305,6 +311,11 @@ def import_cmd(
 
     spec = _entity(entity)
     assert isinstance(spec, EntitySpec)
+    try:
+        file_crs = Crs.parse(crs)
+    except ValueError as exc:
+        _fail(DomainError(str(exc), f"unknown --crs {crs}"))
+        return
     factory = _factory()
     assert isinstance(factory, sessionmaker)
     with factory() as session, _progress() as progress:
@@ -318,6 +329,8 @@ def import_cmd(
                 content=file.read_bytes(),
                 dry_run=dry_run,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                crs=file_crs,
+                distance_to_road=road_distance_checker(session, get_settings()),
             )
             if not dry_run:
                 session.commit()
@@ -333,6 +346,9 @@ def import_cmd(
         table.add_column(col, justify="right")
     table.add_row(str(report.rows), str(report.created), str(report.updated), str(report.unchanged))
     console.print(table)
+    for warning in report.warnings[:200]:
+        where = f"第{warning.row}行 " if warning.row else ""
+        console.print(f"[yellow]提示[/] {where}{warning.reason_zh}（{warning.value or ''}）")
 
 
 def _import_aliases(file: Path, *, dry_run: bool) -> None:
@@ -374,23 +390,31 @@ def _print_rejection(exc: object) -> None:
 def export_cmd(
     entity: Annotated[str, typer.Argument(help="organizations / units / water_sources / premises")],
     file: Annotated[Path, typer.Argument(dir_okay=False, help="*.csv, *.xlsx or *.geojson")],
+    crs: Annotated[str, typer.Option(help="wgs84 (default), gcj02 (Amap, Tencent), bd09")] = (
+        "wgs84"
+    ),
 ) -> None:
     """Export every record to a CSV, XLSX or GeoJSON file (format from the file name)."""
     from lanyan.exchange.exporter import export_file
     from lanyan.exchange.formats import Format
     from lanyan.exchange.specs import EntitySpec
+    from lanyan.geo.crs import Crs
 
     spec = _entity(entity)
     assert isinstance(spec, EntitySpec)
     try:
         fmt = Format.from_filename(file.name)
+        file_crs = Crs.parse(crs)
+    except ValueError as exc:
+        _fail(DomainError(str(exc), f"unknown --crs {crs}"))
+        return
     except DomainError as exc:
         _fail(exc)
         return
     factory = _factory()
     assert isinstance(factory, sessionmaker)
     with factory() as session:
-        content = export_file(session, actor=SYSTEM, spec=spec, fmt=fmt)
+        content = export_file(session, actor=SYSTEM, spec=spec, fmt=fmt, crs=file_crs)
     file.write_bytes(content)
     console.print(f"[green]已导出[/] {spec.zh} → {file}（{len(content):,} 字节）")
 

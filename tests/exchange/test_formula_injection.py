@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.factories import World
 
 from lanyan.core.actor import SYSTEM
+from lanyan.core.config import Settings
 from lanyan.exchange.formats import (
     FORMULA_STARTS,
     formula_like,
@@ -41,6 +42,18 @@ FORMULA_NAMES = [
     "－1",
     "＠SUM(A1)",
 ]
+
+
+@pytest.fixture(scope="module")
+def settings(database_url: str) -> Settings:
+    """No road file for this module: its rows sit in London on purpose (a real negative
+    longitude), which the import's distance-to-road check would rightly refuse on the demo's roads.
+    """
+    return Settings(
+        database_url=database_url, login_max_failures=5, login_window_seconds=300, road_file=None
+    )
+
+
 PREMISES_HEADER = ["external_id", "name", "category", "venue_type", "org_external_id", "lon", "lat"]
 NEGATIVE_LON = -0.1278
 """A real negative number in a numeric column: it must stay a number in both exports."""

@@ -14,6 +14,7 @@ from lanyan.exchange.exporter import export_file
 from lanyan.exchange.formats import Format
 from lanyan.exchange.jobs import run_import
 from lanyan.exchange.specs import SPECS, EntitySpec
+from lanyan.geo.crs import Crs
 
 router = APIRouter(prefix="/api/exchange", tags=["exchange 导入导出"])
 
@@ -37,6 +38,10 @@ async def import_upload(
     actor: CurrentActor,
     session: SessionDep,
     dry_run: Annotated[bool, Query(description="validate only, write nothing")] = False,
+    crs: Annotated[
+        str,
+        Query(max_length=20, description="wgs84 (default), gcj02 (Amap, Tencent), bd09 (Baidu)"),
+    ] = "wgs84",
 ) -> dict[str, Any]:
     """Import a file whole or not at all; a refused file gets 422 with every bad row named.
 
@@ -44,12 +49,17 @@ async def import_upload(
     and logins go on meanwhile (see :mod:`lanyan.exchange.jobs`).
     """
     session.close()  # the login was checked; hold no database connection while the import runs
+    try:
+        file_crs = Crs.parse(crs)
+    except ValueError as exc:
+        raise Invalid(str(exc), f"unknown crs {crs!r}: wgs84, gcj02 or bd09") from exc
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise Invalid("文件过大（上限 30 MB）", "file over 30 MB")
     settings: Settings = request.app.state.settings
     report = await run_import(
-        database_url=settings.database_url,
+        settings=settings,
+        crs=file_crs,
         actor=actor,
         entity=_spec(entity).name,
         filename=file.filename or "upload",
@@ -65,9 +75,16 @@ def export_download(
     actor: CurrentActor,
     session: SessionDep,
     format: Format = Format.CSV,
+    crs: Annotated[
+        str, Query(max_length=20, description="wgs84 (default), gcj02 (Amap), bd09 (Baidu)")
+    ] = "wgs84",
 ) -> Response:
     """Download every record in your jurisdiction, in the columns the importer reads."""
-    content = export_file(session, actor=actor, spec=_spec(entity), fmt=format)
+    try:
+        file_crs = Crs.parse(crs)
+    except ValueError as exc:
+        raise Invalid(str(exc), f"unknown crs {crs!r}: wgs84, gcj02 or bd09") from exc
+    content = export_file(session, actor=actor, spec=_spec(entity), fmt=format, crs=file_crs)
     filename = f"{entity.value}.{format.value}"
     return Response(
         content,

@@ -27,7 +27,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lanyan.core.errors import Invalid
-from lanyan.exchange.specs import EntitySpec
+from lanyan.exchange.specs import CRS_COLUMN, EntitySpec
 
 MAX_ROWS = 200_000
 
@@ -231,6 +231,8 @@ def _cell(value: Any) -> Any:
 def write_table(spec: EntitySpec, fmt: Format, records: list[dict[str, Any]]) -> bytes:
     """Serialize exported records (dicts keyed by column) in ``fmt``."""
     keys = [c.key for c in spec.columns]
+    if records and CRS_COLUMN in records[0]:
+        keys.append(CRS_COLUMN)
     if fmt is Format.CSV:
         buffer = io.StringIO()
         writer = csv.writer(buffer)

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -45,11 +46,14 @@ from lanyan.core.audit import AuditLog
 from lanyan.core.clock import utcnow
 from lanyan.core.errors import DomainError, Invalid
 from lanyan.core.permissions import Action
+from lanyan.core.standards import standards
 from lanyan.exchange.formats import Format, RowCells, read_rows
-from lanyan.exchange.specs import EntitySpec
+from lanyan.exchange.positions import DistanceToRoad, cells_in_wgs84
+from lanyan.exchange.specs import CRS_COLUMN, EntitySpec
 from lanyan.forces.choices import UnitStatus
 from lanyan.forces.models import Organization
 from lanyan.forces.service import ALLOWED_CHILDREN
+from lanyan.geo.crs import Crs
 
 CHUNK_ROWS = 500
 """Rows per read while checking, and at most per write transaction."""
@@ -122,6 +126,8 @@ class ImportReport:
     """Rows written (created or updated) so far; only an interrupted import has ``written`` short of
     ``created + updated``."""
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    """Rows imported but worth a look (a point a few hundred metres off the road)."""
 
     @property
     def ok(self) -> bool:
@@ -140,6 +146,7 @@ class ImportReport:
             "written": self.written,
             "ok": self.ok,
             "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
         }
 
 
@@ -201,11 +208,20 @@ class _Parsed:
 
 
 def _parse_row(
-    spec: EntitySpec, label: str, cells: dict[str, Any]
+    spec: EntitySpec, label: str, cells: dict[str, Any], crs: Crs = Crs.WGS84
 ) -> tuple[_Parsed | None, list[RowError]]:
     errors: list[RowError] = []
     if "__error__" in cells:
         return None, [RowError(label, "", "要素格式不正确", str(cells["__error__"]))]
+    if spec.point_geometry:
+        named = cells.get(CRS_COLUMN)
+        try:
+            row_crs = crs if _blank(named) else Crs.parse(str(named))
+        except ValueError as exc:
+            return None, [
+                RowError(label, CRS_COLUMN, str(exc), "unknown coordinate system", _short(named))
+            ]
+        cells = cells_in_wgs84(cells, row_crs)
     values: dict[str, Any] = {}
     refs: dict[str, str] = {}
     for column in spec.columns:
@@ -498,8 +514,14 @@ def import_rows(
     rows: list[RowCells],
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    crs: Crs = Crs.WGS84,
+    distance_to_road: DistanceToRoad | None = None,
 ) -> ImportReport:
     """Check every row, then (unless ``dry_run``) write them in short transactions.
+
+    Coordinates are read in ``crs`` (or the row's own 坐标系) and stored in WGS-84; with
+    ``distance_to_road``, a point farther from every road than ``city_max_snap_m`` is a row error
+    and one farther than ``snap_warn_m`` a warning.
 
     Raises :class:`ImportRejected` with nothing written when any row is bad. The rows are written
     and committed here, a chunk per transaction; the session is left with nothing
@@ -513,7 +535,7 @@ def import_rows(
     parsed: list[_Parsed] = []
     seen: dict[str, str] = {}
     for label, cells in rows:
-        row, errors = _parse_row(spec, label, cells)
+        row, errors = _parse_row(spec, label, cells, crs)
         report.errors.extend(errors)
         if row is None:
             continue
@@ -530,6 +552,8 @@ def import_rows(
             continue
         seen[row.external_id] = label
         parsed.append(row)
+    if spec.point_geometry:
+        _check_road_distances(parsed, distance_to_road, report)
     if report.errors:
         raise ImportRejected(report)
     if spec.name == "organizations":
@@ -701,6 +725,58 @@ def _column_of(spec: EntitySpec, exc: DomainError) -> str:
     return ""
 
 
+def _check_road_distances(
+    parsed: list[_Parsed], distance_to_road: DistanceToRoad | None, report: ImportReport
+) -> None:
+    located = [
+        (row.label, float(row.values["lon"]), float(row.values["lat"]))
+        for row in parsed
+        if row.values.get("lon") is not None and row.values.get("lat") is not None
+    ]
+    if not located:
+        return
+    if distance_to_road is None:
+        report.warnings.append(
+            RowError(
+                "",
+                "",
+                "未登记本市路网（lanyan init），未检查坐标与道路的距离",
+                "no road file registered: distances to the roads were not checked",
+            )
+        )
+        return
+    table = standards()
+    refuse_m, warn_m = table["city_max_snap_m"], table["snap_warn_m"]
+    metres = distance_to_road(
+        np.array([lon for _, lon, _ in located]), np.array([lat for _, _, lat in located])
+    )
+    for (label, lon, lat), off_m in zip(located, metres.tolist(), strict=True):
+        where = f"{lon:.6f},{lat:.6f}"
+        if not np.isfinite(off_m) or off_m > refuse_m:
+            far = "无道路可达" if not np.isfinite(off_m) else f"{off_m / 1000:.1f} 公里"
+            report.errors.append(
+                RowError(
+                    label,
+                    "lon",
+                    f"距最近道路{far}，超过 {refuse_m / 1000:g} 公里："
+                    "坐标有误，或坐标系不对（高德/腾讯为 gcj02，百度为 bd09）？",
+                    f"{off_m:.0f} m from the nearest road (limit {refuse_m:g} m): a wrong"
+                    " coordinate or coordinate system?",
+                    where,
+                )
+            )
+        elif off_m > warn_m:
+            report.warnings.append(
+                RowError(
+                    label,
+                    "lon",
+                    f"距最近道路 {off_m:.0f} 米，请核对坐标",
+                    f"{off_m:.0f} m from the nearest road: check the position",
+                    where,
+                )
+            )
+
+
 def import_file(
     session: Session,
     *,
@@ -710,10 +786,19 @@ def import_file(
     content: bytes,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    crs: Crs = Crs.WGS84,
+    distance_to_road: DistanceToRoad | None = None,
 ) -> ImportReport:
     """Import a CSV, XLSX or GeoJSON file (format from the file name)."""
     fmt = Format.from_filename(filename)
     rows = read_rows(spec, fmt, content)
     return import_rows(
-        session, actor=actor, spec=spec, rows=rows, dry_run=dry_run, progress=progress
+        session,
+        actor=actor,
+        spec=spec,
+        rows=rows,
+        dry_run=dry_run,
+        progress=progress,
+        crs=crs,
+        distance_to_road=distance_to_road,
     )

@@ -26,10 +26,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from lanyan.core.actor import Actor
+from lanyan.core.config import Settings
 from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.core.errors import DomainError
 from lanyan.exchange.importer import ImportRejected, ImportReport, import_file
+from lanyan.exchange.positions import road_distance_checker
 from lanyan.exchange.specs import SPECS
+from lanyan.geo.crs import Crs
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -68,14 +71,16 @@ def _worker_started(parent_pid: int) -> None:
 
 
 def _import_in_worker(
-    database_url: str,
+    settings: Settings,
     actor: Actor,
     entity: str,
     filename: str,
     content: bytes,
     dry_run: bool,
+    crs: Crs,
 ) -> tuple[str, Any]:
     """Runs in the worker. Domain errors come back as plain data (they do not pickle)."""
+    database_url = settings.database_url
     factory = _factories.get(database_url)
     if factory is None:
         factory = _factories[database_url] = make_sessionmaker(make_engine(database_url))
@@ -88,6 +93,8 @@ def _import_in_worker(
                 filename=filename,
                 content=content,
                 dry_run=dry_run,
+                crs=crs,
+                distance_to_road=road_distance_checker(session, settings),
             )
         return "ok", report
     except ImportRejected as exc:
@@ -98,19 +105,20 @@ def _import_in_worker(
 
 async def run_import(
     *,
-    database_url: str,
+    settings: Settings,
     actor: Actor,
     entity: str,
     filename: str,
     content: bytes,
     dry_run: bool,
+    crs: Crs = Crs.WGS84,
 ) -> ImportReport:
     """Import ``content`` in the worker process; the caller's event loop stays free meanwhile.
 
     Raises :class:`ImportRejected` and the other domain errors as an in-process import would.
     """
     global _pool
-    job = partial(_import_in_worker, database_url, actor, entity, filename, content, dry_run)
+    job = partial(_import_in_worker, settings, actor, entity, filename, content, dry_run, crs)
     try:
         kind, value = await asyncio.get_running_loop().run_in_executor(_executor(), job)
     except BrokenProcessPool:

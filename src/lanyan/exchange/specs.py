@@ -38,6 +38,9 @@ from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
 from lanyan.prevention.models import Premises
 from lanyan.prevention.schemas import PremisesCreate, PremisesUpdate
 
+CRS_COLUMN = "crs"
+"""The optional column (坐标系) naming a row's coordinate system; not a field of any record."""
+
 
 @dataclass(frozen=True)
 class Column:
@@ -86,6 +89,8 @@ class EntitySpec:
         for c in self.columns:
             out[c.key.lower()] = c.key
             out[c.zh] = c.key
+        if self.point_geometry:  # a row may name its coordinate system (wgs84, gcj02, bd09)
+            out["crs"] = out["坐标系"] = CRS_COLUMN
         return out
 
 

@@ -171,6 +171,21 @@ def from_wgs84(
     return lon_a, lat_a
 
 
+def transform_geojson_coordinates(value: object, crs: Crs, *, to_wgs: bool) -> object:
+    """A GeoJSON ``coordinates`` array (any nesting) with every position converted."""
+    if (
+        isinstance(value, list)
+        and len(value) >= 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value[:2])
+    ):
+        fn = to_wgs84 if to_wgs else from_wgs84
+        lon, lat = fn(float(value[0]), float(value[1]), crs)
+        return [round(lon, 7), round(lat, 7), *value[2:]]
+    if isinstance(value, list):
+        return [transform_geojson_coordinates(v, crs, to_wgs=to_wgs) for v in value]
+    return value
+
+
 __all__ = [
     "Crs",
     "bd09_to_gcj02",
@@ -179,5 +194,6 @@ __all__ = [
     "gcj02_to_wgs84",
     "outside_china",
     "to_wgs84",
+    "transform_geojson_coordinates",
     "wgs84_to_gcj02",
 ]
