@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -21,6 +25,7 @@ from lanyan.prevention.choices import PremisesCategory, VenueType
 from lanyan.prevention.schemas import PremisesCreate
 
 PASSWORD = "correct-horse-battery"
+T = TypeVar("T")
 
 
 @dataclass
@@ -484,3 +489,13 @@ def build_walk_world(factory: sessionmaker[Session], client: TestClient) -> Walk
         *(f"{name}_a" for name in ("admin", "dispatcher", "crew", "officer", "grid")),
     )
     return WalkWorld(world=world, first=first, second=second, markers=markers, users=users)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to completion on a fresh event loop in its own thread.
+
+    ``asyncio.run`` refuses to start where a loop already runs, and an xdist worker that ran the
+    browser tests keeps Playwright's loop running in its main thread for the whole session.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

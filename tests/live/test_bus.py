@@ -15,6 +15,7 @@ import pytest
 from lanyan.core.events import Event, EventBus
 from lanyan.live.bus import BrokerRelay, decode, encode
 from lanyan.live.transport import MemoryBroker, MemoryTransport, topic_matches
+from tests.factories import run_async
 
 TOPIC = "test/events"
 
@@ -68,7 +69,7 @@ def test_an_event_reaches_the_other_process_once_and_its_own_once() -> None:
         await _settle()
         assert _drain(there.queue) == [], "a closed relay still forwards"
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def test_a_relay_that_fails_does_not_fail_the_publish() -> None:
@@ -85,7 +86,7 @@ def test_a_relay_that_fails_does_not_fail_the_publish() -> None:
         assert [e.type for e in _drain(local.queue)] == ["incident.created"]
         assert bus.relay_failures == 1
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def test_one_relay_per_bus() -> None:
@@ -112,7 +113,7 @@ def test_malformed_messages_are_counted_and_ignored() -> None:
         assert _drain(sub.queue) == [good]
         assert relay.stats().malformed == 4
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def test_encode_round_trip_keeps_paths_and_renders_values_as_json() -> None:

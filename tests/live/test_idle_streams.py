@@ -31,7 +31,7 @@ from lanyan.accounts.models import AuthSession
 from lanyan.core.clock import utcnow
 from lanyan.core.security import token_digest
 from tests.conftest import PG_ADMIN_DSN
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, run_async
 from tests.live.served import Server, serve
 
 STREAMS = 200
@@ -147,7 +147,7 @@ async def _hold_streams_and_probe(server: Server, world: World, database_url: st
 def test_200_idle_streams_leave_the_server_answering(
     server: Server, world: World, database_url: str, backend: str
 ) -> None:
-    probe = asyncio.run(_hold_streams_and_probe(server, world, database_url))
+    probe = run_async(_hold_streams_and_probe(server, world, database_url))
     assert probe.failures == [], (
         f"{len(probe.failures)} of {STREAMS} streams failed, e.g. {probe.failures[:3]}\n"
         f"{server.log_tail()}"
@@ -242,7 +242,7 @@ def test_a_stream_ends_when_its_login_does(
                 await tasks[2]
             return after_logout, after_expiry, kept_open
 
-    after_logout, after_expiry, kept_open = asyncio.run(run())
+    after_logout, after_expiry, kept_open = run_async(run())
     assert "log in again" in after_logout, after_logout
     assert "log in again" in after_expiry, after_expiry
     assert kept_open, "the stream of a login that is still valid ended"
