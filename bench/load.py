@@ -18,8 +18,10 @@ its own process (``--workers``):
 
 Figures per backend: requests per second (every request but the streams, over the window),
 p50/p99 of all requests and per kind, intake p99 while an import was running, errors (a 5xx, a
-transport error, a refused stream, or any 4xx but an assignment refused because another dispatcher
-took the unit first, which is counted apart as ``conflicts``). The last line is one JSON object;
+transport error, a refused stream, or any 4xx but the two answers a busy dispatch room must give,
+counted apart as ``conflicts``: an assignment refused because another dispatcher took the unit
+first, and a crew's status change refused because the unit was sent on to another call from the
+road, 改派). The last line is one JSON object;
 its four top-level figures are the worse backend's (named in ``worst_backend_*``).
 
 Usage::
@@ -337,11 +339,16 @@ async def dispatcher(
             break
         for step in STATUS_STEPS:
             for a in assignments:
-                await timed(
+                r = await timed(
                     run, client, "status_change", "POST",
                     f"/api/dispatch/assignments/{a['id']}/status", json={"status": step},
                     headers=crew,
                 )  # fmt: skip
+                if r is not None and r.status_code == 409:
+                    # another dispatcher sent this unit on from the road (改派): its part in this
+                    # call ended there, and the crew's next step here is refused, as it should be
+                    run.conflicts += 1
+                    run.samples[-1].status = 299
         await timed(
             run, client, "close", "POST", f"/api/dispatch/incidents/{iid}/close", json={},
             headers=d,
