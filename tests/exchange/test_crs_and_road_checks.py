@@ -189,3 +189,23 @@ def test_unknown_crs_and_malformed_phones_get_a_row_report(
     assert "未知的坐标系" in errors["2"]["reason"]
     assert errors["3"]["column"] == "phone"
     assert _count(app_client, Organization) == before
+
+
+def test_numbers_typed_full_width_or_with_separators_are_read(
+    app_client: TestClient, world: World
+) -> None:
+    content = _csv(
+        ["编号", "车辆名称", "车辆类型", "所属站编号", "载水量(升)", "在岗人数", "泵流量(升/秒)"],
+        [["fw:u1", "全角水罐", "水罐车", "t:station:a", "８，０００", "５", "６0.5"]],
+    )
+    with _factory(app_client)() as session:
+        report = import_file(
+            session, actor=SYSTEM, spec=SPECS["units"], filename="units.csv", content=content
+        )
+        session.commit()
+    assert report.created == 1
+    r = app_client.get(
+        "/api/forces/units", params={"limit": 1000}, headers=world.headers("admin_a")
+    )
+    unit = next(u for u in r.json()["items"] if u["external_id"] == "fw:u1")
+    assert (unit["water_l"], unit["crew_on_duty"], unit["pump_flow_lps"]) == (8000, 5, 60.5)

@@ -32,7 +32,9 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, get_args
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
@@ -43,6 +45,7 @@ from sqlalchemy.orm import Session, lazyload
 from lanyan.core import audit
 from lanyan.core.actor import Actor
 from lanyan.core.audit import AuditLog
+from lanyan.core.cellforms import parse_bool_zh, parse_date_zh, parse_number
 from lanyan.core.clock import utcnow
 from lanyan.core.errors import DomainError, Invalid
 from lanyan.core.permissions import Action
@@ -199,6 +202,28 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _field_types(annotation: Any) -> set[Any]:
+    types = {annotation}
+    for arg in get_args(annotation):
+        types |= _field_types(arg)
+    return types
+
+
+@lru_cache(maxsize=256)
+def _spreadsheet_form(schema: type[BaseModel], key: str) -> Callable[[Any], Any]:
+    """How a text cell of this column is read: 是/否 for a bool, 2025年5月20日 for a date,
+    full-width digits and thousands separators for a number; other text as it is."""
+    field_info = schema.model_fields.get(key)
+    types = _field_types(field_info.annotation) if field_info is not None else set()
+    if bool in types:
+        return parse_bool_zh
+    if date in types or datetime in types:
+        return parse_date_zh
+    if int in types or float in types:
+        return parse_number
+    return lambda value: value
+
+
 @dataclass
 class _Parsed:
     label: str
@@ -248,6 +273,8 @@ def _parse_row(
                     )
                 )
             continue
+        if isinstance(raw, str):
+            raw = _spreadsheet_form(spec.create_schema, column.key)(raw)
         if column.geometry and isinstance(raw, str):
             try:
                 raw = json.loads(raw)
