@@ -1,5 +1,7 @@
 """Charts for the yearly report, drawn with matplotlib in a CJK font, as PNG bytes.
 
+A chart carries no title of its own: the report numbers it and captions it below (图1 …).
+
 Matplotlib has no Chinese glyphs of its own: the first installed Noto/Source Han/WenQuanYi CJK
 font is used (``make`` installs fonts-noto-cjk); without one the chart would show boxes, so we
 refuse with a clear message instead.
@@ -74,7 +76,6 @@ def bars_by_month(current: Sequence[int], previous: Sequence[int], year: int) ->
     ax.bar([m + 0.2 for m in months], current, width=0.4, color=PALETTE[0], label=f"{year}年")
     ax.set_xticks(list(months), [f"{m}月" for m in months])
     ax.set_ylabel("警情起数")
-    ax.set_title("月度警情对比")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
@@ -87,7 +88,6 @@ def bars_by_type(labels: Sequence[str], values: Sequence[int]) -> bytes:
     bars = ax.barh(list(labels)[::-1], list(values)[::-1], color=PALETTE[: len(values)][::-1])
     ax.bar_label(bars, padding=3)
     ax.set_xlabel("起数")
-    ax.set_title("警情类型构成")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -106,7 +106,6 @@ def response_histogram(
     )
     ax.set_xlabel("调派至到场（分钟）")
     ax.set_ylabel("起数")
-    ax.set_title("响应时间分布")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -27,8 +31,30 @@ from openpyxl.styles import Font
 from lanyan.exchange.formats import inert_xlsx_cell
 
 TEMPLATE_NAME = "yearly_report.md.j2"
-BODY_FONT = "Noto Serif CJK SC"
-HEADING_FONT = "Noto Sans CJK SC"
+# GB/T 9704: 黑体 for level-1 headings, 楷体 for level 2, 仿宋 for the body; where the machine has
+# none of them (a Linux server) the installed Noto CJK faces stand in, and Word on the reader's
+# machine substitutes by the east-Asian name anyway
+FONT_CHOICES = {
+    "heading1": ("SimHei", "黑体", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei"),
+    "heading2": ("KaiTi", "楷体", "Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei"),
+    "body": ("FangSong", "仿宋", "Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei"),
+    "title": ("STZhongsong", "华文中宋", "Noto Serif CJK SC", "Noto Sans CJK SC"),
+}
+CHART_TITLES = {"month": "月度警情对比", "type": "警情类型构成", "response": "响应时间分布"}
+
+
+@lru_cache(maxsize=1)
+def report_fonts() -> dict[str, str]:
+    """The font family of each role (title, heading1, heading2, body) on this machine."""
+    from matplotlib import font_manager
+
+    from lanyan.stats.charts import cjk_family
+
+    installed = {f.name for f in font_manager.fontManager.ttflist} | {cjk_family()}
+    return {
+        role: next((f for f in families if f in installed), cjk_family())
+        for role, families in FONT_CHOICES.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -68,59 +94,159 @@ def render_text(content: ReportContent) -> str:
     return template_environment().get_template(TEMPLATE_NAME).render(**content.context)
 
 
-def _set_font(run: Any, family: str, size_pt: float, *, bold: bool = False) -> None:
+def _set_font(run: Any, family: str, size_pt: float | None, *, bold: bool = False) -> None:
     run.font.name = family
-    run.font.size = Pt(size_pt)
+    if size_pt is not None:
+        run.font.size = Pt(size_pt)
     run.font.bold = bold
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), family)
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)  # a theme font would win over the family named here
+    fonts.set(qn("w:eastAsia"), family)
 
 
-def _table(document: Any, table: ReportTable) -> None:
-    caption = document.add_paragraph()
-    _set_font(caption.add_run(table.title), HEADING_FONT, 10.5, bold=True)
-    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+def _style_fonts(document: Any) -> dict[str, str]:
+    """Give the built-in styles the GB/T 9704 faces: Heading 1/2 stay real headings, so Word's
+    navigation pane and a table of contents find them."""
+    fonts = report_fonts()
+    black = RGBColor(0, 0, 0)
+    for name, family, size, bold in (
+        ("Normal", fonts["body"], 16, False),  # 三号
+        ("Title", fonts["title"], 22, False),  # 二号
+        ("Heading 1", fonts["heading1"], 16, False),
+        ("Heading 2", fonts["heading2"], 16, False),
+        ("Caption", fonts["heading1"], 12, False),  # 小四
+        ("Header", fonts["body"], 10.5, False),
+        ("Footer", fonts["body"], 14, False),  # 四号
+    ):
+        style = document.styles[name]
+        _set_font(style, family, size, bold=bold)
+        style.font.color.rgb = black
+        style.font.italic = False
+    for name in ("Heading 1", "Heading 2"):
+        fmt = document.styles[name].paragraph_format
+        fmt.first_line_indent = Pt(32)
+        fmt.space_before, fmt.space_after = Pt(6), Pt(6)
+    return fonts
+
+
+def _caption(document: Any, label: str, number: int, title: str) -> None:
+    """``表3 各大队警情`` in the Caption style, the number a SEQ field (Word renumbers it)."""
+    paragraph = document.add_paragraph(style="Caption")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(label)
+    _field(paragraph, f"SEQ {label} \\* ARABIC", str(number))
+    paragraph.add_run(f" {title}")
+
+
+def _field(paragraph: Any, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, SEQ) with ``shown`` as its last computed result."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+    paragraph.add_run(shown)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    paragraph.add_run()._r.append(end)
+
+
+def _table(document: Any, table: ReportTable, number: int, fonts: dict[str, str]) -> None:
+    _caption(document, "表", number, table.title)
     grid = document.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
         cell.text = ""
-        _set_font(cell.paragraphs[0].add_run(str(text)), HEADING_FONT, 9, bold=True)
+        _set_font(cell.paragraphs[0].add_run(str(text)), fonts["heading1"], 10.5)
     for row in table.rows:
         cells = grid.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = ""
             _set_font(
-                cell.paragraphs[0].add_run("—" if value is None else str(value)), BODY_FONT, 9
+                cell.paragraphs[0].add_run("—" if value is None else str(value)),
+                fonts["body"],
+                10.5,
             )
+
+
+def numbering(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Numbers of the tables and the charts in the order the text places them (表1, 表2 …)."""
+    tables: dict[str, int] = {}
+    charts: dict[str, int] = {}
+    for kind, name in re.findall(r"^\[\[(table|chart):([^\]]+)\]\]\s*$", text, re.MULTILINE):
+        target = tables if kind == "table" else charts
+        target.setdefault(name, len(target) + 1)
+    return tables, charts
+
+
+def _header_footer(document: Any, content: ReportContent) -> None:
+    section = document.sections[0]
+    header = section.header.paragraphs[0]
+    header.text = str(content.context.get("header", ""))
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("— ")  # GB/T 9704 7.5: "— 1 —" under the text
+    _field(footer, "PAGE", "1")
+    footer.add_run(" —")
+
+
+def _signature(document: Any, content: ReportContent) -> None:
+    """The 落款: the issuing body and the date, right-aligned (GB/T 9704 7.3.5)."""
+    if document.paragraphs:  # the 落款 never stands alone on a page
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+    document.add_paragraph().paragraph_format.keep_with_next = True
+    for text in (content.context["org_name"], content.context["signed_on"]):
+        paragraph = document.add_paragraph(str(text))
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.right_indent = Pt(64)  # 空四字
+        paragraph.paragraph_format.keep_with_next = True
 
 
 def write_docx(content: ReportContent, path: Path) -> None:
     """Render the template into a Word document with its charts and tables."""
     document = Document()
+    fonts = _style_fonts(document)
     section = document.sections[0]
+    # GB/T 9704 5.2: A4, 天头 37 mm, 订口 28 mm, text block 156 × 225 mm
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(2.6)
-    for block in render_text(content).split("\n\n"):
-        text = block.strip()
-        if not text:
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    _header_footer(document, content)
+    text = render_text(content)
+    table_no, chart_no = numbering(text)
+    for block in text.split("\n\n"):
+        block = block.strip()
+        if not block:
             continue
-        if text.startswith("[[chart:") and text.endswith("]]"):
-            png = content.charts[text[8:-2]]()
+        if block.startswith("[[chart:") and block.endswith("]]"):
+            name = block[8:-2]
+            png = content.charts[name]()
             document.add_picture(io.BytesIO(png), width=Cm(15.5))
             document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        elif text.startswith("[[table:") and text.endswith("]]"):
-            _table(document, content.tables[text[8:-2]])
-        elif text.startswith("# "):
-            title = document.add_paragraph()
+            _caption(document, "图", chart_no[name], CHART_TITLES.get(name, name))
+        elif block.startswith("[[table:") and block.endswith("]]"):
+            name = block[8:-2]
+            _table(document, content.tables[name], table_no[name], fonts)
+        elif block == "[[signature]]":
+            _signature(document, content)
+        elif block.startswith("# "):
+            title = document.add_paragraph(block[2:], style="Title")
             title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _set_font(title.add_run(text[2:]), HEADING_FONT, 18, bold=True)
-        elif text.startswith("## "):
-            heading = document.add_paragraph()
-            _set_font(heading.add_run(text[3:]), HEADING_FONT, 14, bold=True)
+        elif block.startswith("## "):
+            document.add_paragraph(block[3:], style="Heading 1")
+        elif block.startswith("### "):
+            document.add_paragraph(block[4:], style="Heading 2")
         else:
-            paragraph = document.add_paragraph()
-            paragraph.paragraph_format.first_line_indent = Pt(24)
-            paragraph.paragraph_format.line_spacing = 1.5
-            _set_font(paragraph.add_run(" ".join(text.split("\n"))), BODY_FONT, 12)
+            paragraph = document.add_paragraph(" ".join(block.split("\n")))
+            paragraph.paragraph_format.first_line_indent = Pt(32)
+            paragraph.paragraph_format.line_spacing = Pt(28)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
 
@@ -129,8 +255,10 @@ def write_xlsx(content: ReportContent, path: Path) -> None:
     """Every table of the report, one sheet each."""
     book = Workbook()
     book.remove(book.active)
+    table_no, _ = numbering(render_text(content))
     for key, table in content.tables.items():
-        sheet = book.create_sheet(table.title[:31] or key)
+        title = f"表{table_no[key]} {table.title}" if key in table_no else table.title
+        sheet = book.create_sheet(title[:31] or key)
         sheet.append(list(table.header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -163,6 +291,54 @@ def _change_text(changes: dict[str, Any], key: str) -> str:
     if change is None or change.text == "—":
         return "（上年无可比数据）"
     return f"，同比{change.text}"
+
+
+def _problems(
+    v: dict[str, Any], changes: dict[str, Any], standard_s: float, year: int
+) -> list[str]:
+    """存在问题与下一步工作, one sentence per figure that calls for work — from the figures only."""
+    minutes = f"{standard_s / 60:g}"
+    out: list[str] = []
+    within = v.get("response.within_standard_pct")
+    if within is not None:
+        if within < 90:
+            out.append(
+                f"{minutes}分钟到场率为{within:.1f}%，距90%尚差{90 - within:.1f}个百分点，"
+                f"首车到场第90百分位为{_duration(v.get('response.response.p90'))}，"
+                "下一步将结合辖区覆盖分析优化站点布局，推动力量前置。"
+            )
+        else:
+            out.append(f"{minutes}分钟到场率为{within:.1f}%，下一步将保持现有力量部署并巩固。")
+    parts = [(m, v.get(f"response.{m}.p50")) for m in ("call_handling", "turnout", "travel")]
+    known = [(m, s) for m, s in parts if s is not None]
+    if known:
+        slowest, seconds = max(known, key=lambda p: p[1])
+        names = {"call_handling": "接警处置", "turnout": "出动准备", "travel": "途中行驶"}
+        out.append(
+            f"响应各环节中{names[slowest]}耗时最长（中位{_duration(seconds)}），"
+            "是缩短到场时间的重点环节。"
+        )
+    found = int(v.get("hazards.found") or 0)
+    rectified = int(v.get("hazards.rectified") or 0)
+    overdue = int(v.get("hazards.overdue") or 0)
+    if found:
+        out.append(
+            f"全年发现火灾隐患{found}处、整改销案{rectified}处"
+            f"（{rectified / found:.1%}）"
+            + (f"，仍有{overdue}处逾期未改，下一步将逐处督办销案。" if overdue else "。")
+        )
+    elif overdue:
+        out.append(f"仍有{overdue}处隐患逾期未改，下一步将逐处督办销案。")
+    missed = int(v.get("patrol.tasks_missed") or 0)
+    if missed:
+        out.append(f"{missed}项防火巡查任务逾期未完成，需压实巡查责任。")
+    for key, what in (("fires.total", "火灾起数"), ("fires.direct_loss_cny", "直接财产损失")):
+        change = changes.get(key)
+        if change is not None and change.direction == "上升" and change.pct is not None:
+            out.append(f"{what}同比{change.text}，需加强火灾防控和重点时段防范。")
+    if not out:
+        out.append(f"{year}年各项数据未显示需重点解决的问题，下一步将继续巩固。")
+    return out
 
 
 def response_distribution(
@@ -204,6 +380,7 @@ def _forces(session: Any, scope_path: str) -> dict[str, int]:
     return {
         "stations": count_orgs(OrgKind.STATION, OrgKind.SPECIAL_STATION),
         "teams": count_orgs(OrgKind.GOV_TEAM, OrgKind.ENTERPRISE_TEAM),
+        "volunteer_teams": count_orgs(OrgKind.VOLUNTEER_TEAM),
         "micro_stations": count_orgs(OrgKind.MICRO_STATION),
         "units": int(
             session.scalar(
@@ -226,10 +403,13 @@ def _forces(session: Any, scope_path: str) -> dict[str, int]:
     }
 
 
-def yearly_content(session: Any, *, actor: Any, year: int, org_id: int | None) -> ReportContent:
+def yearly_content(
+    session: Any, *, actor: Any, year: int, org_id: int | None, signed_on: date | None = None
+) -> ReportContent:
     """Figures of ``year`` and the year before, turned into the report's context, tables, charts."""
     from sqlalchemy import func, select
 
+    from lanyan.core.clock import LOCAL_TZ, utcnow
     from lanyan.core.standards import standards
     from lanyan.dispatch.models import Assignment, Incident
     from lanyan.stats.periods import Period
@@ -266,9 +446,18 @@ def yearly_content(session: Any, *, actor: Any, year: int, org_id: int | None) -
     ]
     standard_s = standards()["urban_arrival_s"]
     within_pct = v.get("response.within_standard_pct")
+    prevention_recorded = any(
+        v.get(k)
+        for k in ("patrol.visits", "patrol.tasks_planned", "patrol.inspections", "hazards.found")
+    ) or any(v.get(k) for k in ("listings.listed", "listings.delisted"))
+    today = utcnow().astimezone(LOCAL_TZ).date() if signed_on is None else signed_on
     context = {
         "year": year,
         "org_name": current.scope.org_name,
+        "header": f"{current.scope.org_name}{year}年度工作总结",
+        # GB/T 9704 7.3.5.1: the date in Arabic numerals, year in full, no leading zeros
+        "signed_on": f"{today.year}年{today.month}月{today.day}日",
+        "problems": _problems(v, changes, standard_s, year),
         "incidents": {
             "total": total,
             "total_change": _change_text(changes, "incidents.total"),
@@ -305,6 +494,7 @@ def yearly_content(session: Any, *, actor: Any, year: int, org_id: int | None) -
             "overdue": v["hazards.overdue"],
             "listings": int(v["listings.listed"] or 0) + int(v["listings.rectifying"] or 0),
             "controlled_premises": v["premises.controlled.total"],
+            "recorded": prevention_recorded,
         },
         "forces": _forces(session, current.scope.path),
     }
@@ -330,19 +520,19 @@ def yearly_content(session: Any, *, actor: Any, year: int, org_id: int | None) -
     ]
     tables = {
         "types": ReportTable(
-            "表1 警情分类统计", ["类型", f"{year}年", f"{year - 1}年", "占比", "同比"], type_rows
+            "警情分类统计", ["类型", f"{year}年", f"{year - 1}年", "占比", "同比"], type_rows
         ),
         "months": ReportTable(
-            "表2 月度警情",
+            "月度警情",
             ["月份", f"{year}年", f"{year - 1}年"],
             [
                 [f"{i + 1}月", a, b]
                 for i, (a, b) in enumerate(zip(months_now, months_before, strict=False))
             ],
         ),
-        "brigades": ReportTable("表3 各大队警情", ["大队", "起数"], brigade_rows),
+        "brigades": ReportTable("各大队警情", ["大队", "起数"], brigade_rows),
         "response": ReportTable(
-            "表4 响应时间（首车）",
+            "响应时间（首车）",
             ["指标", "中位数", "90百分位", "样本数"],
             [
                 [
@@ -355,7 +545,7 @@ def yearly_content(session: Any, *, actor: Any, year: int, org_id: int | None) -
             ],
         ),
         "prevention": ReportTable(
-            "表5 防火监督",
+            "防火监督",
             ["指标", f"{year}年", f"{year - 1}年", "同比"],
             [
                 [current.label(k), v[k], previous.values.get(k), changes[k].text]
