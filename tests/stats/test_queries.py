@@ -472,3 +472,21 @@ def test_nearest_rank_percentiles() -> None:
     assert [nearest_rank(values, q) for q in (10, 50, 90, 100)] == [7.5, 240.0, 333.3, 600.0]
     assert nearest_rank([42.04], 50) == 42.0
     assert nearest_rank([], 90) is None
+
+
+def test_report_prints_the_prevention_figures(
+    city: City, session_factory: sessionmaker[Session]
+) -> None:
+    """The 防火监督 paragraph reads the figures, never zeros where records exist (the demo's
+    zeros were a year without prevention records, which the text now says)."""
+    from lanyan.stats.report import render_text, yearly_content
+
+    with session_factory() as s:
+        content = yearly_content(s, actor=leader(city), year=2025, org_id=None)
+        text = render_text(content)
+        empty = render_text(yearly_content(s, actor=leader(city), year=2019, org_id=None))
+    assert "全年开展防火巡查1次，发现火灾隐患3处" in text
+    assert "整改销案2处" in text
+    assert "挂牌督办重大火灾隐患" in text
+    assert "发现火灾隐患0处" not in empty and "相关数据暂缺" in empty
+    assert "志愿消防队" in text

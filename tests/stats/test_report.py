@@ -127,6 +127,7 @@ def test_docx_is_laid_out_as_an_official_document(report_files: tuple[Path, Path
         "四、队伍建设与力量",
         "五、存在问题与下一步工作",
     ]
+    assert by_style["Heading 2"][:2] == ["（一）火灾情况", "（二）警情构成"]
     for name in ("Heading 1", "Heading 2", "Normal"):
         rfonts = document.styles[name].element.rPr.rFonts
         assert rfonts.get(qn("w:eastAsia")), name
