@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lanyan.core import jurisdiction
@@ -89,6 +89,19 @@ class Incident(Timestamps, Base):
         order_by="IncidentEvent.id", lazy="selectin", passive_deletes=True
     )
     """The timeline; the service appends to it when loaded, so an answer needs no reload."""
+
+
+class IncidentDayCounter(Base):
+    """The last sequence given to a call received on one local (Asia/Shanghai) day.
+
+    Incrementing this row is how a number is handed out: the row lock (PostgreSQL) or the write lock
+    (SQLite) makes two calls on one day wait for each other, never share a number.
+    """
+
+    __tablename__ = "incident_day_counter"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
 
 
 class Assignment(Base):

@@ -8,13 +8,14 @@ calls through this same code with the times they happened.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy import func, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
@@ -39,7 +40,13 @@ from lanyan.dispatch.choices import (
 )
 from lanyan.dispatch.first_response import copy_first_milestones, refresh_first_response
 from lanyan.dispatch.grading import grade_fire
-from lanyan.dispatch.models import Assignment, Incident, IncidentEvent, ResponsePlanRule
+from lanyan.dispatch.models import (
+    Assignment,
+    Incident,
+    IncidentDayCounter,
+    IncidentEvent,
+    ResponsePlanRule,
+)
 from lanyan.dispatch.nearby import Nearby
 from lanyan.dispatch.plans import choose_rule, general_rule, merge_requirements
 from lanyan.dispatch.schemas import (
@@ -294,7 +301,7 @@ def _create(
         premises = _premises_at(session, actor, data.lon, data.lat, table["premises_match_m"])
     now = at or utcnow()
     incident = Incident(
-        number=f"tmp{uuid.uuid4().hex[:20]}",  # replaced by the final number once the id is known
+        number=_next_number(session, as_local(now).date()),
         status=IncidentStatus.RECEIVED,
         type=data.type,
         subtype=data.subtype,
@@ -319,7 +326,6 @@ def _create(
     )
     session.add(incident)
     session.flush()
-    incident.number = f"{as_local(now):%Y%m%d}{incident.id:06d}"
     _event(
         session,
         incident,
@@ -357,6 +363,24 @@ def _create(
     )
     session.flush()
     return incident
+
+
+def _next_number(session: Session, day: date) -> str:
+    """The next incident number of a local day: YYYYMMDD and a 4-digit sequence from 0001.
+
+    One statement increments the day's counter and reads it back; the counter row stays locked
+    until the call's transaction ends, so concurrent calls get consecutive, distinct numbers and a
+    call that fails gives its number back. A day with more than 9,999 calls goes on with 5 digits.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(IncidentDayCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": IncidentDayCounter.last + 1})
+        .returning(IncidentDayCounter.last)
+    )
+    sequence = session.execute(statement).scalar_one()
+    return f"{day:%Y%m%d}{sequence:04d}"
 
 
 def _premises_at(
