@@ -30,10 +30,18 @@ class Choice(StrEnum):
         return [{"value": m.value, "zh": m.zh, "en": m.en, "color": m.color} for m in cls]
 
     @classmethod
+    def former_labels(cls) -> dict[str, str]:
+        """Labels a member was known by before (label → value), still read on input."""
+        return {}
+
+    @classmethod
     def parse(cls, text: str) -> Self:
-        """Accept the value, the Chinese label or the English label (case-insensitive)."""
+        """Accept the value, the Chinese or English label (case-insensitive), or a former label."""
         needle = text.strip()
         for member in cls:
             if needle in (member.value, member.zh) or needle.lower() == member.en.lower():
                 return member
+        former = {label.lower(): value for label, value in cls.former_labels().items()}
+        if needle.lower() in former:
+            return cls(former[needle.lower()])
         raise ValueError(needle)

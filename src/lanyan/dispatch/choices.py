@@ -6,13 +6,22 @@ from lanyan.core.choices import Choice
 
 
 class IncidentType(Choice):
-    """National statistics categories (国家消防救援局); 虚假警 is counted inside the total."""
+    """National statistics categories (国家消防救援局); 虚假警 is counted inside the total.
+
+    The national releases now call 公务执勤 安保勤务: the label follows them, the stored value
+    ``duty`` stays, so records written before read the same and the old label is still parsed.
+    """
 
     FIRE = ("fire", "火灾扑救", "Fire", "#d32f2f")
     RESCUE = ("rescue", "抢险救援", "Rescue", "#f57c00")
     SOCIAL = ("social", "社会救助", "Social assistance", "#1976d2")
-    DUTY = ("duty", "公务执勤", "Official duty", "#7b1fa2")
+    DUTY = ("duty", "安保勤务", "Security duty", "#7b1fa2")
     FALSE_ALARM = ("false_alarm", "虚假警", "False alarm", "#9e9e9e")
+
+    @classmethod
+    def former_labels(cls) -> dict[str, str]:
+        """公务执勤 (Official duty): the label of ``duty`` before the national releases."""
+        return {"公务执勤": "duty", "Official duty": "duty"}
 
 
 class IncidentSubtype(Choice):

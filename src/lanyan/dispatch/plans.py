@@ -201,7 +201,7 @@ DEFAULT_RULES: tuple[DefaultRule, ...] = (
         SRC_PRACTICE,
     ),
     DefaultRule(
-        "公务执勤", IncidentType.DUTY, 1, [_req("水罐车", ["water_tender"], 1)], SRC_PRACTICE
+        "安保勤务", IncidentType.DUTY, 1, [_req("水罐车", ["water_tender"], 1)], SRC_PRACTICE
     ),
     DefaultRule(
         "虚假警（核查）",
