@@ -123,6 +123,9 @@ def _style_fonts(document: Any) -> dict[str, str]:
         _set_font(style, family, size, bold=bold)
         style.font.color.rgb = black
         style.font.italic = False
+    title_ppr = document.styles["Title"].element.pPr
+    for border in title_ppr.findall(qn("w:pBdr")) if title_ppr is not None else []:
+        title_ppr.remove(border)  # the template's blue rule under the title is no part of 9704
     for name in ("Heading 1", "Heading 2"):
         fmt = document.styles[name].paragraph_format
         fmt.first_line_indent = Pt(32)
