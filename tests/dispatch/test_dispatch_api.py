@@ -74,6 +74,19 @@ def test_call_from_intake_to_closing_report(app_client: TestClient, demo_city: D
     assert {a["unit_id"] for a in assigned["assignments"]} == set(unit_ids)
     unit = app_client.get(f"/api/forces/units/{unit_ids[0]}", headers=demo_city.headers(d)).json()
     assert unit["status"] == "dispatched"
+    # 队次 / 辆次 / 人次: each assignment holds the crew its unit had when sent
+    crews = {
+        uid: app_client.get(f"/api/forces/units/{uid}", headers=demo_city.headers(d)).json()[
+            "crew_on_duty"
+        ]
+        for uid in unit_ids
+    }
+    assert {a["unit_id"]: a["crew_sent"] for a in assigned["assignments"]} == crews
+    assert assigned["turnout"] == {
+        "stations": len({u["station_id"] for u in rec["units"]}),
+        "units": len(unit_ids),
+        "people": sum(crews.values()),
+    }
 
     steps = ["en_route", "on_scene", "water_on", "returning", "in_quarters"]
     for step in steps[:3]:

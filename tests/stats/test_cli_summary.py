@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from lanyan.core.actor import SYSTEM
 from lanyan.core.config import get_settings
-from lanyan.dispatch.choices import IncidentStatus, IncidentType
+from lanyan.dispatch.choices import AssignmentStatus, IncidentStatus, IncidentType
 from lanyan.dispatch.grading import FireGrade
-from lanyan.dispatch.models import Incident
+from lanyan.dispatch.models import Assignment, Incident
 from lanyan.prevention import hazards
 from lanyan.prevention.schemas import HazardOrder, HazardReport, HazardVerify
 from lanyan.stats.cli import stats_app, summary_sections
@@ -35,15 +35,22 @@ def at(text: str) -> datetime:
 def factory(app_client: TestClient, world: World) -> sessionmaker[Session]:
     made: sessionmaker[Session] = app_client.app.state.sessionmaker  # type: ignore[attr-defined]
     with made() as s:
-        s.add(
-            Incident(
-                number="CLI2025000001", status=IncidentStatus.CLOSED, type=IncidentType.FIRE,
-                level=1, lon=9.52, lat=47.14, brigade_id=world.a.brigade_id,
-                received_at=at("2025-03-01T02:00"), closed_at=at("2025-03-01T04:00"),
-                deaths=0, serious_injuries=0, minor_injuries=0, direct_loss_cny=500.0,
-                fire_grade=FireGrade.ORDINARY, slight_fire=True,
-            )
+        fire = Incident(
+            number="CLI2025000001", status=IncidentStatus.CLOSED, type=IncidentType.FIRE,
+            level=1, lon=9.52, lat=47.14, brigade_id=world.a.brigade_id,
+            received_at=at("2025-03-01T02:00"), closed_at=at("2025-03-01T04:00"),
+            deaths=0, serious_injuries=0, minor_injuries=0, direct_loss_cny=500.0,
+            fire_grade=FireGrade.ORDINARY, slight_fire=True,
         )  # fmt: skip
+        s.add(fire)
+        s.flush()
+        for unit_id, crew in ((world.a.unit_id, 5), (world.b.unit_id, 4)):
+            s.add(
+                Assignment(
+                    incident_id=fire.id, unit_id=unit_id, status=AssignmentStatus.IN_QUARTERS,
+                    crew_sent=crew, assigned_at=at("2025-03-01T02:01"),
+                )
+            )  # fmt: skip
         late = hazards.report_hazard(
             s,
             actor=SYSTEM,
@@ -78,6 +85,9 @@ def test_json_is_one_object_of_dotted_keys(factory: sessionmaker[Session], cli_e
     assert figures["incidents.by_type.fire"] == 1
     assert figures["fires.total"] == 1
     assert figures["fires.slight"] == 1  # 轻微火灾: no casualties, 500 元
+    # 队次 / 辆次 / 人次: two stations' units went, with crews of 5 and 4
+    assert (figures["turnouts.stations"], figures["turnouts.units"]) == (2, 2)
+    assert figures["turnouts.people"] == 9
     assert figures["hazards.found"] == 1
     assert figures["hazards.overdue"] == 1
     assert all(v is None or isinstance(v, int | float) for v in figures.values())
@@ -117,6 +127,7 @@ def test_tables_show_a_dash_where_a_figure_has_no_data(
         for key, (_, previous, moved) in rows.items():
             assert (previous, moved) == ("—", "—"), key
     assert tables["接警出动"]["incidents.total"][0] == "1"
+    assert tables["接警出动"]["turnouts.people"][0] == "9"
     assert tables["火灾隐患"]["hazards.overdue"][0] == "1"  # counted now, for this year only
 
     # a hazard found in 2024: that year has data now, but its snapshot column stays "—"

@@ -123,6 +123,7 @@ def _incident(
                 incident_id=inc.id,
                 unit_id=unit,
                 status=AssignmentStatus.IN_QUARTERS,
+                crew_sent=4,
                 assigned_at=assigned,
                 en_route_at=en_route,
                 on_scene_at=on_scene,
@@ -306,6 +307,9 @@ def test_yearly_figures_by_hand(city: City, session_factory: sessionmaker[Sessio
         for q in (50, 90):
             nearest_rank = sorted(values)[math.ceil(q / 100 * len(values)) - 1]
             assert v[f"response.{metric}.p{q}"] == nearest_rank, (metric, q)
+    # 队次 / 辆次 / 人次: I1 sent one station's unit twice (one 队次, two 辆次), I2, I3, I5 one
+    # each; every unit went with a crew of 4
+    assert (v["turnouts.stations"], v["turnouts.units"], v["turnouts.people"]) == (4, 5, 20)
     assert v["people.rescued"] == 3
     assert v["people.evacuated"] == 10
     assert v["property.protected_cny"] == 50_000.0
@@ -415,6 +419,15 @@ def test_every_count_figure_traces_to_as_many_records(
         assert fires[1]["type"] == "fire"
         within = trace(s, actor, "response.within_standard", period)
         assert {r["number"]: r["value"] for r in within} == {"I3": 300.0, "I1": 245.0}
+        crews = trace(s, actor, "turnouts.people", period)
+        assert sum(r["value"] for r in crews) == f["turnouts.people"]
+        stations = trace(s, actor, "turnouts.stations", period)
+        assert [(r["number"], r["units"]) for r in stations] == [
+            ("I3", 1),
+            ("I1", 2),
+            ("I5", 1),
+            ("I2", 1),
+        ]
         deaths = trace(s, actor, "fires.deaths", period)
         assert sum(r["value"] for r in deaths) == f["fires.deaths"]
         rectified = trace(s, actor, "hazards.rectified", period)

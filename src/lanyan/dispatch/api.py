@@ -44,6 +44,7 @@ from lanyan.dispatch.schemas import (
     RecommendedUnit,
     RequirementFill,
     SnapPublic,
+    TurnoutPublic,
     Unfilled,
     WaterSourceNearPublic,
 )
@@ -79,6 +80,7 @@ def assignment_public(a: Assignment) -> AssignmentPublic:
         eta_s=a.eta_s,
         distance_m=a.distance_m,
         cross_brigade=a.cross_brigade,
+        crew_sent=a.crew_sent,
         reason=a.reason,
         assigned_at=a.assigned_at,
         en_route_at=a.en_route_at,
@@ -203,6 +205,11 @@ def incident_public(incident: Incident, nearby: Nearby | None = None) -> Inciden
         fire_grade_edition=incident.fire_grade_edition,
         fire_grade_rules=incident.fire_grade_edition.zh if incident.fire_grade_edition else None,
         report=report,
+        turnout=TurnoutPublic(
+            stations=len({a.unit.station_id for a in incident.assignments}),
+            units=len(incident.assignments),
+            people=sum(a.crew_sent for a in incident.assignments),
+        ),
         assignments=[assignment_public(a) for a in incident.assignments],
         timeline=[
             EventPublic(

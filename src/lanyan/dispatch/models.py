@@ -133,6 +133,8 @@ class Assignment(Base):
     eta_s: Mapped[float | None] = mapped_column(Float)
     distance_m: Mapped[float | None] = mapped_column(Float)
     cross_brigade: Mapped[bool] = mapped_column(Boolean, default=False)
+    crew_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """The unit's crew on duty when it was sent (人次 count these; a later crew change does not)."""
     reason: Mapped[str | None] = mapped_column(Text)
     assigned_by_id: Mapped[int | None] = mapped_column(Integer)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -93,6 +93,8 @@ class AssignmentPublic(BaseModel):
     eta_s: float | None
     distance_m: float | None
     cross_brigade: bool
+    crew_sent: int
+    """The crew on the unit when it was sent (人次)."""
     reason: str | None
     assigned_at: datetime
     en_route_at: datetime | None
@@ -193,6 +195,17 @@ class OpenHazardPublic(BaseModel):
     found_at: datetime
 
 
+class TurnoutPublic(BaseModel):
+    """What was sent to an incident, as the reports count it: 队次, 辆次 and 人次."""
+
+    stations: int
+    """Distinct stations whose units were sent (队次)."""
+    units: int
+    """Units sent, each assignment once (辆次)."""
+    people: int
+    """Crew on the units when they were sent (人次)."""
+
+
 class IncidentPublic(BaseModel):
     """An incident with what the intake screen and the board need.
 
@@ -228,6 +241,7 @@ class IncidentPublic(BaseModel):
     fire_grade_rules: str | None = None
     """The rules the grade was decided by, as the closing report names them."""
     report: ClosingReportPublic | None
+    turnout: TurnoutPublic
     probable_duplicates: list[DuplicatePublic] = []
     caller_history: list[EarlierCallPublic] = []
     water_sources: list[WaterSourceNearPublic] = []

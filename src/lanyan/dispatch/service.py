@@ -591,6 +591,7 @@ def assign_units(
                     and cand.brigade_id
                     and cand.brigade_id != incident.brigade_id
                 ),
+                crew_sent=unit.crew_on_duty,
                 assigned_by_id=actor.user_id,
                 assigned_at=now,
             )

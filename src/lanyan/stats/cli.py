@@ -38,7 +38,7 @@ def _group() -> None:
 
 
 SECTIONS: list[tuple[str, tuple[str, ...]]] = [
-    ("接警出动", ("incidents.",)),
+    ("接警出动", ("incidents.", "turnouts.")),
     ("响应时间", ("response.",)),
     ("抢险救援成效", ("people.", "property.")),
     ("火灾情况", ("fires.",)),

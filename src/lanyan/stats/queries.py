@@ -54,9 +54,9 @@ from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
 from lanyan.dispatch.choices import IncidentSubtype, IncidentType
 from lanyan.dispatch.grading import FireGrade
-from lanyan.dispatch.models import Incident
+from lanyan.dispatch.models import Assignment, Incident
 from lanyan.forces.choices import OrgKind
-from lanyan.forces.models import Organization
+from lanyan.forces.models import Organization, Unit
 from lanyan.prevention.choices import (
     ControlLevel,
     HazardSeverity,
@@ -262,6 +262,9 @@ _STATIC_LABELS: dict[str, str] = {
     "incidents.false_alarms": "虚假警",
     "response.within_standard": "5分钟内到场起数",
     "response.within_standard_pct": "5分钟到场率(%)",
+    "turnouts.stations": "出动队伍(队次)",
+    "turnouts.units": "出动车辆(辆次)",
+    "turnouts.people": "出动人员(人次)",
     "people.rescued": "营救人数",
     "people.evacuated": "疏散人数",
     "property.protected_cny": "保护财产价值(元)",
@@ -317,7 +320,7 @@ def label(key: str, names: dict[str, str] | None = None) -> str:
 def kind(key: str) -> Kind:
     """What a figure measures: a ``count`` of records (its trace has exactly that many rows),
     a sum of ``people`` or ``cny`` over records, ``seconds`` or a ``percent``."""
-    if key in ("people.rescued", "people.evacuated") or key in (
+    if key in ("people.rescued", "people.evacuated", "turnouts.people") or key in (
         "fires.deaths",
         "fires.serious_injuries",
         "fires.minor_injuries",
@@ -383,6 +386,37 @@ def _incident_counts(session: Session, scope: Scope, period: Period) -> dict[str
 
 SUMS = ("rescued", "evacuated", "protected", "deaths", "serious", "minor", "loss", "slight")
 """The totals :func:`_incident_pass` adds up, in its order."""
+
+
+def turnout_stations(scope: Scope, period: Period) -> AnySelect:
+    """One row per incident of the period and station whose units were sent to it (队次), with the
+    units (辆次) and crew (人次) that station sent; the figures and the trace share it."""
+    return (
+        select(
+            Assignment.incident_id.label("incident_id"),
+            Unit.station_id.label("station_id"),
+            func.count().label("units"),
+            func.coalesce(func.sum(Assignment.crew_sent), 0).label("people"),
+        )
+        .join(Incident, Incident.id == Assignment.incident_id)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(incident_base(scope, period))
+        .group_by(Assignment.incident_id, Unit.station_id)
+    )
+
+
+def _turnout_figures(session: Session, scope: Scope, period: Period) -> dict[str, Value]:
+    """队次, 辆次 and 人次 of the period, as the reports count them ("出动队伍634队次、车辆772
+    辆次、救援人员3390人次"): a station counts once per incident however many units it sent."""
+    pairs = turnout_stations(scope, period).subquery("t")
+    row = session.execute(
+        select(func.count(), func.sum(pairs.c.units), func.sum(pairs.c.people))
+    ).one()
+    return {
+        "turnouts.stations": int(row[0] or 0),
+        "turnouts.units": int(row[1] or 0),
+        "turnouts.people": int(row[2] or 0),
+    }
 
 
 def _incident_pass(
@@ -617,6 +651,7 @@ def figures_for_scope(
         values[f"incidents.by_brigade.{brigade_id}"] = by["brigade"].get(brigade_id, 0)
     if by["brigade"].get(None):
         values[f"incidents.by_brigade.{NONE_KEY}"] = by["brigade"][None]
+    values.update(_turnout_figures(session, scope, period))
     values.update(_response_figures(spans))
     values["people.rescued"] = int(sums["rescued"])
     values["people.evacuated"] = int(sums["evacuated"])

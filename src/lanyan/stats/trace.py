@@ -1,13 +1,14 @@
 """The records behind a figure: every number on a dashboard or in a report can be opened.
 
-``trace(session, actor, "incidents.by_type.fire", period, org_id)`` lists the incidents that
-figure counts; "hazards.rectified" the hazards rectified and closed in the period (never a rejected
-one: :mod:`lanyan.prevention.definitions`); "response.within_standard"
-the incidents whose first unit arrived within the standard. The keys are exactly those of
+``trace(session, actor, "incidents.by_type.fire", period, org_id)`` lists the incidents that figure
+counts; "hazards.rectified" the hazards rectified and closed in the period (never a rejected one:
+:mod:`lanyan.prevention.definitions`); "response.within_standard" the incidents whose first unit
+arrived within the standard; "turnouts.stations" (队次) one record per incident and station sent,
+"turnouts.units" (辆次) the assignments. The keys are exactly those of
 :class:`~lanyan.stats.queries.Figures`, and the conditions are built from the same expressions as
 the aggregates in :mod:`lanyan.stats.queries`, so for a count figure the trace has exactly as many
-records as the figure says (the tests check every key). For a sum (people rescued, direct loss)
-the trace lists the records that contribute to it, with their ``value``; for a time or a rate the
+records as the figure says (the tests check every key). For a sum (people rescued, direct loss) the
+trace lists the records that contribute to it, with their ``value``; for a time or a rate the
 incidents it is computed from, with their seconds.
 """
 
@@ -27,7 +28,8 @@ from lanyan.core.errors import Invalid
 from lanyan.core.standards import standards
 from lanyan.dispatch.choices import IncidentSubtype, IncidentType
 from lanyan.dispatch.grading import FireGrade
-from lanyan.dispatch.models import Incident
+from lanyan.dispatch.models import Assignment, Incident
+from lanyan.forces.models import Unit
 from lanyan.prevention.choices import (
     ControlLevel,
     HazardSeverity,
@@ -57,6 +59,7 @@ from lanyan.stats.queries import (
     resolve_scope,
     response_ms,
     response_span,
+    turnout_stations,
 )
 
 MAX_TRACE_ROWS = 100_000
@@ -154,6 +157,46 @@ _SUMS: dict[str, tuple[Any, bool]] = {
     "fires.direct_loss_cny": (Incident.direct_loss_cny, True),
 }
 """Sum figures: the column summed and whether only fires count."""
+
+
+def _turnout_key(ctx: _Context, key: str) -> AnySelect:
+    """队次: one record per incident and station sent (its units and crew beside it); 辆次 and
+    人次: the assignments, with the crew each unit was sent with as ``value``."""
+    if key == "turnouts.stations":
+        pairs = turnout_stations(ctx.scope, ctx.period).subquery("t")
+        return (
+            select(
+                Incident.id,
+                Incident.number,
+                Incident.received_at,
+                Incident.type,
+                pairs.c.station_id,
+                pairs.c.units,
+                pairs.c.people.label("value"),
+            )
+            .join(pairs, pairs.c.incident_id == Incident.id)
+            .order_by(Incident.received_at, Incident.id, pairs.c.station_id)
+        )
+    if key not in ("turnouts.units", "turnouts.people"):
+        raise _unknown(key)
+    cond = true() if key == "turnouts.units" else Assignment.crew_sent > 0
+    return (
+        select(
+            Assignment.id,
+            Incident.number,
+            Incident.received_at,
+            Incident.type,
+            Unit.station_id,
+            Assignment.unit_id,
+            Unit.call_sign,
+            Assignment.assigned_at,
+            Assignment.crew_sent.label("value"),
+        )
+        .join(Incident, Incident.id == Assignment.incident_id)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(incident_base(ctx.scope, ctx.period), cond)
+        .order_by(Incident.received_at, Incident.id, Assignment.id)
+    )
 
 
 def _hazards(ctx: _Context, cond: ColumnElement[bool]) -> AnySelect:
@@ -286,6 +329,8 @@ def _statement(ctx: _Context, key: str) -> AnySelect:
         return _incident_key(ctx, parts)
     if parts[0] == "response":
         return _response_key(ctx, parts)
+    if parts[0] == "turnouts":
+        return _turnout_key(ctx, key)
     if key in _SUMS:
         column, fires_only = _SUMS[key]
         cond = column > 0
