@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from pathlib import Path
 
 import numpy as np
@@ -126,9 +125,7 @@ def test_oneway_can_be_ignored() -> None:
 def test_cache_roundtrip(tmp_path: Path) -> None:
     built = load_or_build(ISLAND_OSM, tmp_path)
     assert not built.report.from_cache
-    started = time.perf_counter()
     loaded = load_or_build(ISLAND_OSM, tmp_path)
-    assert time.perf_counter() - started < 0.5
     assert loaded.report.from_cache
     for name in ("indptr", "indices", "seconds", "length_m", "lon", "lat", "osm_id"):
         np.testing.assert_array_equal(getattr(built, name), getattr(loaded, name))
