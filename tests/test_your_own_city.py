@@ -97,6 +97,9 @@ def test_a_new_city_through_the_cli(helsinki: City, database_url: str) -> None:
     # a fresh database routes on nothing until a road file is registered
     status = city.run("status")
     assert "未登记" in status.stdout
+    no_roads = city.run("coverage", ok=False)
+    assert no_roads.returncode == 2
+    assert "lanyan init" in no_roads.stderr  # never another city's roads, silently
 
     # 1. init: the detachment at the root and the city's road file
     init = city.run(

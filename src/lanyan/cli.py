@@ -586,10 +586,15 @@ def coverage(
                 tasks[stage] = progress.add_task(stage, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        network.current(session, progress=report)
-        summary = coverage_summary(
-            session, actor=SYSTEM, network=network, live=live, with_holes=holes is not None
-        )
+        try:
+            network.current(session, progress=report)
+            summary = coverage_summary(
+                session, actor=SYSTEM, network=network, live=live, with_holes=holes is not None
+            )
+        except DomainError as exc:  # no road file registered yet: say how to register one
+            progress.stop()
+            _fail(exc)
+            return
     table = Table(title=f"响应圈覆盖 coverage（{'实时 live' if live else '规划 planned'}）")
     for col in ("响应圈 circle", "范围 area", "需求覆盖率 share", "覆盖节点 nodes"):
         table.add_column(col)
