@@ -377,6 +377,7 @@ UNOWNED_TABLES = {
     "ResponsePlanRule": "response plans are detachment-wide configuration",
     "PlaceAlias": "place-name aliases of the geocoder: the city's, no brigade's",
     "SystemSetting": "the city's set-up, kept by the system",
+    "IncidentDayCounter": "the day's last incident number, city-wide; never served",
 }
 """Tables with no jurisdiction, and why; every other table declares how it reaches the tree."""
 
