@@ -22,23 +22,13 @@ import numpy as np
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lanyan.core.problems import problem
-from lanyan.geo.crs import Crs, from_wgs84, to_wgs84
+from lanyan.geo.crs import Crs, from_wgs84, map_positions, to_wgs84
 
 Convert = Callable[[float, float], tuple[float, float]]
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _convert_coordinates(value: Any, convert: Convert) -> Any:
-    """A GeoJSON coordinates array (any nesting) with every position converted."""
-    if isinstance(value, list) and len(value) >= 2 and all(_is_number(v) for v in value[:2]):
-        lon, lat = convert(float(value[0]), float(value[1]))
-        return [lon, lat, *value[2:]]
-    if isinstance(value, list):
-        return [_convert_coordinates(v, convert) for v in value]
-    return value
 
 
 def convert_document(doc: Any, convert: Convert) -> Any:
@@ -50,7 +40,7 @@ def convert_document(doc: Any, convert: Convert) -> Any:
     out = {key: convert_document(value, convert) for key, value in doc.items()}
     for key, value in doc.items():
         if key == "coordinates" and isinstance(doc.get("type"), str):
-            out[key] = _convert_coordinates(value, convert)
+            out[key] = map_positions(value, convert)
         if key == "lon" or key.endswith("_lon"):
             lat_key = key[:-3] + "lat"
             if _is_number(value) and _is_number(doc.get(lat_key)):

@@ -18,6 +18,7 @@ All functions take and return numpy arrays or plain floats (lon, lat in degrees)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import overload
 
@@ -171,19 +172,29 @@ def from_wgs84(
     return lon_a, lat_a
 
 
-def transform_geojson_coordinates(value: object, crs: Crs, *, to_wgs: bool) -> object:
-    """A GeoJSON ``coordinates`` array (any nesting) with every position converted."""
+def map_positions(value: object, convert: Callable[[float, float], tuple[float, float]]) -> object:
+    """A GeoJSON ``coordinates`` array (any nesting) with ``convert`` applied to every position."""
     if (
         isinstance(value, list)
         and len(value) >= 2
         and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value[:2])
     ):
-        fn = to_wgs84 if to_wgs else from_wgs84
-        lon, lat = fn(float(value[0]), float(value[1]), crs)
-        return [round(lon, 7), round(lat, 7), *value[2:]]
+        lon, lat = convert(float(value[0]), float(value[1]))
+        return [lon, lat, *value[2:]]
     if isinstance(value, list):
-        return [transform_geojson_coordinates(v, crs, to_wgs=to_wgs) for v in value]
+        return [map_positions(v, convert) for v in value]
     return value
+
+
+def transform_geojson_coordinates(value: object, crs: Crs, *, to_wgs: bool) -> object:
+    """A GeoJSON ``coordinates`` array (any nesting) with every position converted."""
+    fn = to_wgs84 if to_wgs else from_wgs84
+
+    def convert(lon: float, lat: float) -> tuple[float, float]:
+        x, y = fn(lon, lat, crs)
+        return round(x, 7), round(y, 7)
+
+    return map_positions(value, convert)
 
 
 __all__ = [
@@ -192,6 +203,7 @@ __all__ = [
     "from_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "map_positions",
     "outside_china",
     "to_wgs84",
     "transform_geojson_coordinates",
