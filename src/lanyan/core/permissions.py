@@ -11,15 +11,15 @@ from lanyan.core.choices import Choice
 
 
 class Role(Choice):
-    """Account roles (DESIGN.md, users)."""
+    """Account roles (DESIGN.md, users), each with the full Chinese name a page shows."""
 
-    ADMIN = ("admin", "管理员", "Administrator", "#b71c1c")
-    DISPATCHER = ("dispatcher", "调度员", "Dispatcher", "#e65100")
-    COMMANDER = ("commander", "指挥员", "Duty commander", "#f57f17")
-    STATION = ("station", "站", "Station crew", "#1565c0")
+    ADMIN = ("admin", "系统管理员", "Administrator", "#b71c1c")
+    DISPATCHER = ("dispatcher", "接警调度员", "Dispatcher", "#e65100")
+    COMMANDER = ("commander", "值班指挥员", "Duty commander", "#f57f17")
+    STATION = ("station", "消防救援站执勤员", "Station crew", "#1565c0")
     PREVENTION = ("prevention", "防火监督员", "Fire prevention officer", "#2e7d32")
     GRID = ("grid", "网格员", "Grid worker", "#00838f")
-    LEADER = ("leader", "领导", "Leadership", "#4a148c")
+    LEADER = ("leader", "支队领导", "Leadership", "#4a148c")
 
 
 class Action(StrEnum):
@@ -107,3 +107,8 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
 def may_open(role: Role, screen: Screen) -> bool:
     """Whether ``role`` may open the page ``screen`` (others get a 403 page)."""
     return allowed(role, SCREEN_ACTIONS[screen])
+
+
+def screens_for(role: Role) -> list[Screen]:
+    """The pages ``role`` may open, in menu order: the menu and the 403 check read one table."""
+    return [screen for screen in Screen if may_open(role, screen)]

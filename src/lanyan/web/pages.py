@@ -30,7 +30,7 @@ from lanyan.accounts.models import AuthSession
 from lanyan.api.deps import SessionDep, get_auth_session
 from lanyan.core.clock import as_local, utcnow
 from lanyan.core.errors import Unauthorized
-from lanyan.core.permissions import Action, Role, Screen, allowed, may_open
+from lanyan.core.permissions import Action, Role, Screen, allowed, may_open, screens_for
 from lanyan.prevention import listing
 
 __all__ = ["HOME_BY_ROLE", "STATIC_DIR", "router"]
@@ -59,6 +59,7 @@ _MEDIA_TYPES = {
     ".mjs": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".png": "image/png",
+    ".ico": "image/x-icon",
     ".svg": "image/svg+xml",
     ".json": "application/json",
     ".map": "application/json",
@@ -124,9 +125,32 @@ def _security_headers() -> dict[str, str]:
     }
 
 
+SCREEN_MENU: dict[Screen, tuple[str, str]] = {
+    Screen.CONSOLE: ("/console", "一张图"),
+    Screen.CREW: ("/crew", "执勤终端"),
+    Screen.DASHBOARD: ("/dashboard", "统计看板"),
+    Screen.PREVENTION: ("/prevention", "防火监督"),
+    Screen.GRID: ("/grid", "网格巡查"),
+    Screen.ADMIN: ("/admin", "系统管理"),
+}
+"""Each page's address and menu label, in menu order."""
+
+
+def _menu(role: Role) -> list[dict[str, str]]:
+    # The menu lists exactly the pages the permission table lets the role open (the same table
+    # the 403 check below and the API read), so a link never leads to a 403 and no page is hidden.
+    opens = set(screens_for(role))
+    return [
+        {"screen": screen.value, "href": href, "label": text}
+        for screen, (href, text) in SCREEN_MENU.items()
+        if screen in opens
+    ]
+
+
 def _user_json(auth: AuthSession) -> dict[str, Any]:
     user = auth.user
     return {
+        "menu": _menu(user.role),
         "id": user.id,
         "username": user.username,
         "display_name": user.display_name,
@@ -184,14 +208,8 @@ def _refused(request: Request, auth: AuthSession | None, screen: Screen) -> Resp
     return None
 
 
-SCREEN_ZH = {
-    Screen.CONSOLE: "一张图",
-    Screen.CREW: "出动任务",
-    Screen.DASHBOARD: "统计分析",
-    Screen.ADMIN: "系统管理",
-    Screen.GRID: "网格巡查",
-    Screen.PREVENTION: "防火监督",
-}
+SCREEN_ZH = {screen: text for screen, (_href, text) in SCREEN_MENU.items()}
+"""The page's name on the 403 page: the same words as its menu entry."""
 
 
 @router.get("/login")
@@ -295,6 +313,16 @@ def public_listings_page(session: SessionDep) -> HTMLResponse:
     )
     headers = _security_headers() | {"Cache-Control": "public, max-age=60"}
     return HTMLResponse(html, headers=headers)
+
+
+@router.get("/favicon.ico", response_model=None)
+def favicon() -> Response:
+    """The tab icon; pages link ``/static/favicon.svg``, and browsers still ask for this one."""
+    return FileResponse(
+        STATIC_DIR / "favicon.ico",
+        media_type="image/x-icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get("/static/{path:path}", response_model=None)

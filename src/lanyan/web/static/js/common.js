@@ -178,7 +178,9 @@ export function h(tag, attrs = {}, ...children) {
 let toastBox = null;
 /** A short message in the corner; kind = "info" | "ok" | "error". */
 export function toast(message, kind = "info", ms = 4000) {
-  toastBox ??= document.body.appendChild(h("div", { class: "toasts", role: "status", "aria-live": "polite" }));
+  // A page may give its toasts a place of their own (an element with class "toasts"), so they
+  // never cover its controls; otherwise they float in the corner.
+  toastBox ??= document.querySelector(".toasts") || document.body.appendChild(h("div", { class: "toasts", role: "status", "aria-live": "polite" }));
   const item = h("div", { class: `toast toast-${kind}` }, message);
   toastBox.append(item);
   setTimeout(() => item.remove(), ms);
@@ -201,13 +203,8 @@ export async function withButton(button, action) {
 export function mountHeader(title) {
   const header = document.querySelector("header.topbar");
   if (!header) return;
-  const links = [];
-  if (user) {
-    if (user.role !== "station") links.push(["/console", "一张图"]);
-    links.push(["/crew", "执勤终端"]);
-    links.push(["/dashboard", "统计看板"]);
-    if (user.is_admin) links.push(["/admin", "系统管理"]);
-  }
+  // The pages the role may open, from the server's permission table (the one the 403 check reads).
+  const links = (user?.menu || []).map((item) => [item.href, item.label]);
   const nav = h(
     "nav",
     {},
