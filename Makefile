@@ -36,11 +36,16 @@ browser:
 install: $(STAMP) $(WEB_VENDOR)
 
 ## make demo: install, migrate var/lanyan.db, load the demo city, print the accounts, serve :8000
+## make demo PORT=8080 HOST=0.0.0.0: another port or address; a rerun keeps the demo accounts'
+## passwords, make demo RESET=1 gives them new ones
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RESET ?=
 demo: install
-	$(BIN)/lanyan demo
+	$(BIN)/lanyan demo --host $(HOST) --port $(PORT) $(if $(filter 1 yes true,$(RESET)),--reset-passwords)
 
 serve: install
-	$(BIN)/lanyan serve
+	$(BIN)/lanyan serve --host $(HOST) --port $(PORT)
 
 services:
 	@bash scripts/ensure-services.sh

@@ -445,8 +445,19 @@ def demo(
     history_calls: Annotated[
         int, typer.Option(min=0, help="calls in last year's demo history (0: none)")
     ] = 1200,
+    reset_passwords: Annotated[
+        bool,
+        typer.Option(
+            "--reset-passwords",
+            help="give the existing demo accounts new passwords (default: keep them)",
+        ),
+    ] = False,
 ) -> None:
-    """Migrate, load the demo city from its OpenStreetMap extract, print the accounts, serve."""
+    """Migrate, load the demo city from its OpenStreetMap extract, print the accounts, serve.
+
+    Run again on the same database it adds what is missing and keeps the demo accounts and
+    their passwords; ``--reset-passwords`` replaces them (and logs their users out).
+    """
     from lanyan.core.clock import as_local, utcnow
     from lanyan.core.migrate import upgrade
     from lanyan.demo.accounts import ensure_demo_accounts
@@ -487,15 +498,24 @@ def demo(
     console.print(loaded)
     took = "已存在，跳过 already there" if history.skipped else f"{history.elapsed_s:.1f} 秒"
     console.print(f"历史警情 demo history {history.year}: {history.incidents} 起（{took}）")
-    accounts = ensure_demo_accounts(factory, seed=settings.demo_seed)
+    accounts = ensure_demo_accounts(
+        factory, seed=settings.demo_seed, reset_passwords=reset_passwords
+    )
     table = Table(
-        title="演示账号 demo accounts（密码只显示这一次 / passwords are shown only once）"
+        title="演示账号 demo accounts（新密码只显示这一次 / new passwords are shown only once）"
     )
     for col in ("用户名 username", "密码 password", "角色 role", "组织 organization"):
         table.add_column(col)
     for account in accounts:
-        table.add_row(account.username, account.password, account.role.zh, account.org_name)
+        password = account.password or "[dim]沿用原密码 unchanged[/]"
+        table.add_row(account.username, password, account.role.zh, account.org_name)
     console.print(table)
+    if any(account.password is None for account in accounts):
+        console.print(
+            "已有演示账号保留原密码；重设请运行 lanyan demo --reset-passwords"
+            "（make demo RESET=1）/ existing demo accounts keep their passwords; "
+            "--reset-passwords gives them new ones"
+        )
     console.print("地图数据 Map data © OpenStreetMap contributors (ODbL)")
     sys.stdout.flush()
     if serve_after:

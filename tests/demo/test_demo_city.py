@@ -242,7 +242,7 @@ def _login(factory: sessionmaker[Session], account: DemoAccount, password: str) 
         login(session, username=account.username, password=password, ip=None, settings=Settings())
 
 
-def test_demo_accounts_one_per_role_and_resets_invalidate_old_passwords(
+def test_demo_accounts_one_per_role_kept_on_rerun_and_reset_on_request(
     session_factory: sessionmaker[Session], loaded: tuple[DemoSummary, list[tuple[str, int]]]
 ) -> None:
     first = ensure_demo_accounts(session_factory, seed=SEED)
@@ -253,24 +253,39 @@ def test_demo_accounts_one_per_role_and_resets_invalidate_old_passwords(
     assert len(admins) == 2
     assert len({a.org_name for a in admins}) == 2
     for account in first:
+        assert account.password is not None
         assert len(account.password) >= 10
         _login(session_factory, account, account.password)
 
-    second = ensure_demo_accounts(session_factory, seed=SEED)
+    # a rerun keeps the accounts and their passwords: whoever uses them is not locked out
+    kept = ensure_demo_accounts(session_factory, seed=SEED)
+    assert [a.username for a in kept] == [a.username for a in first]
+    assert not any(a.created or a.reset or a.password for a in kept)
+    assert [a.org_name for a in kept] == [a.org_name for a in first]
+    for old in first[:3]:  # argon2 is slow on purpose: a few suffice
+        assert old.password is not None
+        _login(session_factory, old, old.password)
+
+    # asked to, it gives every account a new password and the old ones stop working
+    second = ensure_demo_accounts(session_factory, seed=SEED, reset_passwords=True)
     assert [a.username for a in second] == [a.username for a in first]
     assert not any(a.created for a in second)
+    assert all(a.reset for a in second)
     for old, new in zip(first, second, strict=True):
+        assert old.password is not None
+        assert new.password is not None
         assert new.password != old.password
         with pytest.raises(Unauthorized):
             _login(session_factory, old, old.password)
-    for new in second[:3]:  # argon2 is slow on purpose: a few suffice to show the new ones work
+    for new in second[:3]:
+        assert new.password is not None
         _login(session_factory, new, new.password)
     with session_factory() as session:
         # the sessions opened with the old passwords were revoked by the reset
         revoked = session.scalar(
             select(func.count()).select_from(AuthSession).where(AuthSession.revoked_at.is_not(None))
         )
-        assert revoked == len(first)
+        assert revoked == len(first) + 3
 
 
 def test_accounts_need_the_demo_city(tmp_path: Path) -> None:

@@ -1,11 +1,14 @@
-"""Demo accounts: one user per role, placed in the demo detachment, with fresh passwords.
+"""Demo accounts: one user per role, placed in the demo detachment.
 
 A demo is only useful if someone can log in as each kind of user and see that user's screens and
-jurisdiction. :func:`ensure_demo_accounts` creates the accounts (or, when they exist, gives them a
-new password) and returns the passwords once, for the CLI to print. Passwords are random on every
-call (never derived from the seed) and only their argon2 hashes are stored; a reset revokes the
-account's open sessions. Accounts are written through :mod:`lanyan.accounts.service` as
-:data:`~lanyan.core.actor.SYSTEM`, so each creation or reset is audited.
+jurisdiction. :func:`ensure_demo_accounts` creates the accounts that are missing and returns their
+passwords once, for the CLI to print. An account that already exists is left as it is, password
+included, so running the demo again never locks out whoever is using it; only when asked
+(``reset_passwords=True``, ``lanyan demo --reset-passwords``) does it get a new password and its
+role, organization and active flag back. Passwords are random (never derived from the seed) and
+only their argon2 hashes are stored; a reset revokes the account's open sessions. Accounts are
+written through :mod:`lanyan.accounts.service` as :data:`~lanyan.core.actor.SYSTEM`, so each
+creation or reset is audited.
 """
 
 from __future__ import annotations
@@ -50,12 +53,15 @@ class DemoAccount:
     """A demo account and its password, shown once and never stored in plain text."""
 
     username: str
-    password: str
+    password: str | None
+    """The new password; ``None`` when the account existed and kept its password."""
     role: Role
     org_name: str
     display_name: str
     created: bool
-    """``False`` when the account existed and only its password was reset."""
+    """``False`` when the account existed already."""
+    reset: bool = False
+    """``True`` when an existing account was given a new password."""
 
 
 def _organization(session: Session, where: str) -> Organization:
@@ -76,8 +82,10 @@ def _organization(session: Session, where: str) -> Organization:
     return org
 
 
-def ensure_demo_accounts(session_factory: sessionmaker[Session], *, seed: int) -> list[DemoAccount]:
-    """Create the demo accounts, or reset their passwords when they already exist.
+def ensure_demo_accounts(
+    session_factory: sessionmaker[Session], *, seed: int, reset_passwords: bool = False
+) -> list[DemoAccount]:
+    """Create the demo accounts that are missing; reset existing ones only when asked.
 
     Parameters
     ----------
@@ -86,12 +94,16 @@ def ensure_demo_accounts(session_factory: sessionmaker[Session], *, seed: int) -
     seed
         The demo seed. Accepted so the CLI passes one seed to every demo step; the accounts'
         names and places are fixed and their passwords are deliberately *not* seeded.
+    reset_passwords
+        Give every existing demo account a new password (and its demo role, organization and
+        active flag back), revoking its open sessions. By default an existing account is left
+        untouched, so people logged in with the printed passwords keep working.
 
     Returns
     -------
     list[DemoAccount]
         One entry per account (one per role, plus an administrator of the Unterland brigade for
-        jurisdiction demos), each with its new password.
+        jurisdiction demos), with the password when it was created or reset, else ``None``.
 
     Raises
     ------
@@ -103,9 +115,10 @@ def ensure_demo_accounts(session_factory: sessionmaker[Session], *, seed: int) -
     with transaction(session_factory) as session:
         for username, display_name, role, where in DEMO_ACCOUNTS:
             org = _organization(session, where)
-            password = generate_password(username=username)
             existing = session.scalar(select(User).where(User.username == username))
+            password: str | None = None
             if existing is None:
+                password = generate_password(username=username)
                 create_user(
                     session,
                     actor=SYSTEM,
@@ -117,7 +130,8 @@ def ensure_demo_accounts(session_factory: sessionmaker[Session], *, seed: int) -
                         password=password,
                     ),
                 )
-            else:
+            elif reset_passwords:
+                password = generate_password(username=username)
                 update_user(
                     session,
                     actor=SYSTEM,
@@ -130,14 +144,16 @@ def ensure_demo_accounts(session_factory: sessionmaker[Session], *, seed: int) -
                         password=password,
                     ),
                 )
+            kept = existing is not None and password is None
             accounts.append(
                 DemoAccount(
                     username=username,
                     password=password,
-                    role=role,
-                    org_name=org.name,
-                    display_name=display_name,
+                    role=existing.role if kept and existing else role,
+                    org_name=existing.organization.name if kept and existing else org.name,
+                    display_name=existing.display_name if kept and existing else display_name,
                     created=existing is None,
+                    reset=existing is not None and password is not None,
                 )
             )
     return accounts
