@@ -20,6 +20,9 @@ from lanyan.dispatch.api import router as dispatch_router
 from lanyan.dispatch.geocoding import GeocoderService
 from lanyan.exchange.api import router as exchange_router
 from lanyan.forces.api import router as forces_router
+from lanyan.iot.api import pages as iot_pages
+from lanyan.iot.api import router as iot_router
+from lanyan.iot.http_push import router as iot_push_router
 from lanyan.live.api import router as events_router
 from lanyan.live.bus import lifespan as live_events_lifespan
 from lanyan.planning.api import router as planning_router
@@ -75,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stats_router,
         distribution_router,
         audit_router,
+        iot_router,
+        iot_push_router,
+        iot_pages,
         web_router,
     ):
         app.include_router(router)

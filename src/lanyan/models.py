@@ -6,6 +6,7 @@ from lanyan.core.db import Base
 from lanyan.dispatch.aliases import PlaceAlias
 from lanyan.dispatch.models import Assignment, Incident, IncidentEvent, ResponsePlanRule
 from lanyan.forces.models import Organization, Unit, WaterSource
+from lanyan.iot.models import Device, DeviceAlarm, DeviceMessage, PushNonce
 from lanyan.prevention.models import (
     Campaign,
     Grid,
@@ -26,6 +27,9 @@ __all__ = [
     "AuthSession",
     "Base",
     "Campaign",
+    "Device",
+    "DeviceAlarm",
+    "DeviceMessage",
     "Grid",
     "GridMember",
     "Hazard",
@@ -38,6 +42,7 @@ __all__ = [
     "PatrolVisit",
     "PlaceAlias",
     "Premises",
+    "PushNonce",
     "ResponsePlanRule",
     "SupervisedListing",
     "SystemSetting",

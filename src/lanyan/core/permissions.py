@@ -45,15 +45,19 @@ class Action(StrEnum):
     GRID_WRITE = "prevention.grid.write"
     PREVENTION_DESK = "web.prevention_desk"
     """Open the prevention officer's desk page (leaders read it; acting on it needs the rest)."""
+    DEVICE_WRITE = "iot.device.write"
+    """Register, change and remove monitored devices (物联设备)."""
+    IOT_DECIDE = "iot.alarm.decide"
+    """Confirm or dismiss a device fire alarm (监控中心核警)."""
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.DISPATCHER: frozenset(
-        {Action.READ, Action.UNIT_STATUS, Action.EXPORT, Action.INCIDENT_WRITE}
+        {Action.READ, Action.UNIT_STATUS, Action.EXPORT, Action.INCIDENT_WRITE, Action.IOT_DECIDE}
     ),
     Role.COMMANDER: frozenset(
-        {Action.READ, Action.UNIT_STATUS, Action.EXPORT, Action.INCIDENT_WRITE}
+        {Action.READ, Action.UNIT_STATUS, Action.EXPORT, Action.INCIDENT_WRITE, Action.IOT_DECIDE}
     ),
     Role.STATION: frozenset(
         {Action.READ, Action.UNIT_STATUS, Action.WATER_WRITE, Action.HAZARD_REPORT, Action.PATROL}
@@ -70,6 +74,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.INSPECT,
             Action.GRID_WRITE,
             Action.PREVENTION_DESK,
+            Action.DEVICE_WRITE,
         }
     ),
     Role.GRID: frozenset({Action.READ, Action.HAZARD_REPORT, Action.PATROL}),

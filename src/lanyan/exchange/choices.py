@@ -12,3 +12,4 @@ class Entity(StrEnum):
     UNITS = "units"
     WATER_SOURCES = "water_sources"
     PREMISES = "premises"
+    DEVICES = "devices"

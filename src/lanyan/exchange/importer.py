@@ -373,8 +373,14 @@ _ENTITY = {
     "units": ("unit", "车辆"),
     "water_sources": ("water_source", "消防水源"),
     "premises": ("premises", "单位场所"),
+    "devices": ("iot_device", "物联设备"),
 }
-_OWNER = {"units": "station_id", "water_sources": "org_id", "premises": "org_id"}
+_OWNER = {
+    "units": "station_id",
+    "water_sources": "org_id",
+    "premises": "org_id",
+    "devices": "org_id",
+}
 """The column of an existing record that places it in a jurisdiction (organizations: their path)."""
 
 

@@ -33,6 +33,10 @@ from lanyan.forces.schemas import (
     WaterSourceCreate,
     WaterSourceUpdate,
 )
+from lanyan.iot import service as iot
+from lanyan.iot.choices import DeviceKind
+from lanyan.iot.models import Device
+from lanyan.iot.schemas import DeviceCreate, DeviceUpdate
 from lanyan.prevention import service as prevention
 from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
 from lanyan.prevention.models import Premises
@@ -213,4 +217,33 @@ PREMISES = EntitySpec(
     query=prevention.query_premises,
 )
 
-SPECS: dict[str, EntitySpec] = {s.name: s for s in (ORGANIZATIONS, UNITS, WATER_SOURCES, PREMISES)}
+DEVICES = EntitySpec(
+    name="devices",
+    zh="物联设备",
+    en="IoT devices",
+    model=Device,
+    create_schema=DeviceCreate,
+    update_schema=DeviceUpdate,
+    columns=(
+        Column("external_id", "编号"),
+        Column("name", "名称"),
+        Column("kind", "设备类型", choice=DeviceKind),
+        Column("vendor", "厂商"),
+        Column("vendor_device_id", "厂商设备号"),
+        Column("model", "型号"),
+        Column("premises_external_id", "所在单位编号"),
+        Column("location", "安装位置"),
+        Column("heartbeat_interval_s", "心跳间隔(秒)"),
+        Column("online", "在线", read_only=True),
+    ),
+    write_action=Action.DEVICE_WRITE,
+    create=iot.create_device,
+    update=iot.update_device,
+    id_kw="device_id",
+    query=iot.query_devices,
+    point_geometry=False,
+)
+
+SPECS: dict[str, EntitySpec] = {
+    s.name: s for s in (ORGANIZATIONS, UNITS, WATER_SOURCES, PREMISES, DEVICES)
+}
