@@ -233,7 +233,6 @@ def _apply(
         device.fault_detail = None
         changed = "fault_cleared"
     if changed is not None:
-        session.flush([device])
         audits.append(
             audit.row_values(
                 actor=INTAKE_ACTOR,
@@ -303,7 +302,7 @@ def _fire(
         updated_at=now,
     )
     session.add(alarm)
-    session.flush([alarm])
+    session.flush()
     open_alarms[device.id] = alarm
     result.alarms_opened.append(alarm.id)
     audits.append(
