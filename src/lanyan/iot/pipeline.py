@@ -227,7 +227,10 @@ def _apply(
         device.fault_since = at
         device.fault_detail = detail
         changed = "fault"
-    elif kind is MessageKind.FAULT_CLEARED and device.fault_since is not None:
+    elif (
+        kind is MessageKind.FAULT_CLEARED
+        or (kind is MessageKind.STATUS and (message.data or {}).get("fault") is False)
+    ) and device.fault_since is not None:
         before = before or audit.snapshot(device)
         device.fault_since = None
         device.fault_detail = None
