@@ -22,6 +22,7 @@ from lanyan.iot.schemas import (
     DevicePublic,
     DeviceUpdate,
     DutyDecision,
+    DutyLink,
     IntakeStatsPublic,
     MessagePublic,
     MonitoringOverview,
@@ -122,6 +123,14 @@ def get_alarm(alarm_id: AlarmId, actor: CurrentActor, session: SessionDep) -> Al
     return service.alarm_public(service.get_alarm(session, actor, alarm_id))
 
 
+@router.get("/alarms/{alarm_id}/duty-link", response_model=DutyLink)
+def duty_link(alarm_id: AlarmId, actor: CurrentActor, session: SessionDep) -> DutyLink:
+    """The phone link to send the premises' duty person (valid for a day, this alarm only)."""
+    actor.require(Action.IOT_DECIDE)
+    alarm = service.get_alarm(session, actor, alarm_id)
+    return DutyLink(url=f"/iot/duty?token={service.duty_token(alarm.id)}")
+
+
 def _result(decided: service.Decided) -> DecisionResult:
     return DecisionResult(
         alarm=service.alarm_public(decided.alarm),
@@ -157,7 +166,7 @@ def decide_alarm(
 def duty_alarm(token: DutyToken, session: SessionDep) -> AlarmPublic:
     """The alarm a duty person's phone link names (the signed token is the credential)."""
     alarm_id = service.alarm_of_token(token)
-    actor = service.duty_actor(session, alarm_id, None)
+    actor = service.duty_actor(None)
     return service.alarm_public(service.get_alarm(session, actor, alarm_id))
 
 
@@ -165,7 +174,7 @@ def duty_alarm(token: DutyToken, session: SessionDep) -> AlarmPublic:
 def duty_decide(body: DutyDecision, session: SessionDep, network: NetworkDep) -> DecisionResult:
     """The premises' duty person confirms or dismisses the alarm of their link."""
     alarm_id = service.alarm_of_token(body.token)
-    actor = service.duty_actor(session, alarm_id, body.name)
+    actor = service.duty_actor(body.name)
     decided = service.decide_alarm(
         session,
         actor=actor,

@@ -150,6 +150,12 @@ class DecisionResult(BaseModel):
     recommended_unit_ids: list[int] = Field(default_factory=list)
 
 
+class DutyLink(BaseModel):
+    """The duty person's phone link of an alarm."""
+
+    url: str
+
+
 class PushResult(BaseModel):
     """What an HTTP push did with its messages."""
 

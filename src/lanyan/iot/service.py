@@ -314,7 +314,7 @@ def alarm_of_token(token: str, *, settings: IotSettings | None = None) -> int:
     return alarm_id
 
 
-def duty_actor(session: Session, alarm_id: int, name: str | None) -> Actor:
+def duty_actor(name: str | None) -> Actor:
     """Who acts through a duty link: the premises' duty person, within the alarm's organization
     tree (the incident may fall to the brigade above, so the actor is the root of the tree)."""
     label = (name or "单位值班人员")[:60]
