@@ -128,9 +128,9 @@ def test_tables_show_a_dash_where_a_figure_has_no_data(
             assert (previous, moved) == ("—", "—"), key
     assert tables["接警出动"]["incidents.total"][0] == "1"
     assert tables["接警出动"]["turnouts.people"][0] == "9"
-    assert tables["火灾隐患"]["hazards.overdue"][0] == "1"  # counted now, for this year only
+    assert tables["火灾隐患"]["hazards.overdue"][0] == "1"  # at the end of the period (now)
 
-    # a hazard found in 2024: that year has data now, but its snapshot column stays "—"
+    # a hazard found in 2024: that year has data now, and its stocks are told as of its end
     with factory() as s:
         hazards.report_hazard(
             s,
@@ -141,5 +141,5 @@ def test_tables_show_a_dash_where_a_figure_has_no_data(
         s.commit()
     tables = _sections(factory)
     assert tables["火灾隐患"]["hazards.found"] == ("1", "1", "持平")
-    assert tables["火灾隐患"]["hazards.overdue"] == ("1", "—", "—")
+    assert tables["火灾隐患"]["hazards.overdue"][:2] == ("1", "0")
     assert tables["接警出动"]["incidents.total"][:2] == ("1", "0")

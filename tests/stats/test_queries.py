@@ -39,6 +39,7 @@ from lanyan.prevention.choices import (
 )
 from lanyan.prevention.models import (
     Hazard,
+    HazardOrder,
     Inspection,
     PatrolTask,
     PatrolVisit,
@@ -215,6 +216,12 @@ def city(session_factory: sessionmaker[Session]) -> City:
             a.id, local(2025, 5, 1), severity=major, status=HazardStatus.ORDERED,
             deadline_at=local(2025, 6, 1),
         )  # fmt: skip
+        # its order as the hazard service keeps it (the overdue figure is told from the orders)
+        s.add(
+            HazardOrder(
+                hazard_id=ids["h2"], ordered_at=local(2025, 5, 2), deadline_at=local(2025, 6, 1)
+            )
+        )
         ids["h3"] = hazard(
             a.id, local(2024, 11, 1), severity=general, status=HazardStatus.CLOSED,
             closed_at=local(2025, 1, 5),
@@ -231,16 +238,20 @@ def city(session_factory: sessionmaker[Session]) -> City:
                 listed_at=local(2025, 5, 10),
             )
         )
+        tasks = {}
         for due, status in (
             (date(2025, 4, 1), PatrolTaskStatus.DONE),
             (date(2025, 5, 1), PatrolTaskStatus.MISSED),
             (date(2026, 1, 1), PatrolTaskStatus.PENDING),
         ):
-            s.add(PatrolTask(premises_id=premises.id, org_id=st.id, due_on=due, status=status))
+            task = PatrolTask(premises_id=premises.id, org_id=st.id, due_on=due, status=status)
+            s.add(task)
+            s.flush()
+            tasks[due] = task.id
         s.add(
             PatrolVisit(
                 premises_id=premises.id, org_id=st.id, at=local(2025, 4, 1, 10),
-                lon=9.5, lat=47.1, distance_m=5.0,
+                lon=9.5, lat=47.1, distance_m=5.0, task_id=tasks[date(2025, 4, 1)],
             )
         )  # fmt: skip
         s.add(
@@ -328,7 +339,7 @@ def test_yearly_figures_by_hand(city: City, session_factory: sessionmaker[Sessio
     assert v["hazards.major"] == 1
     assert v["hazards.rectified"] == 2
     assert v["hazards.overdue"] == 1
-    assert (v["listings.listed"], v["listings.rectifying"], v["listings.delisted"]) == (1, 1, 0)
+    assert (v["listings.listed"], v["listings.open"], v["listings.delisted"]) == (1, 1, 0)
     assert (v["patrol.tasks_planned"], v["patrol.tasks_done"], v["patrol.tasks_missed"]) == (
         2,
         1,
@@ -378,7 +389,7 @@ def test_empty_period_gives_zeros_and_dashes(
     assert changes["incidents.total"].text == "持平"
     assert changes["incidents.total"].pct_text == "—"
     assert changes["response.response.p90"].text == "—"
-    snapshots = ("premises.", "hazards.overdue", "listings.rectifying")  # "now", not the period
+    snapshots = ("premises.", "hazards.overdue", "listings.open")  # stocks at the period's end
     assert all(c.pct is None for k, c in changes.items() if not k.startswith(snapshots))
 
 
@@ -498,7 +509,8 @@ def test_report_prints_the_prevention_figures(
         content = yearly_content(s, actor=leader(city), year=2025, org_id=None)
         text = render_text(content)
         empty = render_text(yearly_content(s, actor=leader(city), year=2019, org_id=None))
-    assert "全年开展防火巡查1次，发现火灾隐患3处" in text
+    assert "全年开展防火巡查1次、监督检查1次，发现火灾隐患3处" in text
+    assert "年末逾期未改1处" in text and "年末仍在督办1处" in text
     assert "整改销案2处" in text
     assert "挂牌督办重大火灾隐患" in text
     assert "发现火灾隐患0处" not in empty and "相关数据暂缺" in empty

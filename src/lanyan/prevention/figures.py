@@ -7,9 +7,14 @@ statistics use (found, rectified and overdue come from :mod:`lanyan.prevention.d
 - planned: patrol tasks due in the period; done: check-ins (visits) in the period;
 - found: hazards found in the period, except those rejected as untrue;
 - rectified (整改销案): hazards closed after the re-check in the period, never a rejected one;
-- overdue: hazards ordered to rectify whose deadline has passed, now (as the officer's list);
-- listed: hazards under supervised listing (listed or rectifying), now;
-- controlled: premises under three-level control (三级管控), now.
+- overdue: hazards under a rectification order whose deadline had passed, at the period's end
+  (now, for a period not yet over: then it is the officer's list);
+- listed: hazards under supervised listing at the period's end (or now);
+- controlled: premises under three-level control (三级管控), now (no history is kept).
+
+A past period's figures never change afterwards: each is told as of its end from timestamps
+(:mod:`lanyan.prevention.definitions`), the same way the statistics and the yearly report tell
+them.
 
 The period is ``[from, to)`` in Asia/Shanghai days. A record counts for the brigade whose path
 prefixes its organization's path; records of organizations under no brigade (a special station
@@ -33,10 +38,15 @@ from lanyan.core.permissions import Action
 from lanyan.forces.choices import OrgKind
 from lanyan.forces.models import Organization
 from lanyan.prevention.campaigns import local_day_start
-from lanyan.prevention.choices import ListingStatus
-from lanyan.prevention.definitions import found_between, overdue_at, rectified_between
+from lanyan.prevention.definitions import (
+    found_between,
+    listing_open_as_of,
+    overdue_as_of,
+    rectified_between,
+)
 from lanyan.prevention.models import (
     Hazard,
+    HazardOrder,
     PatrolTask,
     PatrolVisit,
     Premises,
@@ -124,6 +134,7 @@ def brigade_figures(
         raise Invalid("统计期间最长十年", "the period is at most ten years")
     now = now or utcnow()
     t0, t1 = local_day_start(start), local_day_start(end)
+    as_of = min(now, t1)
     ob = _org_brigade(actor)
     counts: dict[str, dict[int | None, int]] = {
         "patrols_planned": _grouped(
@@ -134,12 +145,18 @@ def brigade_figures(
         ),
         "hazards_found": _grouped(session, ob, Hazard.org_id, found_between(t0, t1)),
         "hazards_rectified": _grouped(session, ob, Hazard.org_id, rectified_between(t0, t1)),
-        "hazards_overdue": _grouped(session, ob, Hazard.org_id, overdue_at(now)),
+        "hazards_overdue": _grouped(
+            session,
+            ob,
+            Hazard.org_id,
+            overdue_as_of(as_of),
+            joins=((HazardOrder, HazardOrder.hazard_id == Hazard.id),),
+        ),
         "hazards_listed": _grouped(
             session,
             ob,
             Hazard.org_id,
-            SupervisedListing.status.in_([ListingStatus.LISTED, ListingStatus.RECTIFYING]),
+            listing_open_as_of(as_of),
             joins=((SupervisedListing, SupervisedListing.hazard_id == Hazard.id),),
         ),
         "premises_controlled": _grouped(

@@ -25,7 +25,7 @@ from lanyan.core.workdays import calendar
 from lanyan.forces.choices import OrgKind
 from lanyan.forces.models import Organization
 from lanyan.prevention.choices import HAZARD_TRANSITIONS, HazardSeverity, HazardStatus
-from lanyan.prevention.definitions import overdue_at
+from lanyan.prevention.definitions import overdue_at, record_order
 from lanyan.prevention.models import Hazard, Premises
 from lanyan.prevention.schemas import (
     HazardCheck,
@@ -99,9 +99,11 @@ def _move(
             f"a hazard cannot go from {hazard.status.en} to {to.en}",
         )
     before = _snapshot(hazard)
+    was = hazard.status
     hazard.status = to
     for key, value in changes.items():
         setattr(hazard, key, value)
+    record_order(session, hazard=hazard, was=was)
     session.flush()
     audit.record(
         session,
@@ -158,6 +160,7 @@ def report_hazard(
         description=data.description,
         category=data.category,
         severity=data.severity,
+        reported_severity=data.severity,
         status=HazardStatus.VERIFIED if verified else HazardStatus.REPORTED,
         source=source,
         patrol_visit_id=patrol_visit_id,

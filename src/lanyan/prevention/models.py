@@ -163,6 +163,10 @@ class Hazard(Timestamps, Base):
     severity: Mapped[HazardSeverity] = mapped_column(
         enum_column(HazardSeverity, name="hazard_severity")
     )
+    reported_severity: Mapped[HazardSeverity | None] = mapped_column(
+        enum_column(HazardSeverity, name="hazard_reported_severity")
+    )
+    """The severity as reported, before an officer re-grades it (statistics as of a date)."""
     status: Mapped[HazardStatus] = mapped_column(
         enum_column(HazardStatus, name="hazard_status"), index=True
     )
@@ -195,6 +199,25 @@ class Hazard(Timestamps, Base):
 
     premises: Mapped[Premises | None] = relationship(lazy="joined")
     org: Mapped[Organization] = relationship(lazy="joined")
+
+
+class HazardOrder(Base):
+    """One rectification order (限期整改) of a hazard: given, due, answered.
+
+    A failed re-check orders the hazard again and overwrites the hazard's own deadline; these
+    rows keep every order, so whether a hazard was overdue at any past instant can be told later
+    (:func:`lanyan.prevention.definitions.overdue_as_of`). A row is never changed once answered.
+    """
+
+    __tablename__ = "hazard_order"
+    __table_args__ = (Index("ix_hazard_order_deadline", "deadline_at", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"), index=True)
+    ordered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the unit reported the hazard rectified (NULL while the order stands)."""
 
 
 class SupervisedListing(Timestamps, Base):
@@ -319,6 +342,9 @@ jurisdiction.register(
 )
 jurisdiction.register(Upload, via=Upload.org_id, label=("文件", "upload"), parent=Organization)
 jurisdiction.register(Hazard, via=Hazard.org_id, label=("隐患", "hazard"), parent=Organization)
+jurisdiction.register(
+    HazardOrder, via=HazardOrder.hazard_id, parent=Hazard, label=("整改通知", "rectification order")
+)
 jurisdiction.register(
     SupervisedListing, via=SupervisedListing.hazard_id, parent=Hazard, label=("挂牌督办", "listing")
 )

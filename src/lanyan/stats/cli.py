@@ -24,7 +24,7 @@ from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.core.errors import DomainError
 from lanyan.forces.models import Organization
 from lanyan.stats.periods import Period
-from lanyan.stats.queries import Figures, compare, compute_figures, is_snapshot, kind, label
+from lanyan.stats.queries import Figures, compare, compute_figures, is_stock, kind, label
 from lanyan.stats.trace import trace, trace_count
 
 stats_app = typer.Typer(help="统计 statistics", no_args_is_help=True)
@@ -54,6 +54,9 @@ HIDDEN = frozenset({"incidents.false_alarms"})
 
 DASH = "—"
 
+CURRENT_ONLY = ("premises.",)
+"""Figures counted as the records stand now (no history is kept): never a previous column."""
+
 
 def _fmt(value: object) -> str:
     if value is None:
@@ -64,11 +67,11 @@ def _fmt(value: object) -> str:
 
 
 def has_records(figures: Figures) -> bool:
-    """Whether any record of the period was counted (snapshots taken now do not count)."""
+    """Whether any record of the period was counted (stocks at its end do not count)."""
     return any(
         value
         for key, value in figures.values.items()
-        if not is_snapshot(key) and kind(key) in ("count", "people", "cny")
+        if not is_stock(key) and kind(key) in ("count", "people", "cny")
     )
 
 
@@ -86,9 +89,9 @@ class Row:
 def summary_sections(cur: Figures, prev: Figures) -> list[tuple[str, list[Row]]]:
     """The summary's tables as titles and rows: a figure without data is "—", never a copy.
 
-    A period with no records at all shows "—" for every figure; a snapshot taken now (overdue
-    hazards, listings being rectified, premises under control) is shown for the current period
-    only, since for the previous one it would repeat today's count.
+    A previous period with no records at all shows "—" for every figure (the current one still
+    shows its stocks: overdue hazards, listings under supervision); premises under control are counted at their current level, so they are shown for the
+    current period only (for the previous one they would repeat today's count).
     """
     changes = compare(cur, prev)
     cur_data, prev_data = has_records(cur), has_records(prev)
@@ -99,8 +102,8 @@ def summary_sections(cur: Figures, prev: Figures) -> list[tuple[str, list[Row]]]
             if key in HIDDEN or not key.startswith(prefixes):
                 continue
             c = changes[key]
-            current = _fmt(c.current) if cur_data or is_snapshot(key) else DASH
-            known_before = prev_data and not is_snapshot(key)
+            current = _fmt(c.current) if cur_data or is_stock(key) else DASH
+            known_before = prev_data and not key.startswith(CURRENT_ONLY)
             previous = _fmt(c.previous) if known_before else DASH
             moved = c.text if known_before and current != DASH else DASH
             rows.append(Row(cur.label(key), key, current, previous, moved))

@@ -59,13 +59,19 @@ from lanyan.forces.choices import OrgKind
 from lanyan.forces.models import Organization, Unit
 from lanyan.prevention.choices import (
     ControlLevel,
-    HazardSeverity,
-    ListingStatus,
-    PatrolTaskStatus,
 )
-from lanyan.prevention.definitions import found_between, overdue_at, rectified_between
+from lanyan.prevention.definitions import (
+    found_between,
+    listing_open_as_of,
+    major_as_of,
+    overdue_as_of,
+    rectified_between,
+    task_done_as_of,
+    task_missed_as_of,
+)
 from lanyan.prevention.models import (
     Hazard,
+    HazardOrder,
     Inspection,
     PatrolTask,
     PatrolVisit,
@@ -282,9 +288,9 @@ _STATIC_LABELS: dict[str, str] = {
     "hazards.found": "发现火灾隐患",
     "hazards.major": "发现重大火灾隐患",
     "hazards.rectified": "整改销案隐患",
-    "hazards.overdue": "当前逾期未改隐患",
+    "hazards.overdue": "期末逾期未改隐患",
     "listings.listed": "挂牌督办",
-    "listings.rectifying": "督办整改中",
+    "listings.open": "期末在督",
     "listings.delisted": "摘牌销案",
     "premises.controlled.total": "三级管控单位",
 }
@@ -335,14 +341,19 @@ def kind(key: str) -> Kind:
     return "count"
 
 
-SNAPSHOT_PREFIXES = ("hazards.overdue", "listings.rectifying", "premises.controlled.")
-"""Figures counted as they stand at ``now`` (the instant the figures are computed), not over the
-period: a past period's column of these would only repeat today's numbers."""
+STOCK_PREFIXES = (
+    "hazards.overdue",
+    "listings.open",
+    "premises.controlled.",
+)
+"""Figures that count what stands at the period's end (or now, for a period not yet over),
+not what happened during it: overdue hazards, listings under supervision, premises under control.
+Told from timestamps, so a past period's value is its own and stays the same later."""
 
 
-def is_snapshot(key: str) -> bool:
-    """Whether a figure is a snapshot at ``now`` rather than a count over the period."""
-    return key.startswith(SNAPSHOT_PREFIXES)
+def is_stock(key: str) -> bool:
+    """Whether a figure is a stock at the period's end rather than a count over the period."""
+    return key.startswith(STOCK_PREFIXES)
 
 
 def _num(value: Any) -> float:
@@ -500,11 +511,14 @@ def _pct(part: Decimal, whole: Decimal) -> Decimal:
 def _prevention_figures(
     session: Session, scope: Scope, period: Period, now: datetime
 ) -> dict[str, Value]:
+    """Prevention figures of the period, each told as of the period's end (or ``now``, if the
+    period has not ended) by :mod:`lanyan.prevention.definitions`: a past period's figures never
+    change afterwards."""
     lo, hi = period.utc_start, period.utc_end
+    as_of = min(now, hi)
     # the definitions the figures page and the officer's list use (rejected never counts)
     found = found_between(lo, hi)
     rectified = rectified_between(lo, hi)
-    overdue = overdue_at(now)
 
     def count_if(cond: ColumnElement[bool]) -> Any:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
@@ -512,11 +526,16 @@ def _prevention_figures(
     h = session.execute(
         select(
             count_if(found),
-            count_if(and_(found, Hazard.severity == HazardSeverity.MAJOR)),
+            count_if(and_(found, major_as_of(hi))),
             count_if(rectified),
-            count_if(overdue),
         ).where(org_in_scope(Hazard.org_id, scope))
-    ).one()  # one pass over the table beats OR-ing three index ranges
+    ).one()  # one pass over the table beats OR-ing index ranges
+    overdue = session.scalar(
+        select(func.count())
+        .select_from(HazardOrder)
+        .join(Hazard, Hazard.id == HazardOrder.hazard_id)
+        .where(overdue_as_of(as_of), org_in_scope(Hazard.org_id, scope))
+    )
     visits = session.scalar(
         select(func.count()).where(
             PatrolVisit.at >= lo, PatrolVisit.at < hi, org_in_scope(PatrolVisit.org_id, scope)
@@ -525,8 +544,8 @@ def _prevention_figures(
     tasks = session.execute(
         select(
             func.count(),
-            count_if(PatrolTask.status == PatrolTaskStatus.DONE),
-            count_if(PatrolTask.status == PatrolTaskStatus.MISSED),
+            count_if(task_done_as_of(as_of)),
+            count_if(task_missed_as_of(as_of)),
         ).where(
             PatrolTask.due_on >= period.start,
             PatrolTask.due_on < period.end,
@@ -542,16 +561,19 @@ def _prevention_figures(
     )
     listed = and_(SupervisedListing.listed_at >= lo, SupervisedListing.listed_at < hi)
     delisted = and_(SupervisedListing.delisted_at >= lo, SupervisedListing.delisted_at < hi)
-    rectifying = SupervisedListing.status == ListingStatus.RECTIFYING
+    still_open = listing_open_as_of(as_of)
     listings = session.execute(
-        select(count_if(listed), count_if(rectifying), count_if(delisted))
+        select(count_if(listed), count_if(still_open), count_if(delisted))
         .join(Hazard, Hazard.id == SupervisedListing.hazard_id)
-        .where(org_in_scope(Hazard.org_id, scope), listed | rectifying | delisted)
+        .where(org_in_scope(Hazard.org_id, scope), listed | still_open | delisted)
     ).one()
     levels = dict(
         session.execute(
             select(Premises.control_level, func.count())
-            .where(Premises.control_level.is_not(None), org_in_scope(Premises.org_id, scope))
+            .where(
+                Premises.control_level.is_not(None),
+                org_in_scope(Premises.org_id, scope),
+            )
             .group_by(Premises.control_level)
         ).all()
     )
@@ -564,9 +586,9 @@ def _prevention_figures(
         "hazards.found": int(h[0]),
         "hazards.major": int(h[1]),
         "hazards.rectified": int(h[2]),
-        "hazards.overdue": int(h[3]),
+        "hazards.overdue": int(overdue or 0),
         "listings.listed": int(listings[0]),
-        "listings.rectifying": int(listings[1]),
+        "listings.open": int(listings[1]),
         "listings.delisted": int(listings[2]),
         "premises.controlled.total": sum(int(v) for v in levels.values()),
     }
@@ -611,8 +633,9 @@ def compute_figures(
     org_id
         Root of the organization subtree.
     now
-        The instant "now" for snapshot figures (overdue hazards, listings being rectified,
-        premises under control); defaults to the current time.
+        The present: a period not yet over is told as of ``now`` (overdue hazards, listings under
+        supervision, tasks done), a past one as of its end; defaults to the current time.
+        Premises under control are counted at their current level (no history is kept).
 
     Returns
     -------

@@ -328,10 +328,10 @@ def _problems(
         out.append(
             f"全年发现火灾隐患{found}处、整改销案{rectified}处"
             f"（{rectified / found:.1%}）"
-            + (f"，仍有{overdue}处逾期未改，下一步将逐处督办销案。" if overdue else "。")
+            + (f"，年末仍有{overdue}处逾期未改，下一步将逐处督办销案。" if overdue else "。")
         )
     elif overdue:
-        out.append(f"仍有{overdue}处隐患逾期未改，下一步将逐处督办销案。")
+        out.append(f"年末仍有{overdue}处隐患逾期未改，下一步将逐处督办销案。")
     missed = int(v.get("patrol.tasks_missed") or 0)
     if missed:
         out.append(f"{missed}项防火巡查任务逾期未完成，需压实巡查责任。")
@@ -495,7 +495,10 @@ def yearly_content(
             "hazards_found_change": _change_text(changes, "hazards.found"),
             "hazards_rectified": v["hazards.rectified"],
             "overdue": v["hazards.overdue"],
-            "listings": int(v["listings.listed"] or 0) + int(v["listings.rectifying"] or 0),
+            "listings": v["listings.listed"],
+            "listings_delisted": v["listings.delisted"],
+            "listings_open": v["listings.open"],
+            "inspections": v["patrol.inspections"],
             "controlled_premises": v["premises.controlled.total"],
             "recorded": prevention_recorded,
         },
@@ -517,8 +520,8 @@ def yearly_content(
         "hazards.rectified",
         "hazards.overdue",
         "listings.listed",
-        "listings.rectifying",
         "listings.delisted",
+        "listings.open",
         "premises.controlled.total",
     ]
     tables = {

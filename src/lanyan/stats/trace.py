@@ -30,15 +30,19 @@ from lanyan.dispatch.choices import IncidentSubtype, IncidentType
 from lanyan.dispatch.grading import FireGrade
 from lanyan.dispatch.models import Assignment, Incident
 from lanyan.forces.models import Unit
-from lanyan.prevention.choices import (
-    ControlLevel,
-    HazardSeverity,
-    ListingStatus,
-    PatrolTaskStatus,
+from lanyan.prevention.choices import ControlLevel
+from lanyan.prevention.definitions import (
+    found_between,
+    listing_open_as_of,
+    major_as_of,
+    overdue_as_of,
+    rectified_between,
+    task_done_as_of,
+    task_missed_as_of,
 )
-from lanyan.prevention.definitions import found_between, overdue_at, rectified_between
 from lanyan.prevention.models import (
     Hazard,
+    HazardOrder,
     Inspection,
     PatrolTask,
     PatrolVisit,
@@ -224,14 +228,16 @@ def _in(column: Any, lo: Any, hi: Any) -> ColumnElement[bool]:
 def _prevention_key(ctx: _Context, key: str) -> AnySelect:
     lo, hi = ctx.period.utc_start, ctx.period.utc_end
     d0, d1 = ctx.period.start, ctx.period.end
+    as_of = min(ctx.now, hi)  # as the figures: a past period as of its end
     if key == "hazards.found":
         return _hazards(ctx, found_between(lo, hi))
     if key == "hazards.major":
-        return _hazards(ctx, and_(found_between(lo, hi), Hazard.severity == HazardSeverity.MAJOR))
+        return _hazards(ctx, and_(found_between(lo, hi), major_as_of(hi)))
     if key == "hazards.rectified":
         return _hazards(ctx, rectified_between(lo, hi))
     if key == "hazards.overdue":
-        return _hazards(ctx, overdue_at(ctx.now))
+        standing = select(HazardOrder.hazard_id).where(overdue_as_of(as_of))
+        return _hazards(ctx, Hazard.id.in_(standing))
     if key == "patrol.visits":
         return (
             select(
@@ -247,8 +253,8 @@ def _prevention_key(ctx: _Context, key: str) -> AnySelect:
         )
     tasks = {
         "patrol.tasks_planned": true(),
-        "patrol.tasks_done": PatrolTask.status == PatrolTaskStatus.DONE,
-        "patrol.tasks_missed": PatrolTask.status == PatrolTaskStatus.MISSED,
+        "patrol.tasks_done": task_done_as_of(as_of),
+        "patrol.tasks_missed": task_missed_as_of(as_of),
     }
     if key in tasks:
         return (
@@ -280,7 +286,7 @@ def _prevention_key(ctx: _Context, key: str) -> AnySelect:
         )
     listings = {
         "listings.listed": _in(SupervisedListing.listed_at, lo, hi),
-        "listings.rectifying": SupervisedListing.status == ListingStatus.RECTIFYING,
+        "listings.open": listing_open_as_of(as_of),
         "listings.delisted": _in(SupervisedListing.delisted_at, lo, hi),
     }
     if key in listings:
