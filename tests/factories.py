@@ -245,6 +245,7 @@ def _walk_side(
         SupervisedListing,
         Upload,
     )
+    from tests.iot.walk import iot_walk_records
 
     now = utcnow()
     today = now.date()
@@ -361,6 +362,7 @@ def _walk_side(
         "inspection_id": inspection.id,
         "incident_id": incident.id,
         "assignment_id": assignment.id,
+        **iot_walk_records(session, org_id=org_id, premises_id=premises_id, tag=tag),
     }
 
 

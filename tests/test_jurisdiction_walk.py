@@ -54,6 +54,10 @@ NO_RECORD_WRITES = {
     ("post", "/api/prevention/patrol-tasks/generate"): "generates tasks in the caller's own "
     "jurisdiction (checked by tests/prevention)",
     ("post", "/api/dispatch/plans"): "response plans are detachment-wide configuration",
+    ("post", "/api/iot/push"): "a vendor's signed device messages (HMAC, no login); the device "
+    "names its premises (checked by tests/iot)",
+    ("post", "/api/iot/duty/decision"): "acts on the one alarm its signed link names, no login "
+    "(checked by tests/iot)",
 }
 """Writes that can name no record of another brigade, and why."""
 
@@ -378,6 +382,7 @@ UNOWNED_TABLES = {
     "PlaceAlias": "place-name aliases of the geocoder: the city's, no brigade's",
     "SystemSetting": "the city's set-up, kept by the system",
     "IncidentDayCounter": "the day's last incident number, city-wide; never served",
+    "PushNonce": "nonces of signed IoT pushes, kept to refuse replays; never served",
 }
 """Tables with no jurisdiction, and why; every other table declares how it reaches the tree."""
 
