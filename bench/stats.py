@@ -14,7 +14,20 @@ incidents with their first assignment, computing only a few headline figures (to
 local month, fire deaths, p90 response). It runs on a prefix of the rows (``--naive-rows``) and is
 extrapolated linearly to the whole year; the output says so.
 
-Last line: one JSON object with yearly_stats_s_sqlite, yearly_stats_s_postgresql, ratio_vs_naive.
+The analyst's anchor, in the same run (issue 14, acceptance 5): the same yearly figures computed
+by DuckDB (an embedded columnar engine) over the same rows. DuckDB's sqlite and postgres scanner
+extensions are downloaded at first use, which an offline machine cannot do, so the rows are
+*copied*: one plain SELECT per table through the backend's own driver (timestamps as epoch
+seconds) into numpy arrays, then ``CREATE TABLE … AS`` in an in-memory DuckDB. That copy is timed
+apart (duckdb_load_s_*) and is **not** in duckdb_s, which times the figure queries only (best of
+``--rounds``): incidents by type/subtype/brigade/grade/local month/hour (one GROUPING SETS),
+sums, the four response measures with exact nearest-rank p50/p90, mean and the 5-minute share,
+队次/辆次/人次, hazards found/major/rectified/overdue at the year's end. Every figure DuckDB
+computes is checked against compute_figures' value of the same key (duckdb_figures_differ).
+ratio_vs_duckdb = yearly_stats_s / duckdb_s (the larger of the two backends' ratios).
+
+Last line: one JSON object with yearly_stats_s_sqlite, yearly_stats_s_postgresql, ratio_vs_naive,
+duckdb_s, ratio_vs_duckdb (and their per-backend parts).
 Usage: .venv/bin/python bench/stats.py [--incidents 1000000] [--hazards 1000000]
 """
 
@@ -42,6 +55,7 @@ from lanyan.core.actor import SYSTEM
 from lanyan.core.clock import LOCAL_TZ
 from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.core.migrate import upgrade
+from lanyan.core.standards import standards
 from lanyan.dispatch.choices import IncidentSubtype, IncidentType
 from lanyan.dispatch.models import Assignment, Incident
 from lanyan.forces import service as forces
@@ -399,6 +413,219 @@ def _bind(s: Session, moment: datetime) -> Any:
     return moment
 
 
+# --- the analyst's anchor: the same yearly figures in DuckDB ------------------------------------
+
+DUCK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "incident": (
+        "id", "type", "subtype", "brigade_id", "fire_grade", "slight_fire", "rescued",
+        "evacuated", "property_protected_cny", "deaths", "serious_injuries", "minor_injuries",
+        "direct_loss_cny", "received_at", "first_assigned_at", "first_en_route_at",
+        "first_on_scene_at",
+    ),
+    "assignment": ("incident_id", "unit_id", "crew_sent"),
+    "unit": ("id", "station_id"),
+    "organization": ("id", "kind", "path"),
+    "hazard": (
+        "org_id", "status", "severity", "reported_severity", "verified_at", "found_at",
+        "closed_at",
+    ),
+    "hazard_order": ("hazard_id", "deadline_at", "answered_at"),
+}  # fmt: skip
+"""The columns the yearly figures read, copied from the transactional database into DuckDB."""
+
+STAMPS = frozenset(
+    {
+        "received_at", "first_assigned_at", "first_en_route_at", "first_on_scene_at",
+        "verified_at", "found_at", "closed_at", "deadline_at", "answered_at",
+    }
+)  # fmt: skip
+
+
+NULLABLE_FLOATS = STAMPS | {"property_protected_cny", "direct_loss_cny"}
+
+
+def _epoch(column: str, dialect: str) -> str:
+    if dialect == "sqlite":
+        return f"(julianday({column}) - 2440587.5) * 86400.0"
+    return f"extract(epoch from {column})"
+
+
+def _duck_load(url: str) -> tuple[Any, float]:
+    """Copy the rows the figures read into an in-memory DuckDB, timestamps as UTC epoch seconds
+    (DOUBLE): one plain SELECT per table through the backend's own driver into numpy arrays,
+    then ``CREATE TABLE … AS`` from them. Returns the connection and the seconds it took."""
+    import duckdb
+
+    engine = make_engine(url)
+    dialect = engine.dialect.name
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    with engine.connect() as conn:
+        for table, columns in DUCK_COLUMNS.items():
+            exprs = [_epoch(c, dialect) if c in STAMPS else c for c in columns]
+            rows = conn.exec_driver_sql(f"SELECT {', '.join(exprs)} FROM {table}").fetchall()
+            data: dict[str, Any] = {}
+            for i, name in enumerate(columns):
+                values = [r[i] for r in rows]
+                if name in NULLABLE_FLOATS:
+                    data[name] = np.array(values, dtype=np.float64)  # None → NaN
+                elif name in ("type", "subtype", "fire_grade", "kind", "path", "status") or (
+                    name.endswith("severity")
+                ):
+                    data[name] = np.array(values, dtype=object)
+                elif name == "slight_fire":
+                    data[name] = np.array([bool(v) if v is not None else False for v in values])
+                else:
+                    data[name] = np.array([v if v is not None else 0 for v in values], np.int64)
+            del rows
+            con.register("frame", data)
+            con.execute(
+                f"CREATE TABLE {table} AS SELECT "
+                + ", ".join(
+                    f"CASE WHEN isnan({c}) THEN NULL ELSE {c} END AS {c}"
+                    if c in NULLABLE_FLOATS
+                    else c
+                    for c in columns
+                )
+                + " FROM frame"
+            )
+            con.unregister("frame")
+    engine.dispose()
+    return con, time.perf_counter() - t0
+
+
+def _duck_figures(con: Any, det_id: int) -> dict[str, Any]:
+    """The yearly figures of the detachment in DuckDB SQL: counts by type, subtype, brigade,
+    grade, local month and hour; sums; the four response measures (exact nearest-rank p50/p90,
+    mean, the 5-minute share); 队次/辆次/人次; hazards found, major, rectified, overdue at the
+    year's end."""
+    y0, y1 = Period.year(YEAR).utc_start.timestamp(), Period.year(YEAR).utc_end.timestamp()
+    offset = 8 * 3600
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW y AS
+        SELECT i.*, make_timestamp(CAST((received_at + {offset}) * 1e6 AS BIGINT)) AS local_at
+        FROM incident i
+        WHERE received_at >= {y0} AND received_at < {y1}
+          AND brigade_id IN (SELECT id FROM organization WHERE starts_with(path,
+              (SELECT path FROM organization WHERE id = {det_id})))"""
+    )
+    out: dict[str, Any] = {}
+    groups = con.execute(
+        """SELECT type, subtype, brigade_id,
+                  CASE WHEN type = 'fire' THEN fire_grade END AS grade,
+                  month(local_at) AS m, hour(local_at) AS h, count(*) AS n,
+                  GROUPING(type, subtype, brigade_id, grade, m, h) AS g
+           FROM y
+           GROUP BY GROUPING SETS ((type), (subtype), (brigade_id), (grade), (m), (h))"""
+    ).fetchall()
+    for typ, sub, brigade, grade, m, h, n, g in groups:
+        if g == 0b011111:
+            out[f"incidents.by_type.{typ}"] = n
+        elif g == 0b101111:
+            out[f"incidents.by_subtype.{sub or 'unspecified'}"] = n
+        elif g == 0b110111:
+            out[f"incidents.by_brigade.{brigade}"] = n
+        elif g == 0b111011 and grade is not None:
+            out[f"fires.by_grade.{grade}"] = n
+        elif g == 0b111101:
+            out[f"incidents.by_month.{YEAR}-{m:02d}"] = n
+        elif g == 0b111110:
+            out[f"incidents.by_hour.{h:02d}"] = n
+    out["incidents.total"] = sum(v for k, v in out.items() if k.startswith("incidents.by_type."))
+    fire = "type = 'fire'"
+    row = con.execute(
+        f"""SELECT sum(rescued), sum(evacuated), sum(property_protected_cny),
+                   sum(CASE WHEN {fire} THEN deaths END),
+                   sum(CASE WHEN {fire} THEN serious_injuries END),
+                   sum(CASE WHEN {fire} THEN minor_injuries END),
+                   sum(CASE WHEN {fire} THEN direct_loss_cny END),
+                   count(*) FILTER (WHERE {fire} AND slight_fire)
+            FROM y"""
+    ).fetchone()
+    keys = (
+        "people.rescued", "people.evacuated", "property.protected_cny", "fires.deaths",
+        "fires.serious_injuries", "fires.minor_injuries", "fires.direct_loss_cny", "fires.slight",
+    )  # fmt: skip
+    out.update({k: (v or 0) for k, v in zip(keys, row, strict=True)})
+    spans = {
+        "call_handling": ("first_assigned_at", "received_at"),
+        "turnout": ("first_en_route_at", "first_assigned_at"),
+        "travel": ("first_on_scene_at", "first_en_route_at"),
+        "response": ("first_on_scene_at", "first_assigned_at"),
+    }
+    limit_ms = float(standards()["urban_arrival_s"]) * 1000
+    for name, (later, earlier) in spans.items():
+        n, mean, p50, p90, within = con.execute(
+            f"""WITH s AS (SELECT round(({later} - {earlier}) * 1000) AS ms FROM y
+                           WHERE {later} IS NOT NULL AND {earlier} IS NOT NULL),
+                     k AS (SELECT ms FROM s WHERE ms >= 0),
+                     sorted AS (SELECT list_sort(list(ms)) AS v, count(*) AS n FROM k)
+                SELECT n, (SELECT avg(ms) FROM k),
+                       v[CAST(greatest(1, ceil(0.5 * n)) AS BIGINT)],
+                       v[CAST(greatest(1, ceil(0.9 * n)) AS BIGINT)],
+                       (SELECT count(*) FROM k WHERE ms <= {limit_ms})
+                FROM sorted"""
+        ).fetchone()
+        out[f"response.{name}.n"] = n
+        out[f"response.{name}.mean"] = round(mean / 1000, 1) if n else None
+        out[f"response.{name}.p50"] = round(p50 / 1000, 1) if n else None
+        out[f"response.{name}.p90"] = round(p90 / 1000, 1) if n else None
+        if name == "response":
+            out["response.within_standard"] = within
+    stations, units, people = con.execute(
+        """SELECT count(*), sum(units), sum(people) FROM (
+               SELECT a.incident_id, u.station_id, count(*) AS units,
+                      coalesce(sum(a.crew_sent), 0) AS people
+               FROM assignment a JOIN y ON y.id = a.incident_id
+               JOIN unit u ON u.id = a.unit_id
+               GROUP BY a.incident_id, u.station_id)"""
+    ).fetchone()
+    out["turnouts.stations"], out["turnouts.units"], out["turnouts.people"] = (
+        stations, units or 0, people or 0
+    )  # fmt: skip
+    found = f"found_at >= {y0} AND found_at < {y1} AND (status <> 'rejected' OR closed_at >= {y1})"
+    major = (
+        f"((verified_at < {y1} AND severity = 'major') OR ((verified_at IS NULL OR"
+        f" verified_at >= {y1}) AND coalesce(reported_severity, severity) = 'major'))"
+    )
+    h = con.execute(
+        f"""SELECT count(*) FILTER (WHERE {found}),
+                   count(*) FILTER (WHERE {found} AND {major}),
+                   count(*) FILTER (WHERE status = 'closed' AND closed_at >= {y0}
+                                      AND closed_at < {y1})
+            FROM hazard"""
+    ).fetchone()
+    out["hazards.found"], out["hazards.major"], out["hazards.rectified"] = h
+    out["hazards.overdue"] = con.execute(
+        f"""SELECT count(*) FROM hazard_order
+            WHERE deadline_at < {y1} AND (answered_at IS NULL OR answered_at >= {y1})"""
+    ).fetchone()[0]
+    return out
+
+
+def _time_duckdb(url: str, det_id: int, rounds: int, expected: dict[str, Any]) -> dict[str, Any]:
+    """Load once, time the figures (best of ``rounds``), and check every figure DuckDB computed
+    against :func:`compute_figures`' value of the same key."""
+    con, load_s = _duck_load(url)
+    best = float("inf")
+    values: dict[str, Any] = {}
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        values = _duck_figures(con, det_id)
+        best = min(best, time.perf_counter() - t0)
+    con.close()
+
+    def same(mine: Any, theirs: Any) -> bool:
+        if mine is None or theirs is None:
+            return mine is theirs
+        # means and percentiles are rounded to 0.1 s on both sides; float sums differ in the
+        # last digits by summation order
+        return bool(abs(float(mine) - float(theirs)) <= (0.1 if isinstance(theirs, float) else 0))
+
+    differ = {k: (v, expected.get(k)) for k, v in values.items() if not same(v, expected.get(k))}
+    return {"duckdb_s": best, "duckdb_load_s": load_s, "keys": len(values), "differ": differ}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--incidents", type=int, default=1_000_000)
@@ -436,11 +663,13 @@ def main() -> None:
                 _analyze(url)
                 stats_s, values = _time_figures(url, det_id, args.rounds)
                 naive = _naive(url, det_id, args.naive_rows)
+                duck = _time_duckdb(url, det_id, args.rounds, values)
                 results[backend] = {
                     "stats_s": stats_s,
                     "load_s": load_s,
                     "backfill_s": backfill_s,
                     **naive,
+                    **duck,
                 }
                 print(
                     f"{backend:10s} generate {gen_s:5.1f} s  load {load_s:6.1f} s  "
@@ -450,7 +679,10 @@ def main() -> None:
                     f"found, p90 response {values['response.response.p90']} s)  "
                     f"naive loop {naive['seconds_measured']:.2f} s over "
                     f"{naive['incidents_measured']} incidents → "
-                    f"{naive['seconds_extrapolated']:.1f} s for the year (extrapolated linearly)",
+                    f"{naive['seconds_extrapolated']:.1f} s for the year (extrapolated linearly)  "
+                    f"DuckDB: copy in {duck['duckdb_load_s']:.1f} s, {duck['keys']} figures in "
+                    f"{duck['duckdb_s']:.3f} s (best of {args.rounds}), "
+                    f"{len(duck['differ'])} differ from compute_figures {duck['differ'] or ''}",
                     flush=True,
                 )
         finally:
@@ -476,6 +708,18 @@ def main() -> None:
         ),
         "ratio_vs_naive_sqlite": round(sq["seconds_extrapolated"] / sq["stats_s"], 1),
         "ratio_vs_naive_postgresql": round(pg["seconds_extrapolated"] / pg["stats_s"], 1),
+        "duckdb_s": round(min(sq["duckdb_s"], pg["duckdb_s"]), 3),
+        "duckdb_s_sqlite": round(sq["duckdb_s"], 3),
+        "duckdb_s_postgresql": round(pg["duckdb_s"], 3),
+        "duckdb_load_s_sqlite": round(sq["duckdb_load_s"], 2),
+        "duckdb_load_s_postgresql": round(pg["duckdb_load_s"], 2),
+        "ratio_vs_duckdb": round(
+            max(sq["stats_s"] / sq["duckdb_s"], pg["stats_s"] / pg["duckdb_s"]), 1
+        ),
+        "ratio_vs_duckdb_sqlite": round(sq["stats_s"] / sq["duckdb_s"], 1),
+        "ratio_vs_duckdb_postgresql": round(pg["stats_s"] / pg["duckdb_s"], 1),
+        "duckdb_figures_checked": min(sq["keys"], pg["keys"]),
+        "duckdb_figures_differ": len(sq["differ"]) + len(pg["differ"]),
     }
     print(json.dumps(out))
     sys.exit(0 if max(out["yearly_stats_s_sqlite"], out["yearly_stats_s_postgresql"]) <= 5 else 1)
