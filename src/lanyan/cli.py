@@ -39,6 +39,9 @@ def _mount_stats() -> None:
     from lanyan.stats.cli import stats_app
 
     app.add_typer(stats_app, name="stats")
+    from lanyan.iot.cli import iot_app
+
+    app.add_typer(iot_app, name="iot")
 
 
 _mount_stats()
