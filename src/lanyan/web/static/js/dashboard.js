@@ -31,17 +31,27 @@ const MAIN_FIGURES = [
   "hazards.rectified", "hazards.overdue", "listings.listed", "listings.delisted",
 ];
 
+/** Money is shown in 万元, as leadership reads it; the row's label must then say 万元 too. */
+const SHOWN_UNIT = { cny: "万元" };
+
 function figureText(value, kind) {
   if (value === null || value === undefined) return "—";
   if (kind === "cny") return `${(value / 10000).toLocaleString("zh-CN", { maximumFractionDigits: 1 })} 万元`;
   return Number(value).toLocaleString("zh-CN");
 }
 
+/** A figure's label with the unit its values are shown in (the statistics label gives the stored unit). */
+function figureLabel(text, kind) {
+  const unit = SHOWN_UNIT[kind];
+  if (!text || !unit) return text;
+  return `${text.replace(/\s*[（(][^（()）]*[)）]\s*$/, "")}（${unit}）`;
+}
+
 function mainFigures(stats) {
   const rows = MAIN_FIGURES.filter((k) => k in stats.values).map((k) => {
     const change = stats.yoy.changes[k];
     return h("tr", { dataset: { key: k } },
-      h("td", {}, stats.labels[k] ?? k),
+      h("td", {}, figureLabel(stats.labels[k] ?? k, stats.kinds[k])),
       h("td", { class: "num" },
         h("button", { class: "link-btn", type: "button", title: "点击查看明细", onclick: () => traceOf(k, stats.labels[k]) },
           figureText(stats.values[k], stats.kinds[k]))),
@@ -67,25 +77,43 @@ function incidentsChart(choices, stats) {
     itemStyle: { color: t.color },
   }));
   const instance = chart("chart-incidents");
+  const counts = Object.fromEntries(types.map((t) => [t.name, t.value]));
+  // The pie's labels sit inside its ring and the names (with counts) in the legend: labels
+  // outside the ring had no room beside the bars (cut to "火灾..." at the edge, touching the bars).
   instance.setOption({
-    animation: false,
-    textStyle: { fontFamily: FONT },
-    title: { text: `${stats.period.label}警情 ${total} 起（同比${change}）`, left: "center" },
-    tooltip: { trigger: "item" },
-    legend: { bottom: 0, data: types.map((t) => t.name) },
-    grid: { left: 45, right: "38%", top: 50, bottom: 60 },
-    xAxis: { type: "category", data: monthKeys.map((k) => stats.labels[k]) },
-    yAxis: { type: "value", name: "起" },
-    series: [
-      { name: "月度警情", type: "bar", itemStyle: { color: "#c62828" }, data: monthKeys.map((k) => values[k]) },
+    baseOption: {
+      animation: false,
+      textStyle: { fontFamily: FONT },
+      title: { text: `${stats.period.label}警情 ${total} 起（同比${change}）`, left: "center", textStyle: { fontSize: 16 } },
+      tooltip: { trigger: "item" },
+      legend: { bottom: 0, data: types.map((t) => t.name), formatter: (name) => `${name} ${counts[name] ?? 0}` },
+      grid: { left: 45, right: "40%", top: 50, bottom: 60 },
+      xAxis: { type: "category", data: monthKeys.map((k) => stats.labels[k]) },
+      yAxis: { type: "value", name: "起" },
+      series: [
+        { name: "月度警情", type: "bar", itemStyle: { color: "#c62828" }, data: monthKeys.map((k) => values[k]) },
+        {
+          name: "警情类型",
+          type: "pie",
+          center: ["80%", "50%"],
+          radius: ["30%", "55%"],
+          avoidLabelOverlap: true,
+          label: { position: "inside", formatter: "{c}", color: "#fff", fontWeight: "bold" },
+          labelLayout: { hideOverlap: true },
+          labelLine: { show: false },
+          tooltip: { formatter: "{b}：{c} 起（{d}%）" },
+          data: types,
+        },
+      ],
+    },
+    media: [
       {
-        name: "警情类型",
-        type: "pie",
-        center: ["81%", "52%"],
-        radius: ["22%", "42%"],
-        label: { formatter: "{b}\n{c}" },
-        tooltip: { formatter: "{b}：{c} 起（{d}%）" },
-        data: types,
+        // a narrow chart (a phone, a split screen): the ring under the bars
+        query: { maxWidth: 560 },
+        option: {
+          grid: { left: 40, right: 12, top: 50, bottom: "50%" },
+          series: [{}, { center: ["50%", "72%"], radius: ["14%", "26%"] }],
+        },
       },
     ],
   });
@@ -106,7 +134,8 @@ function responseChart(dist, stats) {
   chart("chart-response").setOption({
     animation: false,
     textStyle: { fontFamily: FONT },
-    title: { text: `调派至首车到场时间分布（${standardMin} 分钟内 ${share}%，${n} 起）`, left: "center" },
+    // the figures in a second line: one line of both did not fit a phone's width
+    title: { text: "调派至首车到场时间分布", subtext: `${standardMin} 分钟内到场 ${share}%，共 ${n} 起`, left: "center", itemGap: 4 },
     tooltip: { trigger: "axis" },
     grid: { left: 50, right: 30, top: 75, bottom: 40 },
     xAxis: { type: "category", name: "分钟", data: labels },
@@ -147,6 +176,9 @@ function unitsChart(choices, units) {
 function coverageChart(coverage) {
   const circles = coverage.circles || [];
   const brigades = [...new Set(circles.flatMap((c) => (c.by_brigade || []).map((b) => b.name)))];
+  // a user below the detachment sees the brigades of its jurisdiction, not the whole city
+  const cityWide = circles.some((c) => c.city);
+  const categories = cityWide ? ["全市", ...brigades] : brigades;
   chart("chart-coverage").setOption({
     animation: false,
     textStyle: { fontFamily: FONT },
@@ -154,17 +186,23 @@ function coverageChart(coverage) {
     tooltip: { trigger: "axis", valueFormatter: (v) => `${v}%` },
     legend: { bottom: 0 },
     grid: { left: 50, right: 20, top: 50, bottom: 60 },
-    xAxis: { type: "category", data: ["全市", ...brigades] },
+    xAxis: { type: "category", data: categories, axisLabel: { interval: 0, overflow: "break", width: 72 } },
     yAxis: { type: "value", max: 100, name: "%" },
     series: circles.map((c) => ({
       name: c.zh,
       type: "bar",
       label: { show: true, position: "top", formatter: "{c}%" },
-      data: [c.city?.share ?? 0, ...brigades.map((b) => c.by_brigade?.find((x) => x.name === b)?.share ?? 0)].map((s) =>
+      data: [...(cityWide ? [c.city?.share ?? 0] : []), ...brigades.map((b) => c.by_brigade?.find((x) => x.name === b)?.share ?? 0)].map((s) =>
         Number((s * 100).toFixed(1)),
       ),
     })),
   });
+}
+
+/** The 5-minute share of the city, or of the one brigade a user below the detachment sees. */
+function coverageShare(circle) {
+  const share = circle?.city?.share ?? (circle?.by_brigade?.length === 1 ? circle.by_brigade[0].share : null);
+  return share === null || share === undefined ? "—" : `${(share * 100).toFixed(1)}%`;
 }
 
 function periodFor(year) {
@@ -210,7 +248,7 @@ async function main() {
     kpi(`${year}年警情`, stats.values["incidents.total"], "kpi-total", "incidents.total"),
     kpi(`${dist.standard_s / 60} 分钟到场率`, share === "—" ? "—" : `${share}%`, "kpi-response", "response.within_standard"),
     kpi("在库车辆", `${available}/${units.length}`, "kpi-available"),
-    kpi("城区5分钟覆盖率", urban ? `${(urban.city.share * 100).toFixed(1)}%` : "—", "kpi-coverage"),
+    kpi(urban?.city ? "城区5分钟覆盖率" : "辖区5分钟覆盖率", coverageShare(urban), "kpi-coverage"),
   );
   window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
   // a link to a figure's records (from a report, a message): /dashboard?year=2025&trace=fires.total
