@@ -356,7 +356,8 @@ CASES: dict[tuple[str, str], Callable[[TestClient, World], tuple[str, dict[str, 
     ),
     ("POST", "/api/dispatch/incidents/{incident_id}/status"): lambda c, w: (
         f"/api/dispatch/incidents/{_incident(c, w)}/status",
-        {"json": {"status": "controlled"}},
+        # nobody is on scene: the change is a commander's override with its reason
+        {"json": {"status": "controlled", "override_reason": "到场前已由单位自行扑灭"}},
     ),
     ("POST", "/api/dispatch/incidents/{incident_id}/close"): lambda c, w: (
         f"/api/dispatch/incidents/{_incident(c, w)}/close",

@@ -38,9 +38,9 @@ def test_call_from_intake_to_closing_report(app_client: TestClient, demo_city: D
     assert incident["status"] == "received"
     assert incident["number"].isdigit()
     assert incident["brigade_name"]
-    assert incident["water_sources"], "hydrants near the scene are listed by road time"
+    assert incident["water_sources"], "hydrants reachable by road near the scene are listed"
     assert incident["water_sources"] == sorted(
-        incident["water_sources"], key=lambda w: w["seconds"]
+        incident["water_sources"], key=lambda w: w["metres"]
     )
     iid = incident["id"]
 

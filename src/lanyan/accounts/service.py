@@ -50,6 +50,7 @@ def actor_for(user: User, ip: str | None = None) -> Actor:
         org_id=user.organization_id,
         org_path=user.organization.path,
         ip=ip,
+        display_name=user.display_name,
     )
 
 

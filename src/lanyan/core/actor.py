@@ -22,6 +22,8 @@ class Actor:
     org_id: int | None
     org_path: str
     ip: str | None = None
+    display_name: str | None = None
+    """The person's name (王建国): what timelines show; ``username`` is the login."""
 
     def require(self, action: Action) -> None:
         """Raise :class:`Forbidden` unless the role allows ``action``."""

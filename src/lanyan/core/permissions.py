@@ -36,6 +36,8 @@ class Action(StrEnum):
     USERS_MANAGE = "accounts.users.manage"
     AUDIT_READ = "audit.read"
     INCIDENT_WRITE = "dispatch.incident.write"
+    INCIDENT_OVERRIDE = "dispatch.incident.override"
+    """Mark an incident 已控制/已扑灭 before any unit is on scene, with a reason (commanders)."""
     PLAN_WRITE = "dispatch.plan.write"
     HAZARD_REPORT = "prevention.hazard.report"
     HAZARD_MANAGE = "prevention.hazard.manage"
@@ -57,7 +59,14 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         {Action.READ, Action.UNIT_STATUS, Action.EXPORT, Action.INCIDENT_WRITE, Action.IOT_DECIDE}
     ),
     Role.COMMANDER: frozenset(
-        {Action.READ, Action.UNIT_STATUS, Action.EXPORT, Action.INCIDENT_WRITE, Action.IOT_DECIDE}
+        {
+            Action.READ,
+            Action.UNIT_STATUS,
+            Action.EXPORT,
+            Action.INCIDENT_WRITE,
+            Action.INCIDENT_OVERRIDE,
+            Action.IOT_DECIDE,
+        }
     ),
     Role.STATION: frozenset(
         {Action.READ, Action.UNIT_STATUS, Action.WATER_WRITE, Action.HAZARD_REPORT, Action.PATROL}

@@ -12,6 +12,7 @@ from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
 from lanyan.dispatch import plans, service
 from lanyan.dispatch.choices import EventKind, IncidentStatus
+from lanyan.dispatch.geocode import KIND_ZH, note_zh
 from lanyan.dispatch.geocoding import GeocoderService
 from lanyan.dispatch.models import Assignment, Incident
 from lanyan.dispatch.nearby import Nearby
@@ -161,8 +162,14 @@ def _nearby_fields(found: Nearby) -> dict[str, object]:
     }
 
 
-def incident_public(incident: Incident, nearby: Nearby | None = None) -> IncidentPublic:
-    """An incident for the API; with ``nearby``, also the intake extras (water, duplicates...)."""
+def incident_public(
+    incident: Incident, nearby: Nearby | None = None, *, with_timeline: bool = True
+) -> IncidentPublic:
+    """An incident for the API; with ``nearby``, also the intake extras (water, duplicates...).
+
+    Lists leave the timeline out (``with_timeline=False``): the board shows each incident's
+    status and units, and opens one incident for its timeline.
+    """
     report = None
     if incident.status == IncidentStatus.CLOSED:
         report = ClosingReportPublic(
@@ -222,7 +229,7 @@ def incident_public(incident: Incident, nearby: Nearby | None = None) -> Inciden
                 actor_name=e.actor_name,
                 detail=e.detail,
             )
-            for e in incident.events
+            for e in (incident.events if with_timeline else ())
         ],
         **(_nearby_fields(nearby) if nearby is not None else {}),
     )
@@ -232,7 +239,7 @@ def recommendation_public(found: Recommendation) -> RecommendationPublic:
     """A recommendation for the API (times and distances to 0.1 s / 0.1 m)."""
     rule = found.rule
     units = []
-    for pick in found.picks:
+    for pick in [*found.picks, *found.first_responders]:
         cand = pick.candidate
         unit = cand.unit
         shape = found.routes.get(unit.id)
@@ -250,10 +257,12 @@ def recommendation_public(found: Recommendation) -> RecommendationPublic:
                 requirement=pick.requirement,
                 reason=pick.reason,
                 cross_brigade=pick.cross_brigade,
+                first_responder=pick.first_responder,
                 distance_m=round(shape.distance_m, 1) if shape else None,
                 route=shape.feature if shape else None,
             )
         )
+    units.sort(key=lambda u: u.eta_s)  # rows in the order the units arrive
     return RecommendationPublic(
         incident_id=found.incident.id,
         level=found.incident.level,
@@ -307,10 +316,16 @@ def geocode(
             GeocodeCandidate(
                 label=c.label,
                 kind=c.kind,
+                kind_zh=KIND_ZH.get(c.kind, "地点"),
                 lon=c.lon,
                 lat=c.lat,
                 score=round(c.score, 1),
                 matched=list(c.matched),
+                housenumber_found=c.housenumber_found,
+                note=note_zh(c.note),
+                premises_id=int(c.entry.ref_id)
+                if c.entry.source == "premises" and c.entry.ref_id
+                else None,
             )
             for c in found
         ]
@@ -335,11 +350,12 @@ def list_incidents(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[IncidentPublic]:
-    """Incidents in your jurisdiction, newest first."""
+    """Incidents in your jurisdiction, newest first, without their timelines (open one
+    incident for its timeline)."""
     rows, total = service.list_incidents(
         session, actor=actor, open_only=open, limit=limit, offset=offset
     )
-    return page_of([incident_public(i) for i in rows], total, limit, offset)
+    return page_of([incident_public(i, with_timeline=False) for i in rows], total, limit, offset)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentPublic)
@@ -414,9 +430,14 @@ def incident_status(
     actor: CurrentActor,
     session: SessionDep,
 ) -> IncidentPublic:
-    """Under control (控制) or extinguished (扑灭)."""
+    """Under control (控制) or extinguished (扑灭): refused (409) before any unit is on scene,
+    unless a commander overrides with a reason (recorded in the timeline and the audit)."""
     incident = service.set_incident_status(
-        session, actor=actor, incident_id=incident_id, status=IncidentStatus(body.status)
+        session,
+        actor=actor,
+        incident_id=incident_id,
+        status=IncidentStatus(body.status),
+        override_reason=body.override_reason,
     )
     session.commit()
     return incident_public(incident)

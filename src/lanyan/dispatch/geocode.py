@@ -608,3 +608,50 @@ def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(math.sqrt(a))
+
+
+KIND_ZH: dict[str, str] = {
+    "address": "门牌地址",
+    "street": "街道/道路",
+    "intersection": "路口",
+    "place": "地名",
+    "poi": "兴趣点",
+    "premises": "单位/场所",
+    "compound": "小区/院落",
+    "admin": "行政区划",
+    "organization": "消防站/队",
+}
+"""What the dispatcher reads for a candidate's kind."""
+
+_NOTE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^house number (.+?) not found on (.+?); placed at number (.+)$"),
+        "未找到门牌号 {0}（{1}），已定位到最近的 {2} 号",
+    ),
+    (
+        re.compile(r"^house number (.+?) not found on (.+?); placed on the street$"),
+        "未找到门牌号 {0}（{1}），已定位到该道路",
+    ),
+    (re.compile(r"^house number (.+?) not part of (.+)$"), "门牌号 {0} 不属于“{1}”，已定位到该处"),
+    (re.compile(r"^(.+?号) not found; placed on the road$"), "未找到门牌 {0}，已定位到该道路"),
+    (
+        re.compile(r"^(.+?号) not found; placed between (.+?) and (.+)$"),
+        "未找到门牌 {0}，已定位到 {1} 与 {2} 之间",
+    ),
+    (re.compile(r"^(.+?号) not found; placed at (.+)$"), "未找到门牌 {0}，已定位到 {1}"),
+    (
+        re.compile(r"^(.+?) and (.+?) are (\d+) m apart$"),
+        "{0} 与 {1} 相距 {2} 米，路口位置仅供参考",
+    ),
+)
+
+
+def note_zh(note: str | None) -> str | None:
+    """A candidate's note ("house number 12 not found on ...") as the dispatcher reads it."""
+    if not note:
+        return None
+    for pattern, text in _NOTE_RULES:
+        m = pattern.match(note)
+        if m:
+            return text.format(*m.groups())
+    return note

@@ -16,8 +16,41 @@ from sqlalchemy.orm import Session
 from lanyan.dispatch.aliases import aliases_signature, place_aliases
 from lanyan.dispatch.gazetteer import Entry, load_osm_gazetteer
 from lanyan.dispatch.geocode import Geocoder
+from lanyan.forces.choices import OrgKind
 from lanyan.forces.models import Organization
 from lanyan.prevention.models import Premises
+
+# How a fire organization's name ends, longest first: what is left is the place it is named after.
+_ORG_NAME_ENDINGS = (
+    "政府专职消防队",
+    "企业专职消防队",
+    "志愿消防队",
+    "消防救援站",
+    "专职消防队",
+    "特勤站",
+    "消防站",
+    "消防队",
+)
+# What dispatchers call any fire station or team of a place ("瓦杜兹消防站"): the words are
+# generic, so the organization is found whichever kind it is (a town may have a 专职队, no 站).
+_ORG_GENERIC_NAMES = ("消防救援站", "消防站", "消防队", "消防中队", "消防大队")
+
+
+def organization_aliases(org: Organization) -> tuple[str, ...]:
+    """Names a dispatcher types for a station or team: its place with a generic ending.
+
+    "瓦杜兹政府专职消防队" is also found as 瓦杜兹消防救援站, 瓦杜兹消防站 and 瓦杜兹消防队.
+    Micro stations and offices keep their own name only (they are named after a premises).
+    """
+    if org.kind in (OrgKind.MICRO_STATION, OrgKind.CORPS, OrgKind.DETACHMENT, OrgKind.BRIGADE):
+        return ()
+    for ending in _ORG_NAME_ENDINGS:
+        if org.name.endswith(ending) and len(org.name) > len(ending):
+            place = org.name.removesuffix(ending)
+            return tuple(
+                place + generic for generic in _ORG_GENERIC_NAMES if place + generic != org.name
+            )
+    return ()
 
 
 class GeocoderService:
@@ -76,6 +109,7 @@ class GeocoderService:
                     lat=o.lat,
                     source="organization",
                     ref_id=str(o.id),
+                    aliases=organization_aliases(o),
                 )
                 for o in session.scalars(select(Organization))
                 if o.lon is not None and o.lat is not None

@@ -164,7 +164,7 @@ def nearest_water_sources(
     limit: int = 5,
     limit_s: float = 180.0,
 ) -> list[NearWaterSource]:
-    """Water sources in the jurisdiction nearest the incident by road (seconds from the scene).
+    """Water sources in the jurisdiction reachable by road from the incident, nearest first.
 
     Only sources within about a kilometre are considered (a hose lay is hundreds of metres), read
     as plain columns, so this stays a few milliseconds on the intake screen.
@@ -192,18 +192,28 @@ def nearest_water_sources(
         np.array([s.lon for s in sources]), np.array([s.lat for s in sources])
     )
     seconds = tree[snapped.nodes]
-    out = []
-    for i in np.argsort(seconds, kind="stable")[:limit].tolist():
-        if not np.isfinite(seconds[i]):
-            break
-        ws = sources[i]
-        metres = float(haversine_m(ws.lon, ws.lat, incident.lon, incident.lat))
-        out.append(
-            NearWaterSource(
-                ws.id, ws.name, ws.kind, ws.state, round(float(seconds[i]), 1), round(metres, 1)
-            )
+    metres = haversine_m(
+        np.array([s.lon for s in sources]),
+        np.array([s.lat for s in sources]),
+        incident.lon,
+        incident.lat,
+    )
+    # Reachable by road (not across the river), then nearest first: the hose is laid over metres,
+    # and the list shows metres. Many hydrants share a road node (equal seconds), so seconds
+    # cannot order them.
+    reachable = np.flatnonzero(np.isfinite(seconds))
+    order = reachable[np.argsort(metres[reachable], kind="stable")][:limit]
+    return [
+        NearWaterSource(
+            sources[i].id,
+            sources[i].name,
+            sources[i].kind,
+            sources[i].state,
+            round(float(seconds[i]), 1),
+            round(float(metres[i]), 1),
         )
-    return out
+        for i in order.tolist()
+    ]
 
 
 def open_hazards_of(

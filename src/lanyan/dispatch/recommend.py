@@ -5,6 +5,12 @@ station's precomputed tree, units away from quarters (returning, with a position
 bounded reverse search from the incident. Units of the incident's own brigade are preferred while
 they arrive within the standard; when they cannot, the fastest unit from another brigade is
 offered as cross-brigade reinforcement (跨大队增援). Requirements nothing can fill are listed.
+
+Micro fire stations (微型消防站: a hospital's, a school's, a community's) respond in 1 minute and
+arrive in 3, with a small appliance and a few people: they are the first responders beside the
+graded response, not its main force. A plan line takes them only when it says so
+(``allow_micro_station``); otherwise the plan is filled with station and full-time team (专职队)
+appliances and the nearest micro station within its arrival standard is added as 先期处置.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import numpy as np
 
 from lanyan.core.standards import standards
 from lanyan.dispatch.models import Incident, ResponsePlanRule
-from lanyan.forces.choices import UnitStatus, UnitType
+from lanyan.forces.choices import OrgKind, UnitStatus, UnitType
 from lanyan.forces.models import Unit
 from lanyan.planning.coverage import CoverageThresholds, Zone
 from lanyan.planning.network import NetworkState
@@ -42,6 +48,8 @@ class Pick:
     requirement: str
     cross_brigade: bool
     reason: str
+    first_responder: bool = False
+    """A micro station sent beside the plan (先期处置), not one of its slots."""
 
 
 @dataclass
@@ -76,6 +84,8 @@ class Recommendation:
     rule: ResponsePlanRule | None
     snap: SnapResult
     fills: list[Fill]
+    first_responders: list[Pick]
+    """Micro stations added beside the plan (先期处置), not counted in its lines."""
     ranked: list[Candidate]
     """Every dispatchable unit in the jurisdiction, fastest first (the alternatives)."""
     routes: dict[int, RouteShape]
@@ -84,7 +94,8 @@ class Recommendation:
 
     @property
     def picks(self) -> list[Pick]:
-        """The chosen units, requirement by requirement."""
+        """The units the plan's lines chose, requirement by requirement (without the first
+        responders: the demo history replays the plan itself)."""
         return [pick for fill in self.fills for pick in fill.picks]
 
 
@@ -139,9 +150,16 @@ def candidates(
     return out
 
 
+def is_micro_station(candidate: Candidate) -> bool:
+    """Whether the unit belongs to a micro fire station (微型消防站)."""
+    return candidate.unit.station.kind == OrgKind.MICRO_STATION
+
+
 def _fits(candidate: Candidate, req: dict[str, Any], building_height_m: float | None) -> bool:
     unit = candidate.unit
     if unit.type.value not in req["unit_types"]:
+        return False
+    if is_micro_station(candidate) and not req.get("allow_micro_station"):
         return False
     min_ladder = req.get("min_ladder_m")
     if req.get("ladder_from_building") and building_height_m:
@@ -210,6 +228,41 @@ def fill_plan(
             )
         fills.append(fill)
     return fills
+
+
+FIRST_RESPONDER_LABEL = "微型消防站（先期处置）"
+
+
+def first_responders(
+    fills: list[Fill], ranked: list[Candidate], *, micro_arrival_s: float | None = None
+) -> list[Pick]:
+    """The nearest micro station's fastest unit, beside the plan, when it arrives in time.
+
+    Nothing is added when a plan line already took a micro station (the plan allows it) or when
+    the nearest one cannot arrive within the micro-station arrival standard (3 minutes by
+    default: ``micro_station_arrival_s``), where it would only come after the main force.
+    """
+    if any(is_micro_station(p.candidate) for f in fills for p in f.picks):
+        return []
+    budget = (
+        float(standards()["micro_station_arrival_s"])
+        if micro_arrival_s is None
+        else micro_arrival_s
+    )
+    for cand in ranked:  # fastest first
+        if not is_micro_station(cand):
+            continue
+        if cand.eta_s > budget:
+            return []
+        reason = "；".join(
+            [
+                "就近微型消防站先期处置（不占等级调派主力车位）",
+                f"预计{fmt_eta(cand.eta_s)}到场",
+                f"直线{cand.straight_m / 1000:.1f}公里",
+            ]
+        )
+        return [Pick(cand, FIRST_RESPONDER_LABEL, False, reason, first_responder=True)]
+    return []
 
 
 def unit_type_zh(value: str) -> str:

@@ -36,6 +36,10 @@ class IncidentCreate(StrictInput):
     subtype: IncidentSubtype | None = None
     level: int = Field(default=1, ge=1, le=5)
     premises_id: DbId | None = None
+    match_premises: bool = True
+    """Attach the premises within a few dozen metres when ``premises_id`` is not given; the
+    console sends ``false`` when the dispatcher picked a street, so a call on the road in front
+    of a supermarket is not taken to be at the supermarket."""
     description: Str2000 | None = None
 
 
@@ -64,6 +68,10 @@ class IncidentStatusChange(StrictInput):
     """Progress of the fight reported by the commander on scene."""
 
     status: str = Field(pattern=r"^(controlled|extinguished)$")
+    override_reason: Str200 | None = Field(default=None, min_length=2)
+    """Before any unit is on scene the change is refused (409); a duty commander may still make it
+    with a reason (the call was handled before arrival, a unit reported by radio ...), and the
+    override is recorded in the timeline and the audit."""
 
 
 class ClosingReport(StrictInput):
@@ -281,6 +289,8 @@ class RecommendedUnit(BaseModel):
     requirement: str
     reason: str
     cross_brigade: bool
+    first_responder: bool = False
+    """A micro fire station sent beside the graded plan (先期处置), not one of its slots."""
     distance_m: float | None
     route: dict[str, Any] | None = Field(description="GeoJSON Feature (LineString)")
 
@@ -344,10 +354,18 @@ class GeocodeCandidate(BaseModel):
 
     label: str
     kind: str
+    kind_zh: str
+    """The kind as the dispatcher reads it (街道/道路, 单位/场所, 兴趣点 ...)."""
     lon: float
     lat: float
     score: float
     matched: list[str]
+    housenumber_found: bool | None = None
+    """``None`` when the query had no house number; ``False`` when it was not matched."""
+    note: str | None = None
+    """Why the point is less precise than asked, in Chinese (the house number not found ...)."""
+    premises_id: int | None = None
+    """The premises this candidate is (kind ``premises``): the call is attached to it."""
 
 
 class GeocodeAnswer(BaseModel):
@@ -365,6 +383,9 @@ class Requirement(StrictInput):
     min_ladder_m: float | None = Field(default=None, ge=0, le=150)
     min_water_l: float | None = Field(default=None, ge=0, le=100_000)
     ladder_from_building: bool = False
+    allow_micro_station: bool = False
+    """Micro fire stations (微型消防站) may fill this line; by default they are first responders
+    beside the plan, never its main force."""
 
 
 class PlanRuleFields(StrictInput):

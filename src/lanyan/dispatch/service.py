@@ -25,7 +25,7 @@ from lanyan.core.actor import Actor
 from lanyan.core.clock import as_local, utcnow
 from lanyan.core.errors import Conflict, Forbidden, Invalid
 from lanyan.core.jurisdiction import get_visible, not_found_error, visible, visible_condition
-from lanyan.core.permissions import Action
+from lanyan.core.permissions import Action, allowed
 from lanyan.core.standards import standards
 from lanyan.dispatch import nearby
 from lanyan.dispatch import recommend as rec
@@ -148,7 +148,7 @@ def _new_event(
         unit_id=unit.id if unit else None,
         call_sign=unit.call_sign if unit else None,
         actor_id=actor.user_id,
-        actor_name=actor.username,
+        actor_name=actor.display_name or actor.username,
         detail=detail,
     )
 
@@ -297,8 +297,10 @@ def _create(
     premises: Premises | None
     if data.premises_id is not None:
         premises = get_visible(session, actor, Premises, data.premises_id)
-    else:
+    elif data.match_premises:
         premises = _premises_at(session, actor, data.lon, data.lat, table["premises_match_m"])
+    else:  # the dispatcher placed the call on a street: a premises nearby is not the scene
+        premises = None
     now = at or utcnow()
     incident = Incident(
         number=_next_number(session, as_local(now).date()),
@@ -450,13 +452,16 @@ def recommend(
     fills = rec.fill_plan(
         reqs, ranked, own_brigade_id=incident.brigade_id, zone=zone, building_height_m=height
     )
+    first = rec.first_responders(fills, ranked)
     chosen = [pick.candidate for fill in fills for pick in fill.picks]
+    chosen += [pick.candidate for pick in first]
     return rec.Recommendation(
         incident=incident,
         zone=zone,
         rule=rule,
         snap=snap,
         fills=fills,
+        first_responders=first,
         ranked=ranked,
         routes=_routes_of(state, chosen, snap) if with_routes else {},
         brigade_names=state.brigade_names,
@@ -759,7 +764,7 @@ def escalate(
         raise Conflict("警情已结案", "the incident is closed")
     if data.level <= incident.level:
         raise Conflict(
-            f"等级只能提高（当前为{incident.level}级）",
+            f"等级只能提高（当前为{level_zh(incident.level)}）",
             f"the level only goes up (now {incident.level})",
         )
     now = at or utcnow()
@@ -788,15 +793,31 @@ def escalate(
     return incident
 
 
+LEVEL_ZH = ("", "一级", "二级", "三级", "四级", "五级")
+"""Dispatch levels as the console and the crews read them (等级：一级)."""
+
+
+def level_zh(level: int) -> str:
+    """A dispatch level in Chinese: 1 → 一级."""
+    return LEVEL_ZH[level] if 0 < level < len(LEVEL_ZH) else f"{level}级"
+
+
 def set_incident_status(
     session: Session,
     *,
     actor: Actor,
     incident_id: int,
     status: IncidentStatus,
+    override_reason: str | None = None,
     at: datetime | None = None,
 ) -> Incident:
-    """控制 / 扑灭: the fight's progress only moves forward."""
+    """控制 / 扑灭: the fight's progress only moves forward, and only once someone is on scene.
+
+    Before the first 到场 of any unit the change is refused (409): nobody could have seen the
+    fire under control. A duty commander may still make it with ``override_reason`` (handled
+    before arrival, a unit on scene that did not report 到场 ...); the override is recorded in the
+    timeline entry and the audit row.
+    """
     actor.require(Action.INCIDENT_WRITE)
     incident = get_incident(session, actor, incident_id)
     order = list(IncidentStatus)
@@ -809,6 +830,21 @@ def set_incident_status(
             f"警情已是“{incident.status.zh}”，不能改为“{status.zh}”",
             f"the incident is {incident.status.en}; cannot become {status.en}",
         )
+    reason = (override_reason or "").strip() or None
+    on_scene = any(a.on_scene_at is not None for a in incident.assignments)
+    if not on_scene and reason is None:
+        raise Conflict(
+            f"尚无力量到场，不能标记为“{status.zh}”；"
+            "如确已控制（如到场前已自行扑灭），请由指挥员填写原因后强制标记",
+            f"no unit is on scene yet: the incident cannot become {status.en} "
+            "without a commander's override and its reason",
+        )
+    if not on_scene and not allowed(actor.role, Action.INCIDENT_OVERRIDE):
+        raise Forbidden(
+            "尚无力量到场时强制标记需由值班指挥员操作",
+            "only a duty commander may override before any unit is on scene",
+        )
+    override = not on_scene
     now = at or utcnow()
     before = incident.status.value
     incident.status = status
@@ -819,19 +855,42 @@ def set_incident_status(
         EventKind.CONTROLLED if status == IncidentStatus.CONTROLLED else EventKind.EXTINGUISHED,
         actor=actor,
         at=now,
+        detail={"override": True, "reason": reason} if override else None,
     )
     session.flush()
+    after: dict[str, Any] = {"status": status.value}
+    if override:
+        after |= {"override": True, "override_reason": reason}
     audit.record(
         session,
         actor=actor,
-        action="status",
+        action="override_status" if override else "status",
         entity="incident",
         entity_id=incident.id,
         before={"status": before},
-        after={"status": status.value},
+        after=after,
     )
     _publish(session, "incident.updated", incident)
     return incident
+
+
+CLOSING_FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("rescued", "获救", "人"),
+    ("evacuated", "疏散", "人"),
+    ("deaths", "死亡", "人"),
+    ("serious_injuries", "重伤", "人"),
+    ("minor_injuries", "轻伤", "人"),
+    ("property_protected_cny", "保护财产", "元"),
+    ("direct_loss_cny", "直接经济损失", "元"),
+    ("households_affected", "受灾户数", "户"),
+)
+"""Every figure of the closing report, with its Chinese name and unit, in the order shown."""
+
+
+def closing_figures(report: ClosingReport) -> dict[str, int | float]:
+    """Every figure of a closing report (zeros too: a zero entered is a figure entered)."""
+    values = report.model_dump()
+    return {key: values[key] for key, _, _ in CLOSING_FIGURES}
 
 
 def close_incident(
@@ -881,6 +940,7 @@ def close_incident(
         actor=actor,
         at=now,
         detail={
+            **closing_figures(report),
             "fire_grade": incident.fire_grade.zh if incident.fire_grade else None,
             "slight_fire": incident.slight_fire,
             "fire_grade_edition": incident.fire_grade_edition.value
