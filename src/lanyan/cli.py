@@ -446,7 +446,8 @@ def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     history_calls: Annotated[
-        int, typer.Option(min=0, help="calls in last year's demo history (0: none)")
+        int,
+        typer.Option(min=0, help="calls in each of the last two years' history (0: no history)"),
     ] = 1200,
     reset_passwords: Annotated[
         bool,
@@ -466,9 +467,11 @@ def demo(
     from lanyan.demo.accounts import ensure_demo_accounts
     from lanyan.demo.city import load_demo
     from lanyan.demo.history import load_history
+    from lanyan.demo.prevention_history import PreventionSummary, load_prevention_history
 
     settings = get_settings()
     upgrade(settings.database_url)
+    prevention: list[PreventionSummary] = []
     factory = make_sessionmaker(make_engine(settings.database_url))
     with _progress() as progress:
         tasks: dict[str, TaskID] = {}
@@ -485,22 +488,42 @@ def demo(
             progress=report,
             cache_dir=settings.cache_dir,
         )
-        history = load_history(  # last calendar year's calls, for statistics and dashboards
-            factory,
-            _road_network(),
-            seed=settings.demo_seed,
-            year=as_local(utcnow()).year - 1,
-            calls=history_calls,
-            progress=report,
-        )
+        # the last two calendar years of calls and prevention work, so that every 同比 of the
+        # dashboards and of last year's report compares two recorded years
+        network = _road_network()
+        this_year = as_local(utcnow()).year
+        histories = []
+        for year in (this_year - 2, this_year - 1):
+            histories.append(
+                load_history(
+                    factory,
+                    network,
+                    seed=settings.demo_seed,
+                    year=year,
+                    calls=history_calls,
+                    progress=report,
+                )
+            )
+            if history_calls:
+                prevention.append(
+                    load_prevention_history(factory, seed=settings.demo_seed, year=year)
+                )
     loaded = Table(title=f"演示城市已加载 demo city loaded（{summary.elapsed_s:.1f} 秒）")
     for col in ("数据 data", "总数 total", "本次新增 created"):
         loaded.add_column(col)
     for kind, total in summary.counts.items():
         loaded.add_row(kind, str(total), str(summary.created.get(kind, 0)))
     console.print(loaded)
-    took = "已存在，跳过 already there" if history.skipped else f"{history.elapsed_s:.1f} 秒"
-    console.print(f"历史警情 demo history {history.year}: {history.incidents} 起（{took}）")
+    for history in histories:
+        took = "已存在，跳过 already there" if history.skipped else f"{history.elapsed_s:.1f} 秒"
+        console.print(f"历史警情 demo history {history.year}: {history.incidents} 起（{took}）")
+    for work in prevention:
+        if not work.skipped:
+            console.print(
+                f"防火监督 demo prevention {work.year}: 巡查{work.visits}次、"
+                f"隐患{work.hazards}处、挂牌{work.listings}处、监督检查{work.inspections}次"
+                f"（{work.elapsed_s:.1f} 秒）"
+            )
     accounts = ensure_demo_accounts(
         factory, seed=settings.demo_seed, reset_passwords=reset_passwords
     )
