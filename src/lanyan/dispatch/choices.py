@@ -10,6 +10,9 @@ class IncidentType(Choice):
 
     The national releases now call 公务执勤 安保勤务: the label follows them, the stored value
     ``duty`` stays, so records written before read the same and the old label is still parsed.
+    Source: 国家消防救援局 press conference of 2026-03-17 on 2025 ("火灾扑救83.7万起……社会救助
+    85.8万起、安保勤务14.3万起；其中全年共处置虚假警16.4万起"). No national list of 安保勤务
+    subtypes was found (the releases name subtypes of 抢险救援 only), so it keeps one subtype.
     """
 
     FIRE = ("fire", "火灾扑救", "Fire", "#d32f2f")
