@@ -882,7 +882,7 @@ CLOSING_FIGURES: tuple[tuple[str, str, str], ...] = (
     ("minor_injuries", "轻伤", "人"),
     ("property_protected_cny", "保护财产", "元"),
     ("direct_loss_cny", "直接经济损失", "元"),
-    ("households_affected", "受灾户数", "户"),
+    ("households_affected", "受灾", "户"),
 )
 """Every figure of the closing report, with its Chinese name and unit, in the order shown."""
 

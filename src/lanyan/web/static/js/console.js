@@ -33,6 +33,11 @@ import {
 } from "./map.js";
 
 const canDispatch = Boolean(user?.can_dispatch);
+/** Duty commanders (and administrators) may mark 已控制/已扑灭 before anyone is on scene, with a reason. */
+const canOverride = user?.role === "commander" || user?.role === "admin";
+/** Below this width the layer list starts folded (a 1366×768 laptop): it would cover the map. */
+const LAYERS_OPEN_MIN_WIDTH = 1600;
+const AT_SCENE = new Set(["on_scene", "water_on"]);
 const ROUTE_COLOURS = ["#1e88e5", "#43a047", "#8e24aa", "#f4511e", "#00897b", "#6d4c41", "#3949ab", "#c0ca33"];
 const ACTIVE_ASSIGNMENT = new Set(["assigned", "en_route", "on_scene", "water_on", "returning"]);
 /** Legal next milestones (the server decides; this only greys out buttons). */
@@ -100,7 +105,7 @@ async function buildMap() {
 
   const orgLayers = organizationLayers(state.choices, orgs, canvas);
   state.unitLayer = new UnitLayer(state.choices, state.svg);
-  state.unitLayer.update(units, state.orgsById);
+  drawUnits();
   state.holes = holeLayers(coverage, canvas);
   const keyPremises = premises.filter((p) => p.category === "key_unit");
   const smallVenues = premises.filter((p) => p.category !== "key_unit");
@@ -127,14 +132,44 @@ async function buildMap() {
   }
   state.overlayKeys = Object.fromEntries(overlays.map(([key, name, layer]) => [key, { name, layer }]));
   state.layerControl = L.control.layers({ [escapeHtml(baseInfo.name)]: baseInfo.layer }, control, { collapsed: false, position: "topright" }).addTo(map);
+  foldableLayerList(state.layerControl, map);
   L.control.scale({ imperial: false }).addTo(map);
-  if (baseInfo.bounds?.isValid()) map.fitBounds(baseInfo.bounds, { padding: [10, 10] });
+  // A map with no room (0 px wide) has no zoom that fits: Leaflet would compute NaN (the phone
+  // layout once left the map 0 px beside a fixed-width panel).
+  const size = map.getSize();
+  if (baseInfo.bounds?.isValid() && size.x > 0 && size.y > 0) map.fitBounds(baseInfo.bounds, { padding: [10, 10] });
+  window.addEventListener("resize", debounce(() => fitLayerList(state.layerControl, map), 100));
   state.incidentLayer.bringToFront?.();
   await afterPaint();
   window.LANYAN_MAP_READY_MS = Math.round(performance.now());
   document.body.dataset.mapReady = "1";
   $("map-loading").hidden = true;
   console.info(`一张图就绪：${window.LANYAN_MAP_READY_MS} ms`);
+}
+
+/**
+ * The layer list opens and closes with a button at its top; it starts folded on screens narrower
+ * than LAYERS_OPEN_MIN_WIDTH, where it would cover half the map.
+ */
+function foldableLayerList(control, map) {
+  const container = control.getContainer();
+  const toggle = h("button", { type: "button", class: "layers-toggle", id: "layers-toggle", "aria-expanded": "true" }, "图层");
+  const setFolded = (folded) => {
+    container.classList.toggle("is-collapsed", folded);
+    toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+    fitLayerList(control, map);
+  };
+  toggle.addEventListener("click", () => setFolded(!container.classList.contains("is-collapsed")));
+  container.prepend(toggle);
+  L.DomEvent.disableClickPropagation(container);
+  L.DomEvent.disableScrollPropagation(container);
+  setFolded(window.innerWidth < LAYERS_OPEN_MIN_WIDTH);
+}
+
+/** Keep the open layer list inside the map (it scrolls when the map is low). */
+function fitLayerList(control, map) {
+  const list = control.getContainer().querySelector(".leaflet-control-layers-list");
+  if (list) list.style.maxHeight = `${Math.max(120, map.getSize().y - 60)}px`;
 }
 
 function onMapClick(event) {
@@ -210,6 +245,39 @@ async function loadIncidents() {
   }
   renderIncidentList();
   incidentMarkers();
+  drawUnits();
+}
+
+/** Where units on scene (到场/出水) stand: at their incident, not at their station. */
+function unitsAtScene() {
+  const at = new Map();
+  for (const incident of state.incidents) {
+    if (incident.lat == null) continue;
+    for (const a of incident.assignments || []) if (AT_SCENE.has(a.status)) at.set(a.unit_id, [incident.lat, incident.lon]);
+  }
+  return at;
+}
+
+function drawUnits() {
+  state.unitLayer?.update(state.units, state.orgsById, unitsAtScene());
+}
+
+/**
+ * A live event carries the incident's new status: the list follows it at once (已调派 → 处置中
+ * when a unit reports 到场), and the list is reloaded soon after for everything else.
+ */
+function applyIncidentStatus(data) {
+  const id = incidentIdOf(data);
+  const incident = state.incidents.find((i) => i.id === id);
+  if (!incident) return;
+  if (data.status === "closed") state.incidents = state.incidents.filter((i) => i.id !== id);
+  else if (data.status) incident.status = data.status;
+  if (data.assignment_id && data.assignment_status) {
+    const a = (incident.assignments || []).find((x) => x.id === data.assignment_id);
+    if (a) a.status = data.assignment_status;
+  }
+  renderIncidentList();
+  drawUnits();
 }
 
 function renderIncidentList() {
@@ -235,7 +303,7 @@ function renderIncidentList() {
         badge(label(state.choices, "incident_type", incident.type), colour(state.choices, "incident_type", incident.type)),
         h("b", {}, ` ${incident.number} `),
         h("span", { class: "addr" }, incident.address_text || `${incident.lon?.toFixed(4)}, ${incident.lat?.toFixed(4)}`),
-        h("span", { class: "right" }, badge(label(state.choices, "incident_status", incident.status), colour(state.choices, "incident_status", incident.status)), " ", formatTime(incident.received_at)),
+        h("span", { class: "right" }, h("span", { class: "incident-state", dataset: { status: incident.status } }, badge(label(state.choices, "incident_status", incident.status), colour(state.choices, "incident_status", incident.status))), " ", formatTime(incident.received_at)),
       ),
     ),
   );
@@ -317,10 +385,12 @@ function renderIncident() {
   }
   if (incident.premises) {
     const p = incident.premises;
-    parts.push(h("div", { class: "note" }, `单位：${p.name}（${label(state.choices, "premises_category", p.category)}${p.height_m ? `，${p.height_m} 米` : ""}${p.floors_above ? `，地上 ${p.floors_above} 层` : ""}）${p.preplan_notes ? "；预案：" + p.preplan_notes : ""}`));
+    const size = buildingSize(p);
+    parts.push(h("div", { class: "note", id: "incident-premises" }, `单位：${p.name}（${[label(state.choices, "premises_category", p.category), size].filter(Boolean).join("，")}）${p.preplan_notes ? "；预案：" + p.preplan_notes : ""}`));
   }
   if (incident.water_sources?.length) {
-    parts.push(h("div", { class: "note" }, "附近水源：", incident.water_sources.slice(0, 4).map((w) => `${w.name} ${Math.round(w.metres)} 米`).join("；")));
+    const nearest = [...incident.water_sources].sort((a, b) => a.metres - b.metres).slice(0, 4);
+    parts.push(h("div", { class: "note", id: "water-sources" }, "附近水源：", nearest.map((w) => `${w.name} ${Math.round(w.metres)} 米`).join("；")));
   }
 
   const rows = (incident.assignments || []).map((a) =>
@@ -350,6 +420,10 @@ function renderIncident() {
         h("button", { class: "btn", id: "recommend-more", onclick: (e) => withButton(e.target, () => showRecommendation(incident.id)) }, "补充推荐"),
       ),
     );
+    const anyoneOnScene = (incident.assignments || []).some((a) => a.on_scene_at);
+    if (!anyoneOnScene && canOverride && ["received", "dispatched"].includes(incident.status)) {
+      parts.push(keptForm(`override-${incident.id}`, () => overrideForm()));
+    }
     const levels = [2, 3, 4, 5].filter((n) => n > incident.level);
     if (levels.length) {
       parts.push(
@@ -367,7 +441,8 @@ function renderIncident() {
   if (incident.report) {
     const r = incident.report;
     const grade = incident.fire_grade ? `火灾等级：${gradeText(incident)}。` : "";
-    parts.push(h("div", { class: "note", id: "closing-report" }, `结案：获救 ${r.rescued ?? 0} 人，疏散 ${r.evacuated ?? 0} 人，死亡 ${r.deaths ?? 0} 人，直接损失 ${r.direct_loss_cny ?? 0} 元，受灾 ${r.households_affected ?? 0} 户。${grade}${r.summary ?? ""}`));
+    const figures = CLOSING_FIGURES.map(([key, name, unit]) => `${name} ${formatFigure(r[key] ?? 0)} ${unit}`).join("，");
+    parts.push(h("div", { class: "note", id: "closing-report" }, `结案：${figures}。${grade}${r.summary ?? ""}`));
   }
   parts.push(
     h("h3", {}, "处置时间线"),
@@ -402,15 +477,86 @@ function keptForm(key, build) {
   return keptForms.get(key).form;
 }
 
-const DETAIL_LABELS = { caller_number: "电话", address: "地址", type: "类型", level: "等级", eta_s: "预计", reason: "原因", fire_grade: "火灾等级", slight_fire: "轻微火灾", fire_grade_edition: "等级依据（版本）", reassigned_to: "改派至警情", from: "原等级", to: "新等级" };
+/** Every figure of the closing report, in the order the form asks for them (service.CLOSING_FIGURES). */
+const CLOSING_FIGURES = [
+  ["rescued", "获救", "人"],
+  ["evacuated", "疏散", "人"],
+  ["deaths", "死亡", "人"],
+  ["serious_injuries", "重伤", "人"],
+  ["minor_injuries", "轻伤", "人"],
+  ["property_protected_cny", "保护财产", "元"],
+  ["direct_loss_cny", "直接经济损失", "元"],
+  ["households_affected", "受灾", "户"],
+];
+const FIGURE_UNITS = Object.fromEntries(CLOSING_FIGURES.map(([key, , unit]) => [key, unit]));
+const DETAIL_LABELS = {
+  caller_number: "电话",
+  address: "地址",
+  type: "类型",
+  level: "等级",
+  eta_s: "预计",
+  reason: "原因",
+  override: "强制标记",
+  fire_grade: "火灾等级",
+  slight_fire: "轻微火灾",
+  fire_grade_edition: "等级依据（版本）",
+  reassigned_to: "改派至警情",
+  from: "原等级",
+  to: "新等级",
+  ...Object.fromEntries(CLOSING_FIGURES.map(([key, name]) => [key, name])),
+};
+const LEVEL_KEYS = new Set(["level", "from", "to"]);
+
+function formatFigure(value) {
+  return Number(value).toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+}
+
+/** A building's size as the crews need it: floors, and the height in whole metres when known. */
+export function buildingSize(p) {
+  const floors = p.floors_above ? `地上 ${p.floors_above} 层` : "";
+  const height = p.height_m ? `建筑高度约 ${Math.round(p.height_m)} 米` : "";
+  return [floors, height].filter(Boolean).join("，");
+}
 
 /** A timeline entry's detail ({"eta_s": 79}) as short Chinese text. */
 function detailText(detail) {
   if (!detail || typeof detail !== "object") return detail ?? "";
+  const value = (k, v) => {
+    if (k === "eta_s") return mmss(v);
+    if (LEVEL_KEYS.has(k) && Number.isInteger(v)) return LEVEL_NAMES[v] ?? `${v}级`;
+    if (typeof v === "boolean") return v ? "是" : "否";
+    if (k in FIGURE_UNITS) return `${formatFigure(v)} ${FIGURE_UNITS[k]}`;
+    return v;
+  };
   return Object.entries(detail)
     .filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([k, v]) => `${DETAIL_LABELS[k] ?? k}：${k === "eta_s" ? mmss(v) : typeof v === "boolean" ? (v ? "是" : "否") : v}`)
+    .map(([k, v]) => `${DETAIL_LABELS[k] ?? k}：${value(k, v)}`)
     .join("，");
+}
+
+/** Before anyone is on scene: a commander may still mark the incident, with a reason. */
+function overrideForm() {
+  const submit = (status) => async (event) => {
+    const reason = $("override-reason").value.trim();
+    if (reason.length < 2) {
+      toast("请填写强制标记的原因", "error");
+      $("override-reason").focus();
+      return;
+    }
+    await setIncidentStatus(event.target, status, reason);
+  };
+  return h(
+    "div",
+    { class: "override", id: "override-form" },
+    h("div", { class: "muted small" }, "尚无力量到场。如确已控制或扑灭（如到场前已由单位自行扑灭），由指挥员填写原因后强制标记："),
+    h("label", {}, "原因", h("input", { id: "override-reason", maxlength: 200, placeholder: "如：单位微型消防站已扑灭，经电话核实" })),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", class: "btn btn-warn", id: "override-controlled", onclick: submit("controlled") }, "强制标记已控制"),
+      h("button", { type: "button", class: "btn btn-warn", id: "override-extinguished", onclick: submit("extinguished") }, "强制标记已扑灭"),
+    ),
+  );
 }
 
 function assignmentStatusSelect(assignment) {
@@ -462,11 +608,13 @@ function closingForm(incident) {
   );
 }
 
-async function setIncidentStatus(button, status) {
+async function setIncidentStatus(button, status, overrideReason = null) {
   await withButton(button, async () => {
-    state.current = await api(`/api/dispatch/incidents/${state.current.id}/status`, { method: "POST", body: { status } });
+    const body = overrideReason ? { status, override_reason: overrideReason } : { status };
+    state.current = await api(`/api/dispatch/incidents/${state.current.id}/status`, { method: "POST", body });
     renderIncident();
-    toast(`警情已标记为${label(state.choices, "incident_status", status)}`, "ok");
+    applyIncidentStatus({ incident_id: state.current.id, status: state.current.status });
+    toast(`警情已标记为${label(state.choices, "incident_status", status)}${overrideReason ? "（强制标记）" : ""}`, "ok");
   });
 }
 
@@ -538,8 +686,8 @@ async function geocode() {
           "li",
           { class: "candidate", dataset: { index: i }, tabindex: 0, onclick: () => pickCandidate(c), onkeydown: (e) => e.key === "Enter" && pickCandidate(c) },
           h("b", {}, c.label),
-          h("span", { class: "muted" }, ` ${c.kind ?? ""} · ${Math.round(c.score ?? 0)}分`),
-          c.note ? h("div", { class: "muted small" }, c.note) : null,
+          h("span", { class: "muted" }, ` ${c.kind_zh ?? "地点"} · ${Math.round(c.score ?? 0)}分`),
+          c.note ? h("div", { class: "warn small candidate-note" }, `⚠ ${c.note}`) : null,
         ),
       ),
     );
@@ -550,10 +698,16 @@ async function geocode() {
   }
 }
 
+/** Kinds of candidate that name a road or an area, not a building: a premises nearby is not the scene. */
+const NOT_A_BUILDING = new Set(["street", "intersection", "place", "admin"]);
+
 function pickCandidate(candidate) {
   $("address").value = candidate.label;
   $("candidates").hidden = true;
   setPlace(candidate.lat, candidate.lon, "地址候选", candidate.label);
+  state.place.premisesId = candidate.premises_id ?? null;
+  state.place.matchPremises = !NOT_A_BUILDING.has(candidate.kind);
+  if (candidate.note) toast(candidate.note, "info", 6000);
   state.map.flyTo([candidate.lat, candidate.lon], 15, { duration: 0.4 });
 }
 
@@ -573,6 +727,8 @@ async function submitIntake(event) {
     subtype: $("incident-subtype").value || null,
     level: Number($("incident-level").value),
     description: $("description").value.trim() || null,
+    premises_id: state.place.premisesId ?? null,
+    match_premises: state.place.matchPremises ?? true,
   };
   await withButton($("submit-intake"), async () => {
     const incident = await api("/api/dispatch/incidents", { method: "POST", body });
@@ -601,19 +757,20 @@ async function showRecommendation(incidentId) {
   panel.replaceChildren(h("h2", {}, "推荐力量"), h("p", { class: "muted" }, "计算中…"));
   const rec = await api(`/api/dispatch/incidents/${incidentId}/recommendation`);
   state.recommendation = rec;
-  const units = rec.units || [];
+  // rows in the order the units arrive
+  const units = [...(rec.units || [])].sort((a, b) => a.eta_s - b.eta_s);
   drawRoutes(units.map((u) => u.route));
   const rows = units.map((u, i) =>
     h(
       "tr",
-      { class: "rec-row", dataset: { unitId: u.unit_id } },
+      { class: `rec-row${u.first_responder ? " first-responder" : ""}`, dataset: { unitId: u.unit_id }, title: `${u.station_name}：${u.reason || ""}` },
       h("td", {}, h("input", { type: "checkbox", class: "rec-pick", value: u.unit_id, checked: true, "aria-label": u.call_sign })),
-      h("td", {}, h("span", { class: "swatch", style: { background: ROUTE_COLOURS[i % ROUTE_COLOURS.length] } }), u.call_sign),
-      h("td", {}, u.unit_type_zh || label(state.choices, "unit_type", u.unit_type)),
-      h("td", {}, u.station_name, u.cross_brigade ? h("span", { class: "tag" }, "跨区") : ""),
+      h("td", { class: "call-sign" }, h("span", { class: "swatch", style: { background: ROUTE_COLOURS[i % ROUTE_COLOURS.length] } }), u.call_sign),
+      h("td", { class: "unit-type" }, u.unit_type_zh || label(state.choices, "unit_type", u.unit_type)),
+      h("td", { class: "station" }, u.station_name),
       h("td", { class: "num eta" }, mmss(u.eta_s)),
-      h("td", { class: "num" }, u.distance_m != null ? `${(u.distance_m / 1000).toFixed(1)} km` : "—"),
-      h("td", { class: "muted small" }, u.requirement || u.reason || ""),
+      h("td", { class: "num dist" }, u.distance_m != null ? `${(u.distance_m / 1000).toFixed(1)}\u00a0km` : "—"),
+      h("td", { class: "reason" }, u.first_responder ? h("span", { class: "tag tag-first" }, "先期处置") : u.requirement || "", u.cross_brigade ? h("span", { class: "tag" }, "跨区") : ""),
     ),
   );
   const parts = [
@@ -672,7 +829,7 @@ async function refreshUnits() {
   } catch {
     return;
   }
-  state.unitLayer.update(state.units, state.orgsById);
+  drawUnits();
   renderStatusBoard();
 }
 
@@ -739,11 +896,15 @@ function alertNewIncident(data) {
   const incident = data?.incident ?? data ?? {};
   banner.textContent = `【新警情】 ${incident.number ?? ""} ${incident.type ? label(state.choices, "incident_type", incident.type) : ""} ${incident.address ?? incident.address_text ?? ""}`;
   banner.hidden = false;
+  state.map?.invalidateSize();
   banner.classList.remove("flash");
   void banner.offsetWidth;
   banner.classList.add("flash");
   clearTimeout(alertNewIncident.timer);
-  alertNewIncident.timer = setTimeout(() => (banner.hidden = true), 12000);
+  alertNewIncident.timer = setTimeout(() => {
+    banner.hidden = true;
+    state.map?.invalidateSize();
+  }, 12000);
   beep();
 }
 
@@ -760,15 +921,20 @@ function startLive() {
         refreshIncidentsSoon();
       },
       "incident.updated": (data) => {
+        applyIncidentStatus(data);
         refreshIncidentsSoon();
         if (touchesCurrent(data)) refreshCurrentSoon();
       },
       "assignment.created": (data) => {
+        applyIncidentStatus(data);
         refreshUnitsSoon();
+        refreshIncidentsSoon();
         if (!state.current || touchesCurrent(data)) refreshCurrentSoon();
       },
       "assignment.updated": (data) => {
+        applyIncidentStatus(data);
         refreshUnitsSoon();
+        refreshIncidentsSoon();
         if (!state.current || touchesCurrent(data)) refreshCurrentSoon();
       },
       "unit.status": () => {
@@ -788,7 +954,18 @@ function startLive() {
 
 // ---------------------------------------------------------------- start
 
+/** Toasts are shown on the map (see console.css), never over the side panel's controls. */
+function keepToastsOnTheMap() {
+  const adopt = () => {
+    const box = document.querySelector("body > .toasts");
+    if (box) $("map").append(box);
+  };
+  new MutationObserver(adopt).observe(document.body, { childList: true });
+  adopt();
+}
+
 async function main() {
+  keepToastsOnTheMap();
   mountHeader("一张图 · 指挥调度");
   document.body.classList.toggle("read-only", !canDispatch);
   state.choices = await loadChoices();

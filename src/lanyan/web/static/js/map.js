@@ -91,27 +91,38 @@ export function organizationLayers(choices, orgs, canvas) {
   return layers;
 }
 
-/** Where a unit is drawn: its live position, else at its station, fanned out around it. */
-export function unitPositions(units, orgsById) {
-  const byStation = new Map();
+/**
+ * Where a unit is drawn: its live position; else, on scene (到场/出水), at its incident
+ * (``atScene``: unit id → [lat, lon]); else at its station; fanned out around the spot it shares.
+ */
+export function unitPositions(units, orgsById, atScene = new Map()) {
+  const groups = new Map();
   const positions = new Map();
+  const join = (key, centre, unit) => {
+    const group = groups.get(key) || { centre, units: [] };
+    group.units.push(unit);
+    groups.set(key, group);
+  };
   for (const unit of units) {
     if (unit.lon != null && unit.lat != null) {
       positions.set(unit.id, [unit.lat, unit.lon]);
       continue;
     }
-    const list = byStation.get(unit.station_id) || [];
-    list.push(unit);
-    byStation.set(unit.station_id, list);
-  }
-  for (const [stationId, list] of byStation) {
-    const station = orgsById.get(stationId);
+    const scene = atScene.get(unit.id);
+    if (scene) {
+      join(`scene:${scene[0]},${scene[1]}`, scene, unit);
+      continue;
+    }
+    const station = orgsById.get(unit.station_id);
     if (!station || station.lat == null) continue;
+    join(`station:${station.id}`, [station.lat, station.lon], unit);
+  }
+  for (const { centre, units: list } of groups.values()) {
     list.sort((a, b) => a.id - b.id);
     list.forEach((unit, i) => {
       const angle = (2 * Math.PI * i) / list.length;
       const r = 0.0011;
-      positions.set(unit.id, [station.lat + r * Math.sin(angle) * 0.68, station.lon + r * Math.cos(angle)]);
+      positions.set(unit.id, [centre[0] + r * Math.sin(angle) * 0.68, centre[1] + r * Math.cos(angle)]);
     });
   }
   return positions;
@@ -134,8 +145,8 @@ export class UnitLayer {
     return mapText(`${unit.call_sign}：${label(this.choices, "unit_status", unit.status)}`);
   }
 
-  update(units, orgsById) {
-    const positions = unitPositions(units, orgsById);
+  update(units, orgsById, atScene = new Map()) {
+    const positions = unitPositions(units, orgsById, atScene);
     const seen = new Set();
     for (const unit of units) {
       const at = positions.get(unit.id);
@@ -218,7 +229,7 @@ export function premisesLayer(choices, premises, canvas) {
           p.name,
           label(choices, "premises_category", p.category),
           p.address,
-          p.height_m ? `高度 ${p.height_m} m，地上 ${p.floors_above ?? "?"} 层` : null,
+          [p.floors_above ? `地上 ${p.floors_above} 层` : "", p.height_m ? `建筑高度约 ${Math.round(p.height_m)} 米` : ""].filter(Boolean).join("，") || null,
         ),
       )
       .addTo(layer);
