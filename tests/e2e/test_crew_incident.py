@@ -2,7 +2,8 @@
 
 Three vehicles of the demo's special-service station are sent to one call. On a phone, the crew
 sees one card for the incident (one map, the three vehicles), moves all three to 出动 and then to
-到场 with one tap each, and the incident is 处置中 by the API. A single vehicle is still settable
+到场 with one tap each, and the incident is 处置中 by the API and on the dispatcher's console,
+without a reload. A single vehicle is still settable
 on its own; the messages never cover a button; back in quarters the page says which station and
 vehicles it serves. Screenshots in test-artifacts/e2e/crew-*.png.
 """
@@ -75,6 +76,11 @@ def _no_layout_problems(page: Any) -> None:
 def test_one_tap_moves_the_whole_crew_to_on_scene(
     new_page: Any, live_server: LiveServer, incident: dict[str, Any]
 ) -> None:
+    # the dispatcher's console is open on the incident list meanwhile
+    console = new_page("demo_dispatcher")
+    listed = f'#incident-list [data-incident-id="{incident["id"]}"] .incident-state'
+    console.wait_for_selector(f'{listed}[data-status="dispatched"]')
+
     crew = new_page("demo_station", viewport=PHONE_VIEWPORT)
     assert crew.url.endswith("/crew")
     card_selector = f'.crew-incident[data-incident-id="{incident["id"]}"]'
@@ -110,6 +116,10 @@ def test_one_tap_moves_the_whole_crew_to_on_scene(
     assert now["status_zh"] == "处置中"
     assert {a["status"] for a in now["assignments"]} == {"on_scene"}
     assert all(a["on_scene_at"] for a in now["assignments"])
+    # and the console's incident list says so without a reload
+    console.wait_for_selector(f'{listed}[data-status="on_scene"]')
+    assert "处置中" in console.locator(listed).inner_text()
+    shot(console, "crew-02b-console-on-scene")
 
     # each vehicle is still settable on its own
     first = card.locator(".order").first
