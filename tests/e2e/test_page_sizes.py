@@ -212,7 +212,8 @@ def test_page_holds_at_every_size(
         # ready, or a page that failed to load says so in an error message
         page.wait_for_selector(f"{case.ready}, .toast-error", state="attached")
         _settle(page, watch)
-        page.screenshot(path=str(SHOTS / f"{case.name}-{user or 'visitor'}-{size_name}.png"))
+        shot_path = SHOTS / f"{case.name}-{user or 'visitor'}-{size_name}.png"
+        page.screenshot(path=str(shot_path), full_page=True)
         for message in page.locator(".toast-error").all_inner_texts():
             problems.append(f"{where}: the page says: {message}")
         document = page.url

@@ -235,10 +235,18 @@ function byIncident(items) {
   return [...groups.values()];
 }
 
+/** Who this page serves: the station and its vehicles (a user above a station: its jurisdiction). */
 function stationLine(units) {
   const stations = [...new Set(units.map((u) => u.station_name))];
-  const where = stations.length ? stations.join("、") : user?.organization_name ?? "";
-  return h("div", { class: "crew-station", id: "crew-station" }, h("b", {}, where), `　本站车辆 ${units.length} 辆`);
+  if (stations.length === 1) {
+    return h("div", { class: "crew-station", id: "crew-station" }, h("b", {}, stations[0]), `　本站车辆 ${units.length} 辆`);
+  }
+  return h(
+    "div",
+    { class: "crew-station", id: "crew-station" },
+    h("b", {}, user?.organization_name ?? ""),
+    `　辖区 ${stations.length} 个站（队）、车辆 ${units.length} 辆`,
+  );
 }
 
 function idleView(units) {

@@ -179,23 +179,28 @@ function coverageChart(coverage) {
   // a user below the detachment sees the brigades of its jurisdiction, not the whole city
   const cityWide = circles.some((c) => c.city);
   const categories = cityWide ? ["全市", ...brigades] : brigades;
+  // the legend under the title and the axis labels inside the grid: at the bottom, a legend
+  // that wraps on a narrow chart lay over the brigades' names
   chart("chart-coverage").setOption({
-    animation: false,
-    textStyle: { fontFamily: FONT },
-    title: { text: "当前覆盖率（按在库力量实时计算）", left: "center" },
-    tooltip: { trigger: "axis", valueFormatter: (v) => `${v}%` },
-    legend: { bottom: 0 },
-    grid: { left: 50, right: 20, top: 50, bottom: 60 },
-    xAxis: { type: "category", data: categories, axisLabel: { interval: 0, overflow: "break", width: 72 } },
-    yAxis: { type: "value", max: 100, name: "%" },
-    series: circles.map((c) => ({
-      name: c.zh,
-      type: "bar",
-      label: { show: true, position: "top", formatter: "{c}%" },
-      data: [...(cityWide ? [c.city?.share ?? 0] : []), ...brigades.map((b) => c.by_brigade?.find((x) => x.name === b)?.share ?? 0)].map((s) =>
-        Number((s * 100).toFixed(1)),
-      ),
-    })),
+    baseOption: {
+      animation: false,
+      textStyle: { fontFamily: FONT },
+      title: { text: "当前覆盖率（按在库力量实时计算）", left: "center" },
+      tooltip: { trigger: "axis", valueFormatter: (v) => `${v}%` },
+      legend: { top: 30 },
+      grid: { left: 10, right: 20, top: 85, bottom: 10, containLabel: true },
+      xAxis: { type: "category", data: categories, axisLabel: { interval: 0, overflow: "break", width: 72 } },
+      yAxis: { type: "value", max: 100, name: "%" },
+      series: circles.map((c) => ({
+        name: c.zh,
+        type: "bar",
+        label: { show: true, position: "top", formatter: "{c}%" },
+        data: [...(cityWide ? [c.city?.share ?? 0] : []), ...brigades.map((b) => c.by_brigade?.find((x) => x.name === b)?.share ?? 0)].map((s) =>
+          Number((s * 100).toFixed(1)),
+        ),
+      })),
+    },
+    media: [{ query: { maxWidth: 560 }, option: { title: { textStyle: { fontSize: 14 } }, grid: { top: 110 } } }],
   });
 }
 
