@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from lanyan.core.permissions import Screen
-from tests.e2e.conftest import ARTIFACTS, LiveServer, shot
+from tests.e2e.conftest import ARTIFACTS, PHONE_VIEWPORT, LiveServer, shot
 from tests.e2e.test_page_sizes import (
     LAYOUT_PROBLEMS,
     SIZES,
@@ -76,6 +76,10 @@ HEADER_PROBLEMS = """
 """
 
 
+CALLS: list[int] = []
+"""Calls these tests made: closed at the end, so other browser tests find the city quiet."""
+
+
 def _call(live: LiveServer, **fields: Any) -> dict[str, Any]:
     with live.api("demo_dispatcher") as client:
         r = client.post(
@@ -83,7 +87,28 @@ def _call(live: LiveServer, **fields: Any) -> dict[str, Any]:
             json={**VADUZ, "type": "fire", "caller_number": "13700000000", **fields},
         )
         assert r.status_code == 201, r.text
+        CALLS.append(r.json()["id"])
         return dict(r.json())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def close_calls(live_server: LiveServer) -> Iterator[None]:
+    """Back in quarters and closed: every call made here, after the module's tests."""
+    yield
+    with live_server.api("demo_dispatcher") as client:
+        for incident_id in CALLS:
+            current = client.get(f"/api/dispatch/incidents/{incident_id}").json()
+            for assignment in current["assignments"]:
+                left = {"returning": ["in_quarters"], "in_quarters": []}.get(
+                    assignment["status"], ["returning", "in_quarters"]
+                )
+                for status in left:
+                    client.post(
+                        f"/api/dispatch/assignments/{assignment['id']}/status",
+                        json={"status": status},
+                    )
+            client.post(f"/api/dispatch/incidents/{incident_id}/close", json={"summary": "测试"})
+    CALLS.clear()
 
 
 @pytest.fixture(scope="module")
@@ -213,8 +238,8 @@ def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
 def test_the_incident_list_follows_the_crew_to_the_scene_without_a_reload(
     new_page: Any, live_server: LiveServer
 ) -> None:
-    """The crew moves every unit of a call to 到场 (through the API, as the crew page does); the
-    console's open-incident list turns 已调派 into 处置中 and draws the units at the scene."""
+    """The crew moves every unit of a call to 到场 with one tap on its phone page; the console's
+    open-incident list turns 已调派 into 处置中 and draws the units at the scene, no reload."""
     with live_server.api("demo_station") as crew:
         mine = [
             u for u in crew.get("/api/forces/units").json()["items"] if u["status"] == "available"
@@ -246,18 +271,18 @@ def test_the_incident_list_follows_the_crew_to_the_scene_without_a_reload(
     assert "已调派" in console.locator(state).inner_text()
     console.evaluate("() => { window.NOT_RELOADED = true; }")
 
-    with live_server.api("demo_station") as crew:
-        orders = crew.get("/api/dispatch/my-orders").json()["items"]
-        ours = [o["assignment"] for o in orders if o["incident"]["id"] == incident["id"]]
-        assert {a["unit_id"] for a in ours} == set(units)
-        for step in ("en_route", "on_scene"):
-            for assignment in ours:
-                r = crew.post(
-                    f"/api/dispatch/assignments/{assignment['id']}/status", json={"status": step}
-                )
-                assert r.status_code == 200, r.text
+    # the crew's phone: one tap moves the whole crew of the call (出动, then 到场)
+    crew = new_page("demo_station", viewport=PHONE_VIEWPORT)
+    if not crew.url.endswith("/crew"):
+        crew.goto("/crew")
+    card = f'.crew-incident[data-incident-id="{incident["id"]}"]'
+    crew.wait_for_selector(card)
+    crew.wait_for_selector("#live-state.ok")
+    crew.locator(f'{card} button[data-crew-status="en_route"]').click()
+    crew.wait_for_selector(f'{card} .order[data-status="en_route"]')
+    crew.locator(f'{card} button[data-crew-status="on_scene"]:not([disabled])').click()
 
-    console.wait_for_selector(f'{state}[data-status="on_scene"]')
+    console.wait_for_selector(f'{state}[data-status="on_scene"]', timeout=30_000)
     assert "处置中" in console.locator(state).inner_text()
     assert console.evaluate("() => window.NOT_RELOADED === true"), "the page was reloaded"
     # the units on scene are drawn at the call, not at their station
