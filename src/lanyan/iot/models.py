@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import lanyan.dispatch.models  # noqa: F401  (an alarm links to an incident; a worker needs it)
 from lanyan.core import jurisdiction
 from lanyan.core.columns import Timestamps, enum_column
 from lanyan.core.db import Base, UTCDateTime

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import String, Table, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from lanyan.core import audit, events
 from lanyan.core.actor import SYSTEM
@@ -106,6 +107,96 @@ def _insert(session: Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+@dataclass
+class _State:
+    """What the pipeline reads and writes of a device (plain columns, no ORM object)."""
+
+    id: int
+    org_id: int
+    premises_id: int
+    name: str
+    online: bool
+    last_heartbeat_at: datetime | None
+    fault_since: datetime | None
+    fault_detail: str | None
+    offline_since: datetime | None
+    last_message_at: datetime | None = None
+    touched: bool = False
+
+    def audit_view(self) -> dict[str, Any]:
+        return {
+            "online": self.online,
+            "offline_since": _iso(self.offline_since),
+            "fault_since": _iso(self.fault_since),
+            "fault_detail": self.fault_detail,
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+_DEVICE: Table = Device.__table__  # type: ignore[assignment]
+_STATE_COLUMNS = (
+    _DEVICE.c.id,
+    _DEVICE.c.vendor,
+    _DEVICE.c.vendor_device_id,
+    _DEVICE.c.org_id,
+    _DEVICE.c.premises_id,
+    _DEVICE.c.name,
+    _DEVICE.c.online,
+    _DEVICE.c.last_heartbeat_at,
+    _DEVICE.c.fault_since,
+    _DEVICE.c.fault_detail,
+    _DEVICE.c.offline_since,
+)
+_UPDATE_DEVICE = (
+    update(_DEVICE)
+    .where(_DEVICE.c.id == bindparam("b_id"))
+    .values(
+        online=bindparam("b_online"),
+        last_heartbeat_at=bindparam("b_heartbeat"),
+        last_message_at=bindparam("b_message"),
+        offline_since=bindparam("b_offline"),
+        fault_since=bindparam("b_fault"),
+        fault_detail=bindparam("b_detail"),
+    )
+)
+
+
+def _load_states(session: Session, batch: list[Inbound]) -> dict[tuple[str, str], _State]:
+    by_vendor: dict[str, set[str]] = {}
+    for message in batch:
+        by_vendor.setdefault(message.vendor, set()).add(message.device)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    states: dict[tuple[str, str], _State] = {}
+    for vendor, names in by_vendor.items():
+        wanted = sorted(names)
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            # PostgreSQL: one array parameter (= ANY), so the statement text never changes;
+            # SQLite: an IN list
+            match = (
+                _DEVICE.c.vendor_device_id == any_(bindparam("names", chunk, type_=ARRAY(String)))
+                if postgres
+                else _DEVICE.c.vendor_device_id.in_(chunk)
+            )
+            stmt = select(*_STATE_COLUMNS).where(_DEVICE.c.vendor == vendor, match)
+            for row in session.execute(stmt):
+                states[(row.vendor, row.vendor_device_id)] = _State(
+                    id=row.id,
+                    org_id=row.org_id,
+                    premises_id=row.premises_id,
+                    name=row.name,
+                    online=row.online,
+                    last_heartbeat_at=row.last_heartbeat_at,
+                    fault_since=row.fault_since,
+                    fault_detail=row.fault_detail,
+                    offline_since=row.offline_since,
+                )
+    return states
+
+
 def ingest(
     session: Session,
     batch: list[Inbound],
@@ -120,35 +211,23 @@ def ingest(
     result = BatchResult()
     if not batch:
         return result
-    keys = {(m.vendor, m.device) for m in batch}
-    devices: dict[tuple[str, str], Device] = {}
-    key_list = list(keys)
-    for start in range(0, len(key_list), 500):
-        chunk = key_list[start : start + 500]
-        stmt = (
-            select(Device)
-            .where(tuple_(Device.vendor, Device.vendor_device_id).in_(chunk))
-            .options(lazyload(Device.premises))
-        )
-        for device in session.scalars(stmt):
-            devices[(device.vendor, device.vendor_device_id)] = device
+    states = _load_states(session, batch)
     rows: list[dict[str, Any]] = []
-    order: list[tuple[Inbound, Device]] = []
+    order: list[tuple[Inbound, _State]] = []
     seen: set[tuple[int, str]] = set()
     for message in batch:
-        found = devices.get((message.vendor, message.device))
-        if found is None:
+        state = states.get((message.vendor, message.device))
+        if state is None:
             result.rejected["unknown_device"] += 1
             continue
-        device = found
-        key = (device.id, message.message_id)
+        key = (state.id, message.message_id)
         if key in seen:
             result.duplicates += 1
             continue
         seen.add(key)
         rows.append(
             {
-                "device_id": device.id,
+                "device_id": state.id,
                 "message_id": message.message_id,
                 "kind": message.kind.value,
                 "channel": message.channel.value,
@@ -157,28 +236,45 @@ def ingest(
                 "data": message.data,
             }
         )
-        order.append((message, device))
+        order.append((message, state))
     stored: dict[tuple[int, str], int] = {}
     if rows:
+        # one cached statement, many parameter sets (SQLAlchemy's insertmanyvalues sends them
+        # as a few multi-row INSERTs): rows already stored are skipped, the new ones returned
         stmt = (
             _insert(session)(DeviceMessage)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["device_id", "message_id"])
             .returning(DeviceMessage.id, DeviceMessage.device_id, DeviceMessage.message_id)
         )
-        for mid, device_id, message_id in session.execute(stmt):
+        for mid, device_id, message_id in session.connection().execute(stmt, rows):
             stored[(device_id, message_id)] = mid
     audits: list[dict[str, Any]] = []
     paths: dict[int, str] = {}
     open_alarms: dict[int, DeviceAlarm | None] = {}
-    for message, device in order:
-        mid = stored.get((device.id, message.message_id))
+    for message, state in order:
+        mid = stored.get((state.id, message.message_id))
         if mid is None:
             result.duplicates += 1
             continue
         result.accepted += 1
         result.stored_ids.append(mid)
-        _apply(session, message, device, mid, now, cfg, audits, paths, open_alarms, result)
+        _apply(session, message, state, mid, now, cfg, audits, paths, open_alarms, result)
+    touched = [
+        {
+            "b_id": st.id,
+            "b_online": st.online,
+            "b_heartbeat": st.last_heartbeat_at,
+            "b_message": st.last_message_at,
+            "b_offline": st.offline_since,
+            "b_fault": st.fault_since,
+            "b_detail": st.fault_detail,
+        }
+        for st in states.values()
+        if st.touched
+    ]
+    if touched:
+        session.connection().execute(_UPDATE_DEVICE, touched)
+    session.flush()  # alarms opened above
     if audits:
         session.execute(insert(AuditLog), audits)
     session.commit()
@@ -198,7 +294,7 @@ def _path(session: Session, paths: dict[int, str], org_id: int) -> str:
 def _apply(
     session: Session,
     message: Inbound,
-    device: Device,
+    state: _State,
     mid: int,
     now: datetime,
     cfg: IotSettings,
@@ -210,30 +306,31 @@ def _apply(
     """One new message's effect on its device and the alarms."""
     at = message.sent_at or now
     # any message proves the link: it counts as a heartbeat
-    device.last_message_at = now
-    if device.last_heartbeat_at is None or at > device.last_heartbeat_at:
-        device.last_heartbeat_at = min(at, now)
+    state.touched = True
+    state.last_message_at = now
+    if state.last_heartbeat_at is None or at > state.last_heartbeat_at:
+        state.last_heartbeat_at = min(at, now)
     changed: str | None = None
-    before = None
-    if not device.online:
-        before = audit.snapshot(device)
-        device.online = True
-        device.offline_since = None
+    before: dict[str, Any] | None = None
+    if not state.online:
+        before = state.audit_view()
+        state.online = True
+        state.offline_since = None
         changed = "online"
     kind = message.kind
     detail = str((message.data or {}).get("detail", ""))[:200] or None
-    if kind is MessageKind.FAULT and device.fault_since is None:
-        before = before or audit.snapshot(device)
-        device.fault_since = at
-        device.fault_detail = detail
+    if kind is MessageKind.FAULT and state.fault_since is None:
+        before = before or state.audit_view()
+        state.fault_since = at
+        state.fault_detail = detail
         changed = "fault"
     elif (
         kind is MessageKind.FAULT_CLEARED
         or (kind is MessageKind.STATUS and (message.data or {}).get("fault") is False)
-    ) and device.fault_since is not None:
-        before = before or audit.snapshot(device)
-        device.fault_since = None
-        device.fault_detail = None
+    ) and state.fault_since is not None:
+        before = before or state.audit_view()
+        state.fault_since = None
+        state.fault_detail = None
         changed = "fault_cleared"
     if changed is not None:
         audits.append(
@@ -241,9 +338,9 @@ def _apply(
                 actor=INTAKE_ACTOR,
                 action=changed,
                 entity="iot_device",
-                entity_id=device.id,
+                entity_id=state.id,
                 before=before,
-                after=audit.snapshot(device),
+                after=state.audit_view(),
                 at=now,
             )
         )
@@ -252,21 +349,21 @@ def _apply(
             events.Event(
                 f"iot.device.{changed}",
                 {
-                    "device_id": device.id,
-                    "name": device.name,
-                    "premises_id": device.premises_id,
-                    "detail": device.fault_detail,
+                    "device_id": state.id,
+                    "name": state.name,
+                    "premises_id": state.premises_id,
+                    "detail": state.fault_detail,
                 },
-                _path(session, paths, device.org_id),
+                _path(session, paths, state.org_id),
             ),
         )
     if kind is MessageKind.FIRE_ALARM:
-        _fire(session, device, mid, at, now, detail, cfg, audits, paths, open_alarms, result)
+        _fire(session, state, mid, at, now, detail, cfg, audits, paths, open_alarms, result)
 
 
 def _fire(
     session: Session,
-    device: Device,
+    state: _State,
     mid: int,
     at: datetime,
     now: datetime,
@@ -278,23 +375,25 @@ def _fire(
     result: BatchResult,
 ) -> None:
     """Open an alarm 待核实, or fold a repeat into the device's alarm of the window."""
-    if device.id not in open_alarms:
-        open_alarms[device.id] = session.scalars(
+    if state.id not in open_alarms:
+        open_alarms[state.id] = session.scalars(
             select(DeviceAlarm)
-            .where(DeviceAlarm.device_id == device.id, DeviceAlarm.status == AlarmStatus.PENDING)
+            .where(DeviceAlarm.device_id == state.id, DeviceAlarm.status == AlarmStatus.PENDING)
             .order_by(DeviceAlarm.id.desc())
             .limit(1)
         ).first()
-    current = open_alarms[device.id]
+    current = open_alarms[state.id]
     window = timedelta(seconds=cfg.dedupe_window_s)
     if current is not None and at - current.last_at <= window:
         current.repeats += 1
         current.last_at = max(current.last_at, at)
         return
+    device = session.get(Device, state.id)
+    assert device is not None
     alarm = DeviceAlarm(
         device=device,
-        premises_id=device.premises_id,
-        org_id=device.org_id,
+        premises_id=state.premises_id,
+        org_id=state.org_id,
         status=AlarmStatus.PENDING,
         first_message_id=mid,
         opened_at=at,
@@ -306,7 +405,7 @@ def _fire(
     )
     session.add(alarm)
     session.flush()
-    open_alarms[device.id] = alarm
+    open_alarms[state.id] = alarm
     result.alarms_opened.append(alarm.id)
     audits.append(
         audit.row_values(
@@ -318,4 +417,4 @@ def _fire(
             at=now,
         )
     )
-    events.queue(session, alarm_event("iot.alarm", alarm, _path(session, paths, device.org_id)))
+    events.queue(session, alarm_event("iot.alarm", alarm, _path(session, paths, state.org_id)))
