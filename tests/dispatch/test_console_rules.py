@@ -283,15 +283,14 @@ def test_timeline_names_people_and_the_closing_line_lists_every_figure(
 def test_escalation_refusal_names_the_level_in_chinese(
     app_client: TestClient, demo_city: DemoCity
 ) -> None:
-    incident = _call(app_client, demo_city, level=2)
+    incident = _call(app_client, demo_city, level=3)
     refused = app_client.post(
         f"/api/dispatch/incidents/{incident['id']}/escalate",
-        json={"level": 1, "reason": "测试"},
+        json={"level": 2, "reason": "测试"},
         headers=demo_city.headers("demo_dispatcher"),
     )
-    assert refused.status_code in (409, 422), refused.text
-    if refused.status_code == 409:
-        assert "二级" in refused.json()["detail"]
+    assert refused.status_code == 409, refused.text
+    assert "当前为三级" in refused.json()["detail"]
 
 
 # --- the intake screen: water by distance, street picks, address candidates ---------------------

@@ -304,3 +304,25 @@ def test_the_incident_list_follows_the_crew_to_the_scene_without_a_reload(
         assert _metres(tuple(at), (incident["lat"], incident["lon"])) < 250
         assert _metres(tuple(at), (station["lat"], station["lon"])) > 250
     shot(console, "console-live-on-scene")
+
+
+def test_a_commander_marks_a_call_controlled_before_arrival_only_with_a_reason(
+    new_page: Any, live_server: LiveServer, busy_incident: dict[str, Any]
+) -> None:
+    """已控制 before anyone is on scene: refused with the reason why; the commander's override
+    form takes a reason, and the timeline shows it with the commander's name."""
+    console = new_page("demo_commander", viewport=SIZES["1366x768"])
+    if not console.url.endswith("/console"):
+        console.goto("/console")
+    console.wait_for_selector("body[data-map-ready]")
+    console.click(f'#incident-list [data-incident-id="{busy_incident["id"]}"]')
+    console.wait_for_selector("#override-form")
+    console.click("#status-controlled")
+    refused = console.wait_for_selector(".toast-error")
+    assert "尚无力量到场" in refused.inner_text()
+    console.fill("#override-reason", "单位微型消防站已扑灭，经电话核实")
+    console.click("#override-controlled")
+    console.wait_for_selector('#incident-status[data-status="controlled"]')
+    entry = console.locator('#timeline li[data-kind="controlled"]').inner_text()
+    assert "强制标记：是" in entry and "经电话核实" in entry and "演示值班指挥员" in entry, entry
+    shot(console, "console-override")
