@@ -354,3 +354,28 @@ def test_person_names_reach_the_timeline_from_the_login() -> None:
     )
     actor = actor_for(user)
     assert actor.display_name == "王建国" and actor.username == "wang.jg"
+
+
+def test_every_geocoder_note_reads_in_chinese() -> None:
+    from lanyan.dispatch.geocode import note_zh
+
+    road = "Landstrasse"
+    zh_road = "兰德大街12号"
+    notes = {
+        f"house number 12 not found on {road}; placed at number 8": (
+            f"未找到门牌号 12（{road}），已定位到最近的 8 号"
+        ),
+        f"house number 12 not found on {road}; placed on the street": (
+            f"未找到门牌号 12（{road}），已定位到该道路"
+        ),
+        "house number 3 not part of Coop（超市）": "门牌号 3 不属于“Coop（超市）”，已定位到该处",
+        f"{zh_road} not found; placed on the road": f"未找到门牌 {zh_road}，已定位到该道路",
+        f"{zh_road} not found; placed between 10号 and 14号": (
+            f"未找到门牌 {zh_road}，已定位到 10号 与 14号 之间"
+        ),
+        f"{zh_road} not found; placed at 10号": f"未找到门牌 {zh_road}，已定位到 10号",
+        "A and B are 420 m apart": "A 与 B 相距 420 米，路口位置仅供参考",
+    }
+    for note, zh in notes.items():
+        assert note_zh(note) == zh
+    assert note_zh(None) is None
