@@ -698,15 +698,18 @@ async function geocode() {
   }
 }
 
-/** Kinds of candidate that name a road or an area, not a building: a premises nearby is not the scene. */
-const NOT_A_BUILDING = new Set(["street", "intersection", "place", "admin"]);
+/**
+ * Candidates that name a road, an area or a fire station, not a building that could be a premises:
+ * a premises a few dozen metres away is not the scene (a call on the street outside a supermarket).
+ */
+const NOT_A_PREMISES = new Set(["street", "intersection", "place", "admin", "organization"]);
 
 function pickCandidate(candidate) {
   $("address").value = candidate.label;
   $("candidates").hidden = true;
   setPlace(candidate.lat, candidate.lon, "地址候选", candidate.label);
   state.place.premisesId = candidate.premises_id ?? null;
-  state.place.matchPremises = !NOT_A_BUILDING.has(candidate.kind);
+  state.place.matchPremises = !NOT_A_PREMISES.has(candidate.kind);
   if (candidate.note) toast(candidate.note, "info", 6000);
   state.map.flyTo([candidate.lat, candidate.lon], 15, { duration: 0.4 });
 }
