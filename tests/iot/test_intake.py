@@ -223,3 +223,44 @@ def test_the_http_push_takes_signed_messages_and_refuses_the_rest(
     counters = app_client.get("/api/iot/intake", headers=world.headers("admin_a")).json()
     for reason in ("replay", "unsigned", "bad_signature", "stale", "malformed_json", "oversized"):
         assert counters["rejected"].get(reason, 0) >= 1, reason
+
+
+def test_two_workers_share_one_subscription_without_double_processing(
+    app_client: TestClient, world: World
+) -> None:
+    factory = factory_of(app_client)
+    device_ids = [make_device(factory, world.a.premises_id) for _ in range(4)]
+    group = f"test-{uuid.uuid4().hex[:6]}"
+    settings = IotSettings(mqtt_share_group=group)
+    workers = [
+        MqttIntake(
+            "mqtt://127.0.0.1:1883",
+            factory,
+            settings=settings,
+            client_id=f"lanyan-test-share-{group}-{n}",
+            stats=IntakeStats(),
+        )
+        for n in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+        assert worker.wait_ready(10)
+    device = publisher()
+    try:
+        for n in range(200):
+            _, name = device_ids[n % 4]
+            topic = uplink_topic("acme", name)
+            device.publish(topic, encode(f"s-{n}", MessageKind.HEARTBEAT), qos=1).wait_for_publish(
+                5
+            )
+        assert wait_for(lambda: sum(count_stored(factory, d) for d, _ in device_ids) == 200)
+        assert wait_for(lambda: sum(w.stats.snapshot()["accepted"] for w in workers) == 200)
+    finally:
+        device.loop_stop()
+        device.disconnect()
+        for worker in workers:
+            worker.stop()
+            forget_session("mqtt://127.0.0.1:1883", worker.client_id)
+    shares = [w.stats.snapshot() for w in workers]
+    assert all(s["accepted"] > 0 for s in shares), "the broker gave both workers a share"
+    assert sum(s["duplicates"] for s in shares) == 0, "no message went to both"
