@@ -189,3 +189,35 @@ def test_a_lasting_fault_becomes_a_hazard_that_closes_when_cleared(
         device = session.get(Device, device_id)
         assert device is not None and device.hazard_id is None
     assert closed.hazards_closed >= 1
+
+
+def test_figures_count_alarms_true_fires_and_false_alarm_rate_in_the_jurisdiction(
+    app_client: TestClient, world: World
+) -> None:
+    # runs after the decisions above (same module database): premises a has a real fire and a
+    # false alarm at least
+    rows = app_client.get(
+        "/api/iot/figures/false-alarms?by=premises", headers=world.headers("commander")
+    ).json()
+    mine = next(r for r in rows if r["key"] == str(world.a.premises_id))
+    assert mine["true_fires"] >= 1 and mine["false_alarms"] >= 1
+    assert mine["false_alarm_rate"] == round(
+        mine["false_alarms"] / (mine["true_fires"] + mine["false_alarms"]), 3
+    )
+    theirs = app_client.get(
+        "/api/iot/figures/false-alarms?by=premises", headers=world.headers("dispatcher_b")
+    ).json()
+    assert str(world.a.premises_id) not in [r["key"] for r in theirs]
+    models = app_client.get(
+        "/api/iot/figures/false-alarms?by=model", headers=world.headers("commander")
+    ).json()
+    assert sum(r["alarms"] for r in models) == sum(r["alarms"] for r in rows)
+    overview = app_client.get("/api/iot/overview", headers=world.headers("commander")).json()
+    assert overview["true_fires"] >= 1 and overview["false_alarms"] >= 1
+    assert overview["devices"] >= overview["online"] >= 0
+    assert (
+        app_client.get(
+            "/api/iot/figures/false-alarms?by=colour", headers=world.headers("commander")
+        ).status_code
+        == 422
+    )

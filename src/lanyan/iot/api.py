@@ -26,6 +26,7 @@ from lanyan.iot.schemas import (
     IntakeStatsPublic,
     MessagePublic,
     MonitoringOverview,
+    RateRow,
 )
 from lanyan.planning.api import NetworkDep
 
@@ -192,6 +193,17 @@ def duty_decide(body: DutyDecision, session: SessionDep, network: NetworkDep) ->
 def overview(actor: CurrentActor, session: SessionDep) -> MonitoringOverview:
     """The monitoring centre's figures: devices online, faults open, alarms, false-alarm rate."""
     return service.overview(session, actor=actor)
+
+
+@router.get("/figures/false-alarms", response_model=list[RateRow])
+def false_alarms(
+    actor: CurrentActor,
+    session: SessionDep,
+    by: Annotated[str, Query(pattern=r"^(premises|model)$")] = "premises",
+) -> list[RateRow]:
+    """Alarms, true fires and the false-alarm rate per premises (``by=premises``) or per device
+    model (``by=model``) in your jurisdiction."""
+    return service.false_alarm_rates(session, actor=actor, by=by)
 
 
 @router.get("/intake", response_model=IntakeStatsPublic)

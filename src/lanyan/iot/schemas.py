@@ -189,6 +189,17 @@ class MonitoringOverview(BaseModel):
     false_alarm_rate: float
 
 
+class RateRow(BaseModel):
+    """Alarms and the false-alarm rate of one premises or one device model."""
+
+    key: str
+    name: str
+    alarms: int
+    true_fires: int
+    false_alarms: int
+    false_alarm_rate: float
+
+
 @dataclass(slots=True)
 class Inbound:
     """One message as an intake path received it, before the device is looked up."""
