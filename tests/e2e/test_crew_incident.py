@@ -65,7 +65,8 @@ def incident(live_server: LiveServer) -> Iterator[dict[str, Any]]:
                 f"/api/dispatch/incidents/{incident['id']}/status",
                 json={"status": "extinguished", "override_reason": "测试结束"},
             )
-            client.post(f"/api/dispatch/incidents/{incident['id']}/close", json={})
+            closed = client.post(f"/api/dispatch/incidents/{incident['id']}/close", json={})
+            assert closed.status_code == 200, closed.text
 
 
 def _no_layout_problems(page: Any) -> None:
