@@ -31,7 +31,7 @@ let roads = null;
 let busy = false;
 const maps = [];
 
-export function levelText(level) {
+function levelText(level) {
   return LEVEL_NAMES[level] ?? `${level}级`;
 }
 
