@@ -466,7 +466,7 @@ def demo(
     from lanyan.core.migrate import upgrade
     from lanyan.demo.accounts import ensure_demo_accounts
     from lanyan.demo.city import load_demo
-    from lanyan.demo.history import load_history
+    from lanyan.demo.history import calls_in, load_history
     from lanyan.demo.prevention_history import PreventionSummary, load_prevention_history
 
     settings = get_settings()
@@ -500,7 +500,7 @@ def demo(
                     network,
                     seed=settings.demo_seed,
                     year=year,
-                    calls=history_calls,
+                    calls=calls_in(year, this_year - 1, history_calls),
                     progress=report,
                 )
             )

@@ -183,3 +183,11 @@ def test_second_load_skips(app_client: TestClient, history: HistorySummary) -> N
     assert again.skipped
     assert again.incidents == history.incidents
     assert again.by_type == history.by_type
+
+
+def test_the_year_before_last_has_fewer_calls_by_the_national_change() -> None:
+    from lanyan.demo.history import calls_in
+
+    assert calls_in(2025, 2025, 1200) == 1200
+    assert calls_in(2024, 2025, 1200) == 1158  # 1200 / 1.036: 2025 nationally was +3.6%
+    assert calls_in(2024, 2025, 0) == 0

@@ -75,7 +75,7 @@ def test_every_prevention_change_year_on_year_is_a_number(
     for key in (*PREVENTION_KEYS, "incidents.total"):
         assert cur[key] and prev[key], key
         assert changes[key].pct is not None or changes[key].direction == "持平", key
-    assert cur["hazards.rectified"] < cur["hazards.found"]
+    assert cur["hazards.major"] < cur["hazards.found"]
     assert "全年开展防火巡查" in text and "相关数据暂缺" not in text
     assert f"发现火灾隐患{cur['hazards.found']}处" in text
 

@@ -72,6 +72,17 @@ would make (China averages about 1.7 calls per 1,000 people a year: 244.4万 for
 ~70): that is the load of a county-sized detachment, enough for the dashboards to draw and for
 units to be busy now and then, and still small enough to replay in about half a minute."""
 
+YEAR_ON_YEAR = 1.036
+"""How the national call count grew from 2024 to 2025 (244.4万 incidents, +3.6%, 国家消防救援局
+press conference of 2026-03-17): the demo's year before last has that many fewer calls, so its
+同比 is a change, not a copy."""
+
+
+def calls_in(year: int, last_year: int, calls: int) -> int:
+    """Calls to plan for ``year`` when ``last_year`` has ``calls`` (fewer for each year before)."""
+    return round(calls / YEAR_ON_YEAR ** (last_year - year))
+
+
 DISPATCHER_USERNAME = "demo_dispatcher"
 DETACHMENT_EXTERNAL_ID = "demo:detachment"
 

@@ -57,7 +57,7 @@ from lanyan.prevention.schemas import (
 
 DETACHMENT_EXTERNAL_ID = "demo:detachment"
 PATROLLED_PREMISES = 24
-"""Premises with a monthly patrol task in the demo (the most closely watched first)."""
+"""Premises with a monthly patrol task in the demo (the most closely watched first), ± 3."""
 INSPECTIONS_PER_MONTH = 5
 MAJOR_MONTHS = (3, 9)
 
@@ -154,6 +154,9 @@ class _Year:
         self.tasks = 0
         self.listings = 0
         self.inspections = 0
+        # the workload differs a little from year to year, as a real detachment's does
+        self.inspections_per_month = INSPECTIONS_PER_MONTH + rng.randint(-1, 1)
+        self.patrolled = PATROLLED_PREMISES + rng.randint(-3, 3)
 
     def _findings(self, p: float) -> list[Finding]:
         out: list[Finding] = []
@@ -199,7 +202,7 @@ class _Year:
 
     def inspections_(self, premises: list[Premises]) -> None:
         for month in range(1, 13):
-            for i in range(INSPECTIONS_PER_MONTH):
+            for i in range(self.inspections_per_month):
                 p = self.rng.choice(premises)
                 day = date(self.year, month, self.rng.randint(1, 28))
                 at = _local(day, self.rng.uniform(9, 16))
@@ -295,8 +298,10 @@ class _Year:
             assert deadline is not None
             span_h = (deadline - at).total_seconds() / 3600
             # most meet the deadline; some run late (overdue until they answer)
-            late = rng.random() < 0.15
-            answered = self._step(at, span_h * 0.2, span_h * (1.8 if late else 0.95))
+            if rng.random() < 0.15:
+                answered = self._step(at, span_h * 1.05, span_h * 3.0)
+            else:
+                answered = self._step(at, span_h * 0.2, span_h * 0.95)
             if answered is None:
                 return
             hazards.mark_rectified(
@@ -360,7 +365,7 @@ def load_prevention_history(
         if not premises:
             return PreventionSummary(year, True, 0, 0, 0, {}, 0, 0, 0.0)
         recorder = _Year(session, actor, rng, year, now)
-        recorder.patrols(premises[:PATROLLED_PREMISES])
+        recorder.patrols(premises[: recorder.patrolled])
         recorder.inspections_(premises)
         session.flush()
         by_status = Counter(
