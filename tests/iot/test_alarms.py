@@ -221,3 +221,14 @@ def test_figures_count_alarms_true_fires_and_false_alarm_rate_in_the_jurisdictio
         ).status_code
         == 422
     )
+
+
+def test_the_monitoring_page_needs_a_login(app_client: TestClient, world: World) -> None:
+    r = app_client.get("/iot/monitor", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    app_client.cookies.set("lanyan_session", world.tokens["commander"])
+    try:
+        page = app_client.get("/iot/monitor")
+    finally:
+        app_client.cookies.clear()
+    assert page.status_code == 200 and 'id="iot-monitor"' in page.text

@@ -172,6 +172,13 @@ def test_smoke_alarm_to_console_to_duty_phone_to_incident(
         with live_server.api("demo_dispatcher") as api:
             hazards = api.get("/api/hazards", params={"premises_id": venue_id}).json()["items"]
         assert any(h["category"] == "消防设施故障" and third in h["title"] for h in hazards)
+
+        # the monitoring centre shows the figures, the queue with the decided alarms, the fault
+        console.goto("/iot/monitor")
+        console.wait_for_selector("#iot-figures:has-text('在线率')")
+        console.wait_for_selector(f"#iot-queue tr:has-text('{first}'):has-text('真实火警')")
+        console.wait_for_selector(f"#iot-queue tr:has-text('{second}'):has-text('厨房油烟')")
+        console.wait_for_selector(f"#iot-faults tr:has-text('{third}'):has-text('电池低电压')")
     finally:
         device.loop_stop()
         device.disconnect()

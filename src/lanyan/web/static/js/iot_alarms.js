@@ -1,7 +1,16 @@
 // IoT fire alarms (物联网火警): on the console, a banner with sound for every alarm 待核实 and
 // the operator's 真实火警 / 误报 / 测试 buttons; on the duty person's phone page (/iot/duty),
 // the alarm named by the signed link and the same decision.
-import { api, beep, escapeHtml, formatDateTime, liveEvents, toast, user } from "./common.js";
+import {
+  api,
+  beep,
+  escapeHtml,
+  formatDateTime,
+  liveEvents,
+  mountHeader,
+  toast,
+  user,
+} from "./common.js";
 
 const pending = new Map();
 
@@ -141,9 +150,85 @@ async function startDuty(root) {
   });
 }
 
+const KIND_ZH = {
+  fire_panel: "火灾报警控制器",
+  smoke_alarm: "独立式烟感",
+  gas_detector: "可燃气体探测器",
+  electrical_fire: "电气火灾监控",
+  water_pressure: "水压传感器",
+  water_level: "水位传感器",
+  ebike_blocker: "电动车阻车器",
+  other: "其他",
+};
+
+function rows(items, cells) {
+  return items.length
+    ? items.map((item) => `<tr>${cells(item).map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")
+    : '<tr><td colspan="6">无</td></tr>';
+}
+
+async function refreshMonitor() {
+  const [figures, queue, offline, faults] = await Promise.all([
+    api("/api/iot/overview"),
+    api("/api/iot/alarms?limit=50"),
+    api("/api/iot/devices?online=false&limit=100"),
+    api("/api/iot/devices?faulty=true&limit=100"),
+  ]);
+  document.getElementById("iot-figures").innerHTML = `
+    设备 <b>${figures.devices}</b> 台，在线率 <b>${figures.online_pct}%</b>（离线 ${figures.offline}），
+    故障 <b>${figures.faults_open}</b>，待核实火警 <b>${figures.alarms_pending}</b>，
+    火警 ${figures.alarms_total} 起，其中真实火警 ${figures.true_fires}、误报 ${figures.false_alarms}
+    （误报率 ${(figures.false_alarm_rate * 100).toFixed(1)}%）`;
+  document.getElementById("iot-queue").innerHTML = rows(queue.items, (a) => [
+    escapeHtml(a.status_zh) + (a.escalated_at ? "（已升级）" : ""),
+    escapeHtml(a.premises_name),
+    escapeHtml(a.device_name),
+    escapeHtml(a.location || ""),
+    escapeHtml(formatDateTime(a.opened_at)),
+    a.status === "pending" && user && user.can_dispatch ? decisionButtons(a) : escapeHtml(a.reason || ""),
+  ]);
+  document.getElementById("iot-offline").innerHTML = rows(offline.items, (d) => [
+    escapeHtml(d.name),
+    escapeHtml(KIND_ZH[d.kind] || d.kind),
+    escapeHtml(d.location || ""),
+    escapeHtml(d.last_heartbeat_at ? formatDateTime(d.last_heartbeat_at) : "从未"),
+  ]);
+  document.getElementById("iot-faults").innerHTML = rows(faults.items, (d) => [
+    escapeHtml(d.name),
+    escapeHtml(KIND_ZH[d.kind] || d.kind),
+    escapeHtml(d.fault_detail || ""),
+    escapeHtml(formatDateTime(d.fault_since)),
+  ]);
+}
+
+function startMonitor(root) {
+  mountHeader("物联网监控中心");
+  root.addEventListener("click", async (event) => {
+    if (!event.target.closest("button[data-verdict]")) return;
+    await onDecide(event);
+    refreshMonitor();
+  });
+  refreshMonitor();
+  const again = () => refreshMonitor().catch(() => {});
+  liveEvents(
+    {
+      "iot.alarm": again,
+      "iot.alarm.escalated": again,
+      "iot.alarm.decided": again,
+      "iot.device.online": again,
+      "iot.device.offline": again,
+      "iot.device.fault": again,
+      "iot.device.fault_cleared": again,
+    },
+    { onOpen: again },
+  );
+}
+
 const dutyRoot = document.getElementById("iot-duty");
+const monitorRoot = document.getElementById("iot-monitor");
 if (dutyRoot) {
   startDuty(dutyRoot);
 } else if (user) {
+  if (monitorRoot) startMonitor(monitorRoot);
   startConsole();
 }
