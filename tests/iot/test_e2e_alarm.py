@@ -132,6 +132,11 @@ def test_smoke_alarm_to_console_to_duty_phone_to_incident(
             ).json()
             assert recommendation["units"] or recommendation["fills"], recommendation
             total_before = api.get("/api/dispatch/incidents").json()["total"]
+            # closed again (untimed), so the other browser tests find the city quiet
+            closed = api.post(
+                f"/api/dispatch/incidents/{incident['id']}/close", json={"summary": "物联网测试"}
+            )
+            assert closed.status_code == 200, closed.text
         console.wait_for_selector(
             f"#iot-alarm-banner .iot-alarm:has-text('{first}')", state="detached"
         )
