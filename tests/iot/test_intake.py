@@ -264,3 +264,26 @@ def test_two_workers_share_one_subscription_without_double_processing(
     shares = [w.stats.snapshot() for w in workers]
     assert all(s["accepted"] > 0 for s in shares), "the broker gave both workers a share"
     assert sum(s["duplicates"] for s in shares) == 0, "no message went to both"
+
+
+def test_the_sweep_forgets_nonces_that_can_no_longer_be_replayed(
+    app_client: TestClient, world: World
+) -> None:
+    from lanyan.iot import service
+    from lanyan.iot.models import PushNonce
+
+    factory = factory_of(app_client)
+    now = datetime.now(UTC)
+    with factory() as session:
+        session.add_all(
+            [
+                PushNonce(vendor="acme", nonce="old-nonce-1", seen_at=now - timedelta(hours=1)),
+                PushNonce(vendor="acme", nonce="new-nonce-1", seen_at=now),
+            ]
+        )
+        session.commit()
+    with factory() as session:
+        service.sweep(session, settings=IotSettings(push_tolerance_s=300), now=now)
+        session.commit()
+        left = set(session.scalars(select(PushNonce.nonce)))
+    assert "old-nonce-1" not in left and "new-nonce-1" in left

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from lanyan.core import audit, crud, events
@@ -27,7 +27,7 @@ from lanyan.core.permissions import Action, Role
 from lanyan.forces.models import Organization
 from lanyan.iot.choices import VERDICT_STATUS, AlarmStatus, DeviceKind, Verdict
 from lanyan.iot.config import IotSettings, iot_settings
-from lanyan.iot.models import Device, DeviceAlarm, DeviceMessage
+from lanyan.iot.models import Device, DeviceAlarm, DeviceMessage, PushNonce
 from lanyan.iot.schemas import (
     AlarmPublic,
     DeviceCreate,
@@ -379,6 +379,12 @@ def sweep(
         path = _org_path(session, alarm.org_id)
         events.queue(session, alarm_event("iot.alarm.escalated", alarm, path))
         result.escalated += 1
+    # a nonce older than the timestamp tolerance can no longer be replayed: the push is stale
+    session.execute(
+        delete(PushNonce).where(
+            PushNonce.seen_at < now - timedelta(seconds=2 * cfg.push_tolerance_s)
+        )
+    )
     result.offline = _mark_offline(session, now=now, cfg=cfg)
     opened, closed = _fault_hazards(session, now=now, cfg=cfg)
     result.hazards_opened, result.hazards_closed = opened, closed
