@@ -90,8 +90,9 @@ def summary_sections(cur: Figures, prev: Figures) -> list[tuple[str, list[Row]]]
     """The summary's tables as titles and rows: a figure without data is "—", never a copy.
 
     A previous period with no records at all shows "—" for every figure (the current one still
-    shows its stocks: overdue hazards, listings under supervision); premises under control are counted at their current level, so they are shown for the
-    current period only (for the previous one they would repeat today's count).
+    shows its stocks: overdue hazards, listings under supervision). Premises under control are
+    counted at their current level, so they are shown for the current period only (for the
+    previous one they would repeat today's count).
     """
     changes = compare(cur, prev)
     cur_data, prev_data = has_records(cur), has_records(prev)
