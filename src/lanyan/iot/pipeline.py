@@ -21,6 +21,7 @@ only after :func:`ingest` returned: nothing accepted is ever lost.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections import Counter
@@ -28,9 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, insert, select, update
+from sqlalchemy import String, Table, any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -103,10 +103,6 @@ class BatchResult:
     stored_ids: list[int] = field(default_factory=list)
 
 
-def _insert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 @dataclass
 class _State:
     """What the pipeline reads and writes of a device (plain columns, no ORM object)."""
@@ -162,6 +158,65 @@ _UPDATE_DEVICE = (
         fault_detail=bindparam("b_detail"),
     )
 )
+
+
+_UPDATE_DEVICES_PG = text(
+    "UPDATE iot_device AS d SET online = u.online, last_heartbeat_at = u.hb, "
+    "last_message_at = u.lm, offline_since = u.off, fault_since = u.fs, fault_detail = u.fd "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:online AS boolean[]), "
+    "CAST(:hb AS timestamptz[]), CAST(:lm AS timestamptz[]), CAST(:off AS timestamptz[]), "
+    "CAST(:fs AS timestamptz[]), CAST(:fd AS varchar[])) "
+    "AS u(id, online, hb, lm, off, fs, fd) WHERE d.id = u.id"
+)
+
+
+_INSERT_MESSAGES_PG = text(
+    "INSERT INTO iot_message (device_id, message_id, kind, channel, sent_at, received_at, data) "
+    "SELECT u.device_id, u.message_id, u.kind, u.channel, u.sent_at, u.received_at, "
+    "CAST(u.data AS json) FROM unnest(CAST(:device_id AS integer[]), "
+    "CAST(:message_id AS varchar[]), CAST(:kind AS varchar[]), CAST(:channel AS varchar[]), "
+    "CAST(:sent_at AS timestamptz[]), CAST(:received_at AS timestamptz[]), "
+    "CAST(:data AS text[])) AS u(device_id, message_id, kind, channel, sent_at, received_at, data) "
+    "ON CONFLICT (device_id, message_id) DO NOTHING RETURNING id, device_id, message_id"
+)
+
+
+def _store_messages(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
+    """Insert the batch's messages, skipping those already stored; the new ones' ids.
+
+    PostgreSQL: one statement of arrays (its text never changes, so it is prepared once);
+    SQLite: one cached statement with many parameter sets (SQLAlchemy's insertmanyvalues).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        arrays: dict[str, list[Any]] = {key: [row[key] for row in rows] for key in rows[0]}
+        arrays["data"] = [None if d is None else json.dumps(d) for d in arrays["data"]]
+        result = session.connection().execute(_INSERT_MESSAGES_PG, arrays)
+    else:
+        stmt = (
+            sqlite_insert(DeviceMessage)
+            .on_conflict_do_nothing(index_elements=["device_id", "message_id"])
+            .returning(DeviceMessage.id, DeviceMessage.device_id, DeviceMessage.message_id)
+        )
+        result = session.connection().execute(stmt, rows)
+    return {(device_id, message_id): mid for mid, device_id, message_id in result}
+
+
+def _write_states(session: Session, touched: list[dict[str, Any]]) -> None:
+    """The batch's device rows: one statement of arrays on PostgreSQL, executemany on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection().execute(_UPDATE_DEVICE, touched)
+        return
+    columns = {
+        "ids": "b_id",
+        "online": "b_online",
+        "hb": "b_heartbeat",
+        "lm": "b_message",
+        "off": "b_offline",
+        "fs": "b_fault",
+        "fd": "b_detail",
+    }
+    arrays = {name: [row[key] for row in touched] for name, key in columns.items()}
+    session.connection().execute(_UPDATE_DEVICES_PG, arrays)
 
 
 def _load_states(session: Session, batch: list[Inbound]) -> dict[tuple[str, str], _State]:
@@ -239,15 +294,7 @@ def ingest(
         order.append((message, state))
     stored: dict[tuple[int, str], int] = {}
     if rows:
-        # one cached statement, many parameter sets (SQLAlchemy's insertmanyvalues sends them
-        # as a few multi-row INSERTs): rows already stored are skipped, the new ones returned
-        stmt = (
-            _insert(session)(DeviceMessage)
-            .on_conflict_do_nothing(index_elements=["device_id", "message_id"])
-            .returning(DeviceMessage.id, DeviceMessage.device_id, DeviceMessage.message_id)
-        )
-        for mid, device_id, message_id in session.connection().execute(stmt, rows):
-            stored[(device_id, message_id)] = mid
+        stored = _store_messages(session, rows)
     audits: list[dict[str, Any]] = []
     paths: dict[int, str] = {}
     open_alarms: dict[int, DeviceAlarm | None] = {}
@@ -273,7 +320,7 @@ def ingest(
         if st.touched
     ]
     if touched:
-        session.connection().execute(_UPDATE_DEVICE, touched)
+        _write_states(session, touched)
     session.flush()  # alarms opened above
     if audits:
         session.execute(insert(AuditLog), audits)
