@@ -59,7 +59,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("hazard") as batch_op:
+    with op.batch_alter_table("hazard") as batch_op:  # SQLite rebuilds the table without it
+        batch_op.drop_constraint(op.f("ck_hazard_reported_severity"), type_="check")
         batch_op.drop_column("reported_severity")
     op.drop_index("ix_hazard_order_deadline", table_name="hazard_order")
     op.drop_index("ix_hazard_order_hazard_id", table_name="hazard_order")
