@@ -6,9 +6,14 @@ here fails ``test_every_write_route_is_covered``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
-from collections.abc import Callable
-from datetime import date, timedelta
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +22,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from lanyan.core.actor import SYSTEM
 from lanyan.core.audit import AuditLog
+from lanyan.iot import service as iot_service
+from lanyan.iot.choices import Channel, DeviceKind, MessageKind
+from lanyan.iot.config import iot_settings
+from lanyan.iot.pipeline import ingest
+from lanyan.iot.schemas import DeviceCreate, Inbound
 from tests.factories import PASSWORD, World
 
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
@@ -226,6 +237,75 @@ CSV = (
     "external_id,name,kind,state,org_external_id,lon,lat\n"
     "imp:ws:1,导入栓,hydrant,ok,t:station:a,9.5,47.1\n"
 )
+
+# --- IoT: a device, an alarm of it, a vendor's signed push ---------------------------------------
+
+IOT_VENDOR_KEY = "audit-vendor-key"
+
+
+@pytest.fixture(autouse=True)
+def _iot_vendor_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The vendor ``audit`` may push (the push is signed with its key)."""
+    monkeypatch.setenv("LANYAN_IOT_VENDOR_KEYS", json.dumps({"audit": IOT_VENDOR_KEY}))
+    iot_settings.cache_clear()
+    yield
+    monkeypatch.delenv("LANYAN_IOT_VENDOR_KEYS")
+    iot_settings.cache_clear()
+
+
+def _device(client: TestClient, world: World) -> tuple[int, str]:
+    name = f"A-{uuid.uuid4().hex[:10]}"
+    factory: sessionmaker[Session] = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as session:
+        device = iot_service.create_device(
+            session,
+            actor=SYSTEM,
+            data=DeviceCreate(
+                external_id=f"dev:{name}",
+                name=f"{name}烟感",
+                kind=DeviceKind.SMOKE_ALARM,
+                vendor="audit",
+                vendor_device_id=name,
+                premises_id=world.a.premises_id,
+                location="1F 大厅",
+            ),
+        )
+        session.commit()
+        return device.id, name
+
+
+def _alarm(client: TestClient, world: World) -> int:
+    _, name = _device(client, world)
+    message = Inbound("audit", name, "a-1", MessageKind.FIRE_ALARM, Channel.MQTT, datetime.now(UTC))
+    factory: sessionmaker[Session] = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as session:
+        (alarm_id,) = ingest(session, [message], stats=None).alarms_opened
+    return int(alarm_id)
+
+
+def _signed_push(client: TestClient, world: World) -> dict[str, Any]:
+    _, name = _device(client, world)
+    body = json.dumps({"messages": [{"device": name, "id": "p-1", "type": "fire_alarm"}]}).encode()
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex
+    mac = hmac.new(
+        IOT_VENDOR_KEY.encode(), f"{timestamp}\n{nonce}\n".encode() + body, hashlib.sha256
+    )
+    headers = {
+        "X-Lanyan-Vendor": "audit",
+        "X-Lanyan-Timestamp": timestamp,
+        "X-Lanyan-Nonce": nonce,
+        "X-Lanyan-Signature": mac.hexdigest(),
+        "Content-Type": "application/json",
+    }
+    return {"content": body, "headers": headers}
+
+
+ACTOR_OF = {
+    ("POST", "/api/iot/push"): "system",  # the intake writes as the system: the alarm it opened
+    ("POST", "/api/iot/duty/decision"): "值班人员:审计值班",
+}
+"""Writes not made by the logged-in administrator, and whom their audit row names instead."""
+
 
 # (method, path template) -> (setup returning the concrete path, body or files, expected status)
 CASES: dict[tuple[str, str], Callable[[TestClient, World], tuple[str, dict[str, Any]]]] = {
@@ -484,6 +564,44 @@ CASES: dict[tuple[str, str], Callable[[TestClient, World], tuple[str, dict[str, 
         "/api/exchange/water_sources/import",
         {"files": {"file": ("ws.csv", io.BytesIO(CSV.encode()), "text/csv")}},
     ),
+    ("POST", "/api/iot/devices"): lambda c, w: (
+        "/api/iot/devices",
+        {
+            "json": {
+                "external_id": "dev:audit-1",
+                "name": "审计烟感",
+                "kind": "smoke_alarm",
+                "vendor": "audit",
+                "vendor_device_id": "audit-1",
+                "premises_id": w.a.premises_id,
+                "location": "2F 走廊",
+            }
+        },
+    ),
+    ("PATCH", "/api/iot/devices/{device_id}"): lambda c, w: (
+        f"/api/iot/devices/{_device(c, w)[0]}",
+        {"json": {"location": "3F 走廊"}},
+    ),
+    ("DELETE", "/api/iot/devices/{device_id}"): lambda c, w: (
+        f"/api/iot/devices/{_device(c, w)[0]}",
+        {},
+    ),
+    ("POST", "/api/iot/alarms/{alarm_id}/decision"): lambda c, w: (
+        f"/api/iot/alarms/{_alarm(c, w)}/decision",
+        {"json": {"verdict": "false_alarm", "reason": "厨房油烟"}},
+    ),
+    ("POST", "/api/iot/duty/decision"): lambda c, w: (
+        "/api/iot/duty/decision",
+        {
+            "json": {
+                "token": iot_service.duty_token(_alarm(c, w)),
+                "verdict": "test",
+                "reason": "月度联动测试",
+                "name": "审计值班",
+            }
+        },
+    ),
+    ("POST", "/api/iot/push"): lambda c, w: ("/api/iot/push", _signed_push(c, w)),
 }
 
 
@@ -509,7 +627,10 @@ def test_write_leaves_audit_row(
     assert _audit_count(factory) > before, operation
     with factory() as session:
         last = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(1)).one()
-    assert last.actor_name in ("admin_det", "leader")
+    if operation in ACTOR_OF:
+        assert last.actor_name == ACTOR_OF[operation]
+    else:
+        assert last.actor_name in ("admin_det", "leader")
     assert last.at is not None
 
 

@@ -33,6 +33,7 @@ DOMAINS = frozenset(
         "dispatch",
         "exchange",
         "forces",
+        "iot",
         "live",
         "planning",
         "prevention",

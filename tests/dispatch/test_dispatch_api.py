@@ -39,9 +39,7 @@ def test_call_from_intake_to_closing_report(app_client: TestClient, demo_city: D
     assert incident["number"].isdigit()
     assert incident["brigade_name"]
     assert incident["water_sources"], "hydrants reachable by road near the scene are listed"
-    assert incident["water_sources"] == sorted(
-        incident["water_sources"], key=lambda w: w["metres"]
-    )
+    assert incident["water_sources"] == sorted(incident["water_sources"], key=lambda w: w["metres"])
     iid = incident["id"]
 
     rec = app_client.get(

@@ -21,6 +21,9 @@ from lanyan.exchange.formats import Format
 from lanyan.exchange.importer import ImportRejected, import_file
 from lanyan.exchange.specs import SPECS
 from lanyan.forces.models import WaterSource
+from lanyan.iot import service as iot_service
+from lanyan.iot.choices import DeviceKind
+from lanyan.iot.schemas import DeviceCreate
 
 HEADER = ["external_id", "name", "kind", "state", "org_external_id", "lon", "lat", "flow_lps"]
 BAD_INDEX = 536  # 0-based data row: line 538 of the file (header is line 1)
@@ -168,10 +171,35 @@ def test_changed_rows_are_updated_and_audited(
     assert ws.state.value == "damaged"
 
 
+@pytest.fixture(scope="module")
+def a_device(world: World, session_factory: sessionmaker[Session]) -> int:
+    """One IoT device at a premises of the world: the devices file has a row to carry."""
+    with session_factory() as session:
+        device = iot_service.create_device(
+            session,
+            actor=SYSTEM,
+            data=DeviceCreate(
+                external_id="dev:roundtrip",
+                name="往返烟感",
+                kind=DeviceKind.SMOKE_ALARM,
+                vendor="acme",
+                vendor_device_id="roundtrip-1",
+                premises_id=world.a.premises_id,
+                location="1F 大厅",
+            ),
+        )
+        session.commit()
+        return device.id
+
+
 @pytest.mark.parametrize("entity", sorted(SPECS))
 @pytest.mark.parametrize("fmt", list(Format))
 def test_export_then_import_changes_nothing(
-    world: World, session_factory: sessionmaker[Session], entity: str, fmt: Format
+    world: World,
+    session_factory: sessionmaker[Session],
+    a_device: int,
+    entity: str,
+    fmt: Format,
 ) -> None:
     spec = SPECS[entity]
     with session_factory() as session:

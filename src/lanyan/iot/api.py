@@ -1,13 +1,11 @@
 """IoT monitoring API (物联网监测): device registry, alarms and their decisions, figures, and the
-duty person's phone link. The HTTP push of NB-IoT platforms is in :mod:`lanyan.iot.http_push`."""
+duty person's phone link. The HTTP push of NB-IoT platforms is in :mod:`lanyan.iot.push_api`."""
 
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Query, Response
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
 from lanyan.api.paging import Page, paginate
@@ -30,10 +28,8 @@ from lanyan.iot.schemas import (
     RateRow,
 )
 from lanyan.planning.api import NetworkDep
-from lanyan.web.pages import PageSession, render_page
 
 router = APIRouter(prefix="/api/iot", tags=["iot 物联网监测"])
-pages = APIRouter(include_in_schema=False)
 DeviceId = Annotated[int, id_path("device id")]
 AlarmId = Annotated[int, id_path("alarm id")]
 DutyToken = Annotated[
@@ -219,18 +215,3 @@ def intake_stats(actor: CurrentActor) -> IntakeStatsPublic:
         rejected=snap["rejected"],
         batches=snap["batches"],
     )
-
-
-@pages.get("/iot/monitor", response_model=None)
-def monitor_page(request: Request, auth: PageSession) -> Response:
-    """The monitoring centre (监控中心): figures, the alarm queue, devices offline, faults."""
-    if auth is None:
-        target = quote(request.url.path, safe="")
-        return RedirectResponse(f"/login?next={target}", status_code=303)
-    return render_page("iot_monitor", auth=auth)
-
-
-@pages.get("/iot/duty", response_model=None)
-def duty_page() -> HTMLResponse:
-    """The duty person's phone page (the alarm and two buttons); the token stays in the URL."""
-    return render_page("iot_duty", auth=None)

@@ -16,10 +16,15 @@ console = Console()
 
 
 def _factory() -> sessionmaker[Session]:
-    from lanyan.cli import _factory as checked_factory
+    from lanyan.core.config import get_settings
+    from lanyan.core.errors import DomainError
+    from lanyan.core.migrate import current_sessionmaker
 
-    factory: sessionmaker[Session] = checked_factory()  # type: ignore[assignment]
-    return factory
+    try:
+        return current_sessionmaker(get_settings().database_url)
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from exc
 
 
 @iot_app.command()

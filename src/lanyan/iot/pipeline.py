@@ -1,6 +1,6 @@
 """The one intake pipeline: every device message, from any path, is stored once and acted on.
 
-MQTT (:mod:`lanyan.iot.mqtt_intake`), the HTTP push (:mod:`lanyan.iot.http_push`) and the
+MQTT (:mod:`lanyan.iot.mqtt_intake`), the HTTP push (:mod:`lanyan.iot.push_api`) and the
 GB/T 26875.3 listener (:mod:`lanyan.iot.gbt26875`) turn what they receive into
 :class:`~lanyan.iot.schemas.Inbound` and call :func:`ingest` with a batch:
 

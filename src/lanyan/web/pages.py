@@ -227,6 +227,20 @@ def console_page(request: Request, auth: PageSession) -> Response:
     return render_page("console", auth=auth)
 
 
+@router.get("/iot/monitor", response_model=None)
+def iot_monitor_page(request: Request, auth: PageSession) -> Response:
+    """The monitoring centre (监控中心): figures, the alarm queue, devices offline, faults."""
+    if auth is None:
+        return _to_login(request)
+    return render_page("iot_monitor", auth=auth)
+
+
+@router.get("/iot/duty", response_model=None)
+def iot_duty_page() -> HTMLResponse:
+    """The duty person's phone page (the alarm and two buttons); the token stays in the URL."""
+    return render_page("iot_duty", auth=None)
+
+
 @router.get("/crew", response_model=None)
 def crew_page(request: Request, auth: PageSession) -> Response:
     """The phone page of a station crew: current orders, route, status buttons."""
