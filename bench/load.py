@@ -4,7 +4,10 @@ What an outside probe measured before (PostgreSQL, 50 clients for 60 s, load gen
 2 cores): 0 errors but 17 requests/s in all, incident list p50 4.3 s / p99 8.6 s, recommendation
 p50 1.9 s. This bench repeats that kind of load, on PostgreSQL and on SQLite, each time on a fresh
 database with the demo city, last year's demo history and the demo accounts, served by uvicorn in
-its own process (``--workers``):
+its own processes (``--workers``, default 2: one per core, as ``lanyan serve --workers 2``
+deploys it, live events between them through the MQTT broker). The generator is aiohttp, not
+httpx: it shares the two cores with the server, and costs ~1.5 ms of CPU per request where httpx
+cost ~6:
 
 * consoles (``--consoles``, closed loop): the open-incident list as the console asks for it, the
   map layers (organizations, units, water sources, premises; first page of 1,000 each, as the map
@@ -51,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import numpy as np
 import psycopg
@@ -251,6 +255,8 @@ class Run:
     """(start, end, status, rows) of every import posted."""
     transport_errors: Counter[str] = field(default_factory=Counter)
     server_cpu_s: float = 0.0
+    generator_cpu_s: float = 0.0
+    """CPU this bench process (the load generator) used during the window."""
     """CPU the server (all its processes, the import worker too) used during the window."""
     streams_opened: int = 0
     stream_errors: list[str] = field(default_factory=list)
@@ -261,35 +267,45 @@ class Run:
         return time.perf_counter() < self.stop_at
 
 
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
 async def timed(
-    run: Run, client: httpx.AsyncClient, kind: str, method: str, path: str, **kw: Any
-) -> httpx.Response | None:
+    run: Run, client: aiohttp.ClientSession, kind: str, method: str, path: str, **kw: Any
+) -> Answer | None:
     t0 = time.perf_counter()
     try:
-        response = await client.request(method, path, **kw)
-    except httpx.HTTPError as exc:
+        async with client.request(method, path, **kw) as response:
+            answer = Answer(response.status, await response.read())
+    except (TimeoutError, aiohttp.ClientError) as exc:
         run.samples.append(Sample(kind, t0, time.perf_counter() - t0, 0))
         run.transport_errors[type(exc).__name__] += 1
         return None
-    run.samples.append(Sample(kind, t0, time.perf_counter() - t0, response.status_code))
-    return response
+    run.samples.append(Sample(kind, t0, time.perf_counter() - t0, answer.status))
+    return answer
 
 
-async def console(run: Run, client: httpx.AsyncClient, token: str, n: int) -> None:
+async def console(run: Run, client: aiohttp.ClientSession, token: str, n: int) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     layers = itertools.cycle(MAP_LAYERS[n % len(MAP_LAYERS) :] + MAP_LAYERS[: n % len(MAP_LAYERS)])
     while run.running():
         r = await timed(
             run, client, "incident_list", "GET", "/api/dispatch/incidents",
-            params={"open": "true", "limit": 200}, headers=headers,
+            params={"open": "true", "limit": "200"}, headers=headers,
         )  # fmt: skip
-        if r is not None and r.status_code == 200:
+        if r is not None and r.status == 200:
             items = r.json().get("items", [])
             if items:
                 run.open_incidents = [i["id"] for i in items]
         await timed(
             run, client, "map_layer", "GET", next(layers),
-            params={"limit": 1000, "offset": 0}, headers=headers,
+            params={"limit": "1000", "offset": "0"}, headers=headers,
         )  # fmt: skip
         if run.open_incidents:
             iid = random.choice(run.open_incidents)
@@ -300,7 +316,7 @@ async def console(run: Run, client: httpx.AsyncClient, token: str, n: int) -> No
 
 
 async def dispatcher(
-    run: Run, client: httpx.AsyncClient, tokens: dict[str, str], calls: list[dict[str, Any]]
+    run: Run, client: aiohttp.ClientSession, tokens: dict[str, str], calls: list[dict[str, Any]]
 ) -> None:
     d = {"Authorization": f"Bearer {tokens['demo_dispatcher']}"}
     crew = {"Authorization": f"Bearer {tokens['demo_commander']}"}
@@ -311,7 +327,7 @@ async def dispatcher(
         r = await timed(
             run, client, "intake", "POST", "/api/dispatch/incidents", json=body, headers=d
         )
-        if r is None or r.status_code != 201:
+        if r is None or r.status != 201:
             continue
         iid = r.json()["id"]
         assignments: list[dict[str, Any]] = []
@@ -321,7 +337,7 @@ async def dispatcher(
                 f"/api/dispatch/incidents/{iid}/recommendation", params={"routes": "false"},
                 headers=d,
             )  # fmt: skip
-            if r is None or r.status_code != 200:
+            if r is None or r.status != 200:
                 break
             unit_ids = [u["unit_id"] for u in r.json()["units"]][:3]
             if not unit_ids:
@@ -330,11 +346,11 @@ async def dispatcher(
                 run, client, "assignment", "POST", f"/api/dispatch/incidents/{iid}/assignments",
                 json={"unit_ids": unit_ids}, headers=d,
             )  # fmt: skip
-            if r is not None and r.status_code == 409:
+            if r is not None and r.status == 409:
                 run.conflicts += 1  # another dispatcher took a unit first: ask again
                 run.samples[-1].status = 299
                 continue
-            if r is not None and r.status_code == 201:
+            if r is not None and r.status == 201:
                 assignments = r.json()["assignments"]
             break
         for step in STATUS_STEPS:
@@ -344,7 +360,7 @@ async def dispatcher(
                     f"/api/dispatch/assignments/{a['id']}/status", json={"status": step},
                     headers=crew,
                 )  # fmt: skip
-                if r is not None and r.status_code == 409:
+                if r is not None and r.status == 409:
                     # another dispatcher sent this unit on from the road (改派): its part in this
                     # call ended there, and the crew's next step here is refused, as it should be
                     run.conflicts += 1
@@ -355,26 +371,28 @@ async def dispatcher(
         )  # fmt: skip
 
 
-async def stream(run: Run, client: httpx.AsyncClient, token: str) -> None:
+async def stream(run: Run, client: aiohttp.ClientSession, token: str) -> None:
     try:
-        async with client.stream(
-            "GET", "/api/events", headers={"Authorization": f"Bearer {token}"}
+        async with client.get(
+            "/api/events", headers={"Authorization": f"Bearer {token}"}
         ) as response:
-            if response.status_code != 200:
-                run.stream_errors.append(f"status {response.status_code}")
+            if response.status != 200:
+                run.stream_errors.append(f"status {response.status}")
                 return
             run.streams_opened += 1
-            async for _chunk in response.aiter_raw():
+            async for _chunk in response.content.iter_any():
                 if not run.running():
                     return
-    except (httpx.HTTPError, asyncio.CancelledError) as exc:
+    except (TimeoutError, aiohttp.ClientError, asyncio.CancelledError) as exc:
         if run.running() and not isinstance(exc, asyncio.CancelledError):
             run.stream_errors.append(type(exc).__name__)
 
 
 async def importer(
-    run: Run, client: httpx.AsyncClient, token: str, rows: int, delay_s: float
+    run: Run, client: aiohttp.ClientSession, token: str, rows: int, delay_s: float
 ) -> None:
+    if rows <= 0:
+        return  # --import-rows 0: the load without an import, to see what the import costs
     await asyncio.sleep(delay_s)
     headers = {"Authorization": f"Bearer {token}"}
     n = 0
@@ -382,40 +400,47 @@ async def importer(
         n += 1
         content = premises_csv(f"load:{uuid.uuid4().hex[:6]}:{n}", rows)
         t0 = time.perf_counter()
+        form = aiohttp.FormData()
+        form.add_field("file", content, filename="premises.csv", content_type="text/csv")
         try:
-            r = await client.post(
+            async with client.post(
                 "/api/exchange/premises/import",
-                files={"file": ("premises.csv", content, "text/csv")},
+                data=form,
                 headers=headers,
-                timeout=1800,
-            )
-            status = r.status_code
-        except httpx.HTTPError:
+                timeout=aiohttp.ClientTimeout(total=1800),
+            ) as r:
+                await r.read()
+                status = r.status
+        except (TimeoutError, aiohttp.ClientError):
             status = 0
         run.imports.append((t0, time.perf_counter(), status, rows))
 
 
 async def drive(base: str, server_pid: int, city: City, args: argparse.Namespace) -> Run:
-    # an idle keep-alive connection is dropped here before uvicorn drops it (after 5 s): reusing
-    # one the server is closing would count its race as an error of the server
-    limits = httpx.Limits(
-        max_connections=None, max_keepalive_connections=None, keepalive_expiry=2.0
-    )
-    timeout = httpx.Timeout(60.0)
+    # aiohttp, not httpx: the generator shares the server's two cores, and aiohttp's client costs
+    # a fraction of httpx's CPU per request. An idle keep-alive connection is dropped here before
+    # uvicorn drops it (after 5 s): reusing one the server is closing would count its race as an
+    # error of the server
+    connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=2.0)
+    stream_connector = aiohttp.TCPConnector(limit=0)
     async with (
-        httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits) as client,
-        httpx.AsyncClient(
-            base_url=base, timeout=httpx.Timeout(60.0, read=None), limits=limits
+        aiohttp.ClientSession(
+            base_url=base, connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+        ) as client,
+        aiohttp.ClientSession(
+            base_url=base,
+            connector=stream_connector,
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=60),
         ) as streams,
     ):
         tokens = {}
         for user in ("demo_dispatcher", "demo_commander", "demo_station", "demo_admin"):
-            r = await client.post(
+            async with client.post(
                 "/api/auth/login", json={"username": user, "password": city.passwords[user]}
-            )
-            r.raise_for_status()
-            tokens[user] = r.json()["access_token"]
-            client.cookies.clear()
+            ) as r:
+                r.raise_for_status()
+                tokens[user] = (await r.json())["access_token"]
+            client.cookie_jar.clear()
         stream_tokens = [
             tokens["demo_commander"],
             tokens["demo_dispatcher"],
@@ -444,8 +469,10 @@ async def drive(base: str, server_pid: int, city: City, args: argparse.Namespace
             importer(run, client, tokens["demo_admin"], args.import_rows, args.import_delay)
         )
         cpu_before = cpu_seconds(server_pid)
+        generator_before = time.process_time()
         await asyncio.gather(*tasks)
         run.server_cpu_s = cpu_seconds(server_pid) - cpu_before
+        run.generator_cpu_s = time.process_time() - generator_before
         run.stop_at = 0.0
         for task in stream_tasks:
             task.cancel()
@@ -488,6 +515,7 @@ def figures_of(run: Run, seconds: float, streams: int) -> dict[str, Any]:
         "streams_open": run.streams_opened,
         # load-independent: what one request costs the server, import included
         "server_cpu_ms_per_request": round(run.server_cpu_s * 1000 / max(len(ok), 1), 2),
+        "generator_cpu_ms_per_request": round(run.generator_cpu_s * 1000 / max(len(ok), 1), 2),
         "imports_finished": sum(1 for _, b, status, _ in run.imports if status == 200),
         "import_rows_per_s": round(
             max((r / (b - a) for a, b, status, r in run.imports if status == 200), default=0.0), 1
@@ -555,7 +583,10 @@ def main() -> int:
     parser.add_argument("--import-rows", type=int, default=50_000, help="rows per premises import")
     parser.add_argument("--import-delay", type=float, default=3.0, help="seconds before the import")
     parser.add_argument(
-        "--workers", type=int, default=1, help="uvicorn worker processes (more than 1: MQTT bus)"
+        "--workers",
+        type=int,
+        default=2,
+        help="server processes, one per core as deployed (more than 1: live events by MQTT)",
     )
     parser.add_argument("--history-calls", type=int, default=1200, help="last year's demo calls")
     parser.add_argument("--seed", type=int, default=2026)

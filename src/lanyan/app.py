@@ -10,8 +10,11 @@ from sqlalchemy.orm import Session
 
 from lanyan import __version__
 from lanyan.accounts.api import router as accounts_router
+from lanyan.api.admission import Admission
+from lanyan.api.cache import ResponseCache
 from lanyan.api.crs import CrsMiddleware
 from lanyan.api.guards import RequestGuard
+from lanyan.api.logins import LoginCache
 from lanyan.audit.api import router as audit_router
 from lanyan.core import problems
 from lanyan.core.config import Settings, get_settings
@@ -20,9 +23,8 @@ from lanyan.dispatch.api import router as dispatch_router
 from lanyan.dispatch.geocoding import GeocoderService
 from lanyan.exchange.api import router as exchange_router
 from lanyan.forces.api import router as forces_router
-from lanyan.iot.api import pages as iot_pages
 from lanyan.iot.api import router as iot_router
-from lanyan.iot.http_push import router as iot_push_router
+from lanyan.iot.push_api import router as iot_push_router
 from lanyan.live.api import router as events_router
 from lanyan.live.bus import lifespan as live_events_lifespan
 from lanyan.planning.api import router as planning_router
@@ -50,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.response_cache = ResponseCache()
+    app.state.logins = LoginCache()
 
     def road_file(session: Session) -> Path:
         return require_road_file(session, settings)
@@ -61,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # level 1, not Starlette's 9: a 1,000-row map layer page compresses in ~1 ms instead of ~10 ms
     # for 15% more bytes; under load the server's CPU is scarcer than the dispatch room's network
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)
+    # a 119 call is admitted before the next refresh of a busy room's lists (see the module)
+    app.add_middleware(Admission)
     # added last, so outermost: body limit, cross-site check and security headers come first
     app.add_middleware(RequestGuard, trusted_proxies=settings.trusted_proxies)
 
@@ -80,7 +86,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         iot_router,
         iot_push_router,
-        iot_pages,
         web_router,
     ):
         app.include_router(router)

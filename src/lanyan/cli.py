@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -49,7 +49,7 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _fail(exc: DomainError) -> None:
+def _fail(exc: DomainError) -> NoReturn:
     err.print(f"[bold red]错误[/]：{exc.detail}\n[dim]{exc.detail_en}[/]")
     for e in exc.errors[:50]:
         err.print(f"  • {json.dumps(e, ensure_ascii=False)}")
@@ -60,26 +60,12 @@ def _fail(exc: DomainError) -> None:
 
 def _factory() -> object:
     """Sessions on the configured database, after checking its schema is the newest."""
-    from sqlalchemy import text
-    from sqlalchemy.exc import SQLAlchemyError
+    from lanyan.core.migrate import current_sessionmaker
 
-    from lanyan.core.migrate import current_revision_target
-
-    engine = make_engine(get_settings().database_url)
     try:
-        with engine.connect() as conn:
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except SQLAlchemyError:
-        revision = None
-    if revision != current_revision_target():
-        _fail(
-            DomainError(
-                "数据库结构不是最新版本，请先运行：lanyan db upgrade",
-                f"the database schema is at {revision}, not {current_revision_target()}:"
-                " run `lanyan db upgrade` first",
-            )
-        )
-    return make_sessionmaker(engine)
+        return current_sessionmaker(get_settings().database_url)
+    except DomainError as exc:
+        _fail(exc)
 
 
 def _progress() -> Progress:
@@ -426,18 +412,51 @@ def export_cmd(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="server processes (one per core; more than one needs LANYAN_EVENT_BUS=mqtt)",
+        ),
+    ] = 1,
 ) -> None:
-    """Migrate the database to the newest schema, then serve the web console and the API."""
+    """Migrate the database to the newest schema, then serve the web console and the API.
+
+    With ``--workers N`` the app runs in N processes sharing the port, one per core: live events
+    then travel between them through the MQTT broker, so ``LANYAN_EVENT_BUS=mqtt`` is required
+    (without it a console would miss the dispatches another process made).
+    """
     import uvicorn
 
     from lanyan.core.migrate import upgrade
 
-    upgrade(get_settings().database_url)
+    settings = get_settings()
+    if workers > 1 and settings.event_bus != "mqtt":
+        console.print(
+            "[red]多个服务进程需要消息总线："
+            "请设置 LANYAN_EVENT_BUS=mqtt（及 LANYAN_MQTT_URL）[/red]\n"
+            "more than one worker needs LANYAN_EVENT_BUS=mqtt, or consoles miss other "
+            "processes' live events"
+        )
+        raise typer.Exit(2)
+    upgrade(settings.database_url)
 
     from lanyan.app import create_app
 
     console.print(f"蓝焰 Lanyan {__version__} → http://{host}:{port}  (API 文档 /docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        return
+    console.print(f"{workers} 个服务进程 / worker processes, live events via {settings.mqtt_url}")
+    uvicorn.run(
+        "lanyan.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 @app.command()

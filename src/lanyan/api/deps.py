@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lanyan.accounts.models import AuthSession
 from lanyan.accounts.service import actor_for, resolve_token
+from lanyan.api.logins import LoginCache
 from lanyan.core.actor import Actor
 from lanyan.core.config import Network, Settings, parse_networks
 from lanyan.core.errors import Unauthorized
@@ -82,24 +83,48 @@ def client_ip(request: Request) -> str | None:
     return peer
 
 
+def _token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
+    token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
+    if not token or len(token) > 200:
+        raise Unauthorized("请先登录", "log in first")
+    return token
+
+
 def get_auth_session(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> AuthSession:
     """The caller's live login session, from the Bearer header or the session cookie."""
-    token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
-    if not token or len(token) > 200:
-        raise Unauthorized("请先登录", "log in first")
-    return resolve_token(session, token)
+    return resolve_token(session, _token(request, credentials))
 
 
 AuthSessionDep = Annotated[AuthSession, Depends(get_auth_session)]
 
 
-def get_actor(request: Request, auth: AuthSessionDep) -> Actor:
-    """The user behind the request, as an actor the services check."""
-    return actor_for(auth.user, client_ip(request))
+def get_actor(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """The user behind the request, as an actor the services check.
+
+    Resolved through :class:`lanyan.api.logins.LoginCache` when the app keeps one: a console's
+    next request within a second or two costs no query for its login.
+    """
+    token = _token(request, credentials)
+    ip = client_ip(request)
+    logins: LoginCache | None = getattr(request.app.state, "logins", None)
+    if logins is None:
+        return actor_for(resolve_token(session, token).user, ip)
+    known = logins.get(token)
+    if known is not None:
+        return replace(known, ip=ip)
+    version = logins.version()
+    auth = resolve_token(session, token)
+    actor = actor_for(auth.user, ip)
+    logins.keep(token, replace(actor, ip=None), auth.expires_at, version)
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

@@ -56,6 +56,14 @@ def paginate(
     )
 
 
+def page_json(page: Page[Any]) -> bytes:
+    """The JSON of ``page`` as FastAPI would send it for ``response_model=Page[...]``.
+
+    For answers kept by :mod:`lanyan.api.cache`, which hands FastAPI the bytes themselves.
+    """
+    return page.__pydantic_serializer__.to_json(page)
+
+
 def page_of(items: Sequence[T], total: int, limit: int, offset: int) -> Page[T]:
     """A page built from rows already fetched (a list computed in Python, not by one query)."""
     return Page[T](items=list(items), total=total, limit=limit, offset=offset)

@@ -14,9 +14,11 @@ updating while the broker is away.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy import event
@@ -39,6 +41,12 @@ class Event:
     org_path: str = "/"
     also_paths: tuple[str, ...] = ()
     """Further organizations that should see it (the stations of the units on an incident)."""
+
+    @cached_property
+    def frame(self) -> str:
+        """The event as one Server-Sent-Events frame (encoded once for all the streams)."""
+        data = json.dumps(self.data, ensure_ascii=False, default=str)
+        return f"event: {self.type}\ndata: {data}\n\n"
 
     def visible_to(self, org_path: str) -> bool:
         """Whether a subscriber at ``org_path`` may receive this event."""
@@ -113,16 +121,26 @@ class EventBus:
 
     def deliver(self, item: Event) -> None:
         """Hand ``item`` to every subscriber whose jurisdiction covers it (any thread)."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Queue[Event]]] = {}
         with self._lock:
-            targets = [s for s in self._subscribers if item.visible_to(s.org_path)]
-        for sub in targets:
-            sub.loop.call_soon_threadsafe(_put, sub.queue, item)
+            for s in self._subscribers:
+                if item.visible_to(s.org_path):
+                    by_loop.setdefault(s.loop, []).append(s.queue)
+        # one wake-up of each event loop for all its streams, not one per stream: two hundred
+        # open consoles made every dispatch write two hundred wake-ups of the server's loop
+        for loop, queues in by_loop.items():
+            loop.call_soon_threadsafe(_put_all, queues, item)
 
     @property
     def subscriber_count(self) -> int:
         """Open streams (for health and tests)."""
         with self._lock:
             return len(self._subscribers)
+
+
+def _put_all(queues: list[asyncio.Queue[Event]], item: Event) -> None:
+    for queue in queues:
+        _put(queue, item)
 
 
 def _put(queue: asyncio.Queue[Event], item: Event) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
+from lanyan.api.cache import DISPATCH_TABLES, RECOMMENDATION_TABLES, cached_json
 from lanyan.api.deps import CurrentActor, Limit, Offset, SessionDep, id_path
-from lanyan.api.paging import Page, page_of
+from lanyan.api.paging import Page, page_json, page_of
 from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
 from lanyan.dispatch import plans, service
@@ -344,18 +345,24 @@ def create_incident(
 
 @router.get("/incidents", response_model=Page[IncidentPublic])
 def list_incidents(
+    request: Request,
     actor: CurrentActor,
     session: SessionDep,
     open: bool = False,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[IncidentPublic]:
+) -> Response:
     """Incidents in your jurisdiction, newest first, without their timelines (open one
     incident for its timeline)."""
-    rows, total = service.list_incidents(
-        session, actor=actor, open_only=open, limit=limit, offset=offset
-    )
-    return page_of([incident_public(i, with_timeline=False) for i in rows], total, limit, offset)
+
+    def build() -> bytes:
+        rows, total = service.list_incidents(
+            session, actor=actor, open_only=open, limit=limit, offset=offset
+        )
+        items = [incident_public(i, with_timeline=False) for i in rows]
+        return page_json(page_of(items, total, limit, offset))
+
+    return cached_json(request, actor, DISPATCH_TABLES, build)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentPublic)
@@ -369,17 +376,22 @@ def get_incident(
 
 @router.get("/incidents/{incident_id}/recommendation", response_model=RecommendationPublic)
 def recommendation(
+    request: Request,
     incident_id: IncidentId,
     actor: CurrentActor,
     session: SessionDep,
     network: NetworkDep,
     routes: bool = True,
-) -> RecommendationPublic:
+) -> Response:
     """The units the response plan asks for, fastest suitable first, with reasons and routes."""
-    found = service.recommend(
-        session, actor=actor, network=network, incident_id=incident_id, with_routes=routes
-    )
-    return recommendation_public(found)
+
+    def build() -> bytes:
+        found = service.recommend(
+            session, actor=actor, network=network, incident_id=incident_id, with_routes=routes
+        )
+        return recommendation_public(found).model_dump_json().encode()
+
+    return cached_json(request, actor, RECOMMENDATION_TABLES, build)
 
 
 @router.post("/incidents/{incident_id}/assignments", response_model=IncidentPublic, status_code=201)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import defer, joinedload, lazyload
 
+from lanyan.api.cache import cached_json
 from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
-from lanyan.api.paging import Page, paginate
+from lanyan.api.paging import Page, page_json, paginate
 from lanyan.forces import service
 from lanyan.forces.choices import OrgKind, UnitStatus, UnitType, WaterSourceKind, WaterSourceState
 from lanyan.forces.models import Organization, Unit, WaterSource
@@ -34,6 +35,7 @@ OptionalId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 @router.get("/organizations", response_model=Page[OrganizationPublic])
 def list_organizations(
+    request: Request,
     actor: CurrentActor,
     session: SessionDep,
     kind: OrgKind | None = None,
@@ -41,12 +43,16 @@ def list_organizations(
     q: SearchText = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[OrganizationPublic]:
+) -> Response:
     """Organizations in your jurisdiction, in tree order."""
-    stmt = service.query_organizations(actor=actor, kind=kind, parent_id=parent_id, q=q)
-    # the answer names the parent by id: no join of every row's parent (and its polygon)
-    stmt = stmt.options(lazyload(Organization.parent))
-    return paginate(session, stmt, limit, offset, OrganizationPublic.model_validate)
+
+    def build() -> bytes:
+        stmt = service.query_organizations(actor=actor, kind=kind, parent_id=parent_id, q=q)
+        # the answer names the parent by id: no join of every row's parent (and its polygon)
+        stmt = stmt.options(lazyload(Organization.parent))
+        return page_json(paginate(session, stmt, limit, offset, OrganizationPublic.model_validate))
+
+    return cached_json(request, actor, ("organization",), build)
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationPublic)
@@ -86,6 +92,7 @@ def delete_organization(org_id: OrgId, actor: CurrentActor, session: SessionDep)
 
 @router.get("/units", response_model=Page[UnitPublic])
 def list_units(
+    request: Request,
     actor: CurrentActor,
     session: SessionDep,
     station_id: OptionalId = None,
@@ -93,17 +100,21 @@ def list_units(
     type: UnitType | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[UnitPublic]:
+) -> Response:
     """Units based in your jurisdiction."""
-    stmt = service.query_units(actor=actor, station_id=station_id, status=status, type_=type)
-    # the answer shows the station's name: join the station, not its parent, nor either one's
-    # jurisdiction polygon (parsed for every row of a 1,000-row map page otherwise)
-    stmt = stmt.options(
-        joinedload(Unit.station).options(
-            lazyload(Organization.parent), defer(Organization.jurisdiction)
+
+    def build() -> bytes:
+        stmt = service.query_units(actor=actor, station_id=station_id, status=status, type_=type)
+        # the answer shows the station's name: join the station, not its parent, nor either
+        # one's jurisdiction polygon (parsed for every row of a 1,000-row map page otherwise)
+        stmt = stmt.options(
+            joinedload(Unit.station).options(
+                lazyload(Organization.parent), defer(Organization.jurisdiction)
+            )
         )
-    )
-    return paginate(session, stmt, limit, offset, UnitPublic.model_validate)
+        return page_json(paginate(session, stmt, limit, offset, UnitPublic.model_validate))
+
+    return cached_json(request, actor, ("unit", "organization", "assignment"), build)
 
 
 @router.get("/units/{unit_id}", response_model=UnitPublic)
@@ -150,6 +161,7 @@ def delete_unit(unit_id: UnitId, actor: CurrentActor, session: SessionDep) -> Re
 
 @router.get("/water-sources", response_model=Page[WaterSourcePublic])
 def list_water_sources(
+    request: Request,
     actor: CurrentActor,
     session: SessionDep,
     org_id: OptionalId = None,
@@ -157,12 +169,16 @@ def list_water_sources(
     state: WaterSourceState | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[WaterSourcePublic]:
+) -> Response:
     """Water sources kept in your jurisdiction."""
-    stmt = service.query_water_sources(actor=actor, org_id=org_id, kind=kind, state=state)
-    # the answer names the keeper by id: no join of its organization (and polygon) per row
-    stmt = stmt.options(lazyload(WaterSource.org))
-    return paginate(session, stmt, limit, offset, WaterSourcePublic.model_validate)
+
+    def build() -> bytes:
+        stmt = service.query_water_sources(actor=actor, org_id=org_id, kind=kind, state=state)
+        # the answer names the keeper by id: no join of its organization (and polygon) per row
+        stmt = stmt.options(lazyload(WaterSource.org))
+        return page_json(paginate(session, stmt, limit, offset, WaterSourcePublic.model_validate))
+
+    return cached_json(request, actor, ("water_source",), build)
 
 
 @router.get("/water-sources/{ws_id}", response_model=WaterSourcePublic)

@@ -104,10 +104,11 @@ async def stream(
                     last_write = now
                 wait = min(last_write + HEARTBEAT_S, deadline, next_check) - now
                 try:
-                    item = await asyncio.wait_for(subscriber.queue.get(), timeout=max(wait, 0))
+                    async with asyncio.timeout(max(wait, 0)):  # no task per wait, as wait_for
+                        item = await subscriber.queue.get()
                 except TimeoutError:
                     continue
-                yield _frame(item.type, item.data)
+                yield item.frame
                 last_write = loop.time()
                 sent += 1
         finally:

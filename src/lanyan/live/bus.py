@@ -29,6 +29,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from lanyan.core import changes
 from lanyan.core.config import Settings
 from lanyan.core.events import BUS, Event, EventBus
 from lanyan.live.mqtt import MqttTransport
@@ -121,6 +122,7 @@ class BrokerRelay:
             with self._lock:
                 self._own += 1
             return
+        changes.note_remote_event()  # answers kept by lanyan.api.cache are out of date
         self.bus.deliver(item)
         with self._lock:
             self._delivered += 1

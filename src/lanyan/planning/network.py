@@ -25,6 +25,7 @@ from shapely.geometry import shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lanyan.core import changes
 from lanyan.core.standards import standards
 from lanyan.forces.choices import OrgKind
 from lanyan.forces.models import Organization
@@ -36,6 +37,11 @@ FIRE_STATION_KINDS = frozenset(
     {OrgKind.STATION, OrgKind.SPECIAL_STATION, OrgKind.GOV_TEAM, OrgKind.ENTERPRISE_TEAM}
 )
 """Organizations measured against the 5-minute urban standard (they run fire apparatus)."""
+
+RECHECK_S = 1.0
+"""How long a check that found the network current stands when nothing here changed since (a
+change made by another process — a moved station, a new road file — is seen after this)."""
+_NETWORK_TABLES = ("organization", "system_setting")
 
 URBAN_RADIUS_M = 400.0
 URBAN_MIN_INTERSECTIONS = 15
@@ -237,6 +243,8 @@ class RoadNetwork:
         self._graph_signature = ""
         self._state: NetworkState | None = None
         self._quick: tuple[object, ...] | None = None
+        self._checked: tuple[tuple[int, ...], float] | None = None
+        """Table versions and time of the last check that found the state current."""
 
     def _road_file(self) -> Path:
         if self.road_file is None:
@@ -258,8 +266,24 @@ class RoadNetwork:
 
         A single aggregate query (count, newest update, highest id of the responding
         organizations) and a stat() of the road file tell whether anything changed; only then
-        are the organizations loaded and hashed.
+        are the organizations loaded and hashed. Even that is skipped for a second after a check
+        when neither the organizations nor the settings changed in this process since
+        (:mod:`lanyan.core.changes`): a recommendation asks for the network on every call.
         """
+        versions = changes.versions(_NETWORK_TABLES)
+        checked = self._checked
+        if (
+            self._state is not None
+            and checked is not None
+            and checked[0] == versions
+            and time.monotonic() - checked[1] < RECHECK_S
+        ):
+            return self._state
+        state = self._current(session, progress)
+        self._checked = (versions, time.monotonic())
+        return state
+
+    def _current(self, session: Session, progress: ProgressFn | None) -> NetworkState:
         if self._resolve is not None:  # the deployment's setting, read each time: it may change
             self.road_file = self._resolve(session)
         road_signature = _file_signature(self._road_file())

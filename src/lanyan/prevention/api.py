@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import lazyload
 
+from lanyan.api.cache import cached_json
 from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
-from lanyan.api.paging import Page, paginate
+from lanyan.api.paging import Page, page_json, paginate
 from lanyan.prevention import service
 from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
 from lanyan.prevention.models import Premises
@@ -24,6 +25,7 @@ PremisesId = Annotated[int, id_path("premises id")]
 
 @router.get("", response_model=Page[PremisesPublic])
 def list_premises(
+    request: Request,
     actor: CurrentActor,
     session: SessionDep,
     category: PremisesCategory | None = None,
@@ -33,19 +35,23 @@ def list_premises(
     q: SearchText = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[PremisesPublic]:
+) -> Response:
     """Premises supervised in your jurisdiction."""
-    stmt = service.query_premises(
-        actor=actor,
-        category=category,
-        venue_type=venue_type,
-        control_level=control_level,
-        org_id=org_id,
-        q=q,
-    )
-    # the answer names the supervising organization by id: no join of it (and its polygon)
-    stmt = stmt.options(lazyload(Premises.org))
-    return paginate(session, stmt, limit, offset, PremisesPublic.model_validate)
+
+    def build() -> bytes:
+        stmt = service.query_premises(
+            actor=actor,
+            category=category,
+            venue_type=venue_type,
+            control_level=control_level,
+            org_id=org_id,
+            q=q,
+        )
+        # the answer names the supervising organization by id: no join of it (and its polygon)
+        stmt = stmt.options(lazyload(Premises.org))
+        return page_json(paginate(session, stmt, limit, offset, PremisesPublic.model_validate))
+
+    return cached_json(request, actor, ("premises",), build)
 
 
 @router.get("/{premises_id}", response_model=PremisesPublic)

@@ -1,0 +1,120 @@
+"""Who goes first when the server is busy: a 119 call before the wall screens' next refresh.
+
+A dispatch room keeps dozens of consoles, wall screens and phones polling lists and map layers.
+When they saturate the server, every request waits behind all the others in the thread pool and
+for the interpreter lock, and an intake waited seconds behind a queue of map refreshes. Requests
+are therefore admitted by lane:
+
+* **urgent** — every request of a 119 dispatcher (接警调度员: intake, recommendation, assignment,
+  their own console's lists) and every write of anybody else (a crew's status change, a close,
+  a login; any POST/PUT/PATCH/DELETE that is not a file transfer): admitted at once, always. The
+  role is known without a query from the logins already resolved (:mod:`lanyan.api.logins`); a
+  login not yet seen counts by its method;
+* **read** — the other GETs of the API and the pages: at most :data:`READS_AT_ONCE` in progress
+  per process, the rest wait their turn (first come, first served) without holding a thread or a
+  database connection;
+* **bulk** — imports, uploads, exports, statistics and the yearly report: at most
+  :data:`BULK_AT_ONCE` per process, so a leader's report does not take the readers' places;
+* live event streams and static files are not counted (a stream stays open for a shift).
+
+Waiting costs nothing but time, and only when the server is already busy: with fewer requests
+than places, every request goes straight through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from enum import Enum
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from lanyan.api.deps import SESSION_COOKIE
+from lanyan.api.logins import LoginCache
+from lanyan.core.permissions import Role
+
+READS_AT_ONCE = 8
+BULK_AT_ONCE = 2
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_BULK_PREFIXES = ("/api/exchange", "/api/uploads", "/api/stats", "/api/reports", "/api/audit")
+_UNCOUNTED_PREFIXES = ("/api/events", "/static/", "/favicon")
+
+
+class Lane(Enum):
+    URGENT = "urgent"
+    READ = "read"
+    BULK = "bulk"
+    FREE = "free"
+
+
+def lane_of(method: str, path: str, role: Role | None = None) -> Lane:
+    """The lane of a request by a user of ``role`` (None: not known yet); see the module."""
+    if path.startswith(_UNCOUNTED_PREFIXES):
+        return Lane.FREE
+    if path.startswith(_BULK_PREFIXES) or "/import" in path or "/export" in path:
+        return Lane.BULK
+    if method in _WRITES or role is Role.DISPATCHER:
+        return Lane.URGENT
+    return Lane.READ
+
+
+def _token(scope: Scope) -> str | None:
+    cookie = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, credentials = bytes(value).decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and credentials:
+                return credentials.strip()
+        elif name == b"cookie":
+            cookie = bytes(value).decode("latin-1")
+    if cookie is None:
+        return None
+    for part in cookie.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == SESSION_COOKIE:
+            return value or None
+    return None
+
+
+def role_of(scope: Scope) -> Role | None:
+    """The role of the request's login if this process resolved it lately, else None."""
+    app = scope.get("app")
+    logins: LoginCache | None = getattr(getattr(app, "state", None), "logins", None)
+    token = _token(scope)
+    if logins is None or token is None or len(token) > 200:
+        return None
+    actor = logins.get(token)
+    return actor.role if actor is not None else None
+
+
+class Admission:
+    """ASGI middleware admitting requests by lane."""
+
+    def __init__(
+        self, app: ASGIApp, *, reads_at_once: int = READS_AT_ONCE, bulk_at_once: int = BULK_AT_ONCE
+    ) -> None:
+        self.app = app
+        self.limits = {Lane.READ: reads_at_once, Lane.BULK: bulk_at_once}
+        self._gates: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[Lane, asyncio.Semaphore]
+        ] = weakref.WeakKeyDictionary()
+
+    def _gate(self, lane: Lane) -> asyncio.Semaphore:
+        # one per event loop (a test client runs the app on loops that come and go)
+        gates = self._gates.setdefault(asyncio.get_running_loop(), {})
+        gate = gates.get(lane)
+        if gate is None:
+            gate = gates[lane] = asyncio.Semaphore(self.limits[lane])
+        return gate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        lane = lane_of(scope["method"], scope["path"], role_of(scope))
+        if lane in (Lane.URGENT, Lane.FREE):
+            await self.app(scope, receive, send)
+            return
+        async with self._gate(lane):
+            await self.app(scope, receive, send)

@@ -1,0 +1,100 @@
+"""A busy room's reads wait their turn; a 119 call and every write go straight in.
+
+The middleware is exercised around a small ASGI app whose reads block until the test lets them
+go, so "the server is busy" is a fact of the test, not a matter of timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from tests.factories import World, run_async
+
+from lanyan.api.admission import Admission, Lane, lane_of, role_of
+from lanyan.core.permissions import Role
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role", "lane"),
+    [
+        ("POST", "/api/dispatch/incidents", None, Lane.URGENT),
+        ("POST", "/api/dispatch/assignments/7/status", Role.STATION, Lane.URGENT),
+        ("POST", "/api/auth/login", None, Lane.URGENT),
+        ("GET", "/api/dispatch/incidents", Role.COMMANDER, Lane.READ),
+        ("GET", "/api/dispatch/incidents/3/recommendation", Role.DISPATCHER, Lane.URGENT),
+        ("GET", "/api/dispatch/incidents/3/recommendation", Role.LEADER, Lane.READ),
+        ("GET", "/api/premises", None, Lane.READ),
+        ("POST", "/api/exchange/premises/import", Role.ADMIN, Lane.BULK),
+        ("GET", "/api/stats/summary", Role.DISPATCHER, Lane.BULK),
+        ("GET", "/api/events", Role.COMMANDER, Lane.FREE),
+        ("GET", "/static/js/console.js", None, Lane.FREE),
+    ],
+)
+def test_the_lane_of_a_request(method: str, path: str, role: Role | None, lane: Lane) -> None:
+    assert lane_of(method, path, role) is lane
+
+
+def _blocking_app(release: asyncio.Event, inside: list[str]) -> Starlette:
+    async def read(request: Request) -> PlainTextResponse:
+        inside.append(request.url.path)
+        await release.wait()
+        return PlainTextResponse("read")
+
+    async def write(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("written")
+
+    return Starlette(
+        routes=[
+            Route("/api/list/{n}", read),
+            Route("/api/dispatch/incidents", write, methods=["POST"]),
+        ]
+    )
+
+
+def test_reads_beyond_the_limit_wait_while_a_call_goes_straight_in() -> None:
+    async def run() -> None:
+        release = asyncio.Event()
+        inside: list[str] = []
+        app = Admission(_blocking_app(release, inside), reads_at_once=2)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            reads = [asyncio.create_task(client.get(f"/api/list/{n}")) for n in range(5)]
+            for _ in range(50):
+                await asyncio.sleep(0)
+            assert len(inside) == 2  # two reads are served, three wait outside
+            call = await asyncio.wait_for(client.post("/api/dispatch/incidents"), timeout=5)
+            assert call.text == "written"
+            assert len(inside) == 2 and not any(r.done() for r in reads)
+            release.set()
+            answers = await asyncio.wait_for(asyncio.gather(*reads), timeout=5)
+            assert [a.text for a in answers] == ["read"] * 5
+            assert len(inside) == 5
+
+    run_async(run())
+
+
+def test_a_dispatchers_login_is_known_to_the_admission_without_a_query(
+    app_client: TestClient, world: World
+) -> None:
+    headers = world.headers("dispatcher_a")
+    scope = {
+        "type": "http",
+        "app": app_client.app,
+        "headers": [(b"authorization", headers["Authorization"].encode())],
+    }
+    assert app_client.get("/api/forces/units", headers=headers).status_code == 200
+    assert role_of(scope) is Role.DISPATCHER
+    scope["headers"] = [(b"cookie", f"x=1; lanyan_session={world.tokens['officer_a']}".encode())]
+    assert (
+        app_client.get("/api/forces/units", headers=world.headers("officer_a")).status_code == 200
+    )
+    assert role_of(scope) is Role.PREVENTION
+    scope["headers"] = [(b"authorization", b"Bearer not-a-token")]
+    assert role_of(scope) is None
