@@ -24,11 +24,13 @@ from lanyan.core.permissions import Role
 @pytest.mark.parametrize(
     ("method", "path", "role", "lane"),
     [
-        ("POST", "/api/dispatch/incidents", None, Lane.URGENT),
+        ("POST", "/api/dispatch/incidents", None, Lane.CALL),
+        ("POST", "/api/dispatch/incidents/3/assignments", Role.DISPATCHER, Lane.CALL),
         ("POST", "/api/dispatch/assignments/7/status", Role.STATION, Lane.URGENT),
         ("POST", "/api/auth/login", None, Lane.URGENT),
         ("GET", "/api/dispatch/incidents", Role.COMMANDER, Lane.READ),
-        ("GET", "/api/dispatch/incidents/3/recommendation", Role.DISPATCHER, Lane.URGENT),
+        ("GET", "/api/dispatch/incidents/3/recommendation", Role.DISPATCHER, Lane.CALL),
+        ("POST", "/api/dispatch/incidents/3/close", Role.COMMANDER, Lane.URGENT),
         ("GET", "/api/dispatch/incidents/3/recommendation", Role.LEADER, Lane.READ),
         ("GET", "/api/premises", None, Lane.READ),
         ("POST", "/api/exchange/premises/import", Role.ADMIN, Lane.BULK),

@@ -5,11 +5,12 @@ When they saturate the server, every request waits behind all the others in the 
 for the interpreter lock, and an intake waited seconds behind a queue of map refreshes. Requests
 are therefore admitted by lane:
 
-* **urgent** — every request of a 119 dispatcher (接警调度员: intake, recommendation, assignment,
-  their own console's lists) and every write of anybody else (a crew's status change, a close,
-  a login; any POST/PUT/PATCH/DELETE that is not a file transfer): admitted at once, always. The
-  role is known without a query from the logins already resolved (:mod:`lanyan.api.logins`); a
-  login not yet seen counts by its method;
+* **call** — every request of a 119 dispatcher (接警调度员: intake, recommendation, assignment,
+  their own console's lists) and every new incident (POST /api/dispatch/incidents, whoever posts
+  it): admitted at once, always. The role is known without a query from the logins already
+  resolved (:mod:`lanyan.api.logins`); a login not yet seen counts by its request;
+* **urgent** — every other write (a crew's status change, a close, a login; any
+  POST/PUT/PATCH/DELETE that is not a file transfer): at most :data:`WRITES_AT_ONCE` at once;
 * **read** — the other GETs of the API and the pages: at most :data:`READS_AT_ONCE` in progress
   per process, the rest wait their turn (first come, first served) without holding a thread or a
   database connection;
@@ -33,8 +34,10 @@ from lanyan.api.deps import SESSION_COOKIE
 from lanyan.api.logins import LoginCache
 from lanyan.core.permissions import Role
 
-READS_AT_ONCE = 8
+WRITES_AT_ONCE = 4
+READS_AT_ONCE = 2
 BULK_AT_ONCE = 2
+_INTAKE = "/api/dispatch/incidents"
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _BULK_PREFIXES = ("/api/exchange", "/api/uploads", "/api/stats", "/api/reports", "/api/audit")
@@ -42,6 +45,7 @@ _UNCOUNTED_PREFIXES = ("/api/events", "/static/", "/favicon")
 
 
 class Lane(Enum):
+    CALL = "call"
     URGENT = "urgent"
     READ = "read"
     BULK = "bulk"
@@ -54,7 +58,9 @@ def lane_of(method: str, path: str, role: Role | None = None) -> Lane:
         return Lane.FREE
     if path.startswith(_BULK_PREFIXES) or "/import" in path or "/export" in path:
         return Lane.BULK
-    if method in _WRITES or role is Role.DISPATCHER:
+    if role is Role.DISPATCHER or (method == "POST" and path == _INTAKE):
+        return Lane.CALL
+    if method in _WRITES:
         return Lane.URGENT
     return Lane.READ
 
@@ -92,10 +98,19 @@ class Admission:
     """ASGI middleware admitting requests by lane."""
 
     def __init__(
-        self, app: ASGIApp, *, reads_at_once: int = READS_AT_ONCE, bulk_at_once: int = BULK_AT_ONCE
+        self,
+        app: ASGIApp,
+        *,
+        writes_at_once: int = WRITES_AT_ONCE,
+        reads_at_once: int = READS_AT_ONCE,
+        bulk_at_once: int = BULK_AT_ONCE,
     ) -> None:
         self.app = app
-        self.limits = {Lane.READ: reads_at_once, Lane.BULK: bulk_at_once}
+        self.limits = {
+            Lane.URGENT: writes_at_once,
+            Lane.READ: reads_at_once,
+            Lane.BULK: bulk_at_once,
+        }
         self._gates: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, dict[Lane, asyncio.Semaphore]
         ] = weakref.WeakKeyDictionary()
@@ -113,7 +128,7 @@ class Admission:
             await self.app(scope, receive, send)
             return
         lane = lane_of(scope["method"], scope["path"], role_of(scope))
-        if lane in (Lane.URGENT, Lane.FREE):
+        if lane in (Lane.CALL, Lane.FREE):
             await self.app(scope, receive, send)
             return
         async with self._gate(lane):
