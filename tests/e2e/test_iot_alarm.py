@@ -25,18 +25,12 @@ from lanyan.iot.schemas import DeviceCreate
 from lanyan.iot.wire import encode
 from lanyan.prevention.choices import PremisesCategory
 from lanyan.prevention.models import Premises
-from tests.e2e.conftest import (  # noqa: F401  (fixtures)
-    PHONE_VIEWPORT,
-    LiveServer,
-    browser,
-    live_server,
-    new_page,
-)
+from tests.e2e.conftest import PHONE_VIEWPORT, LiveServer
 from tests.iot.helpers import publisher, wait_for
 
 
 @pytest.fixture
-def intake(live_server: LiveServer) -> Iterator[MqttIntake]:  # noqa: F811
+def intake(live_server: LiveServer) -> Iterator[MqttIntake]:
     """The intake worker on the live server's database (events reach its consoles)."""
     client_id = f"lanyan-e2e-intake-{uuid.uuid4().hex[:8]}"
     worker = MqttIntake("mqtt://127.0.0.1:1883", live_server.session_factory, client_id=client_id)
@@ -86,9 +80,9 @@ def _alarm_of(live: LiveServer, name: str) -> dict[str, Any] | None:
 
 
 def test_smoke_alarm_to_console_to_duty_phone_to_incident(
-    live_server: LiveServer,  # noqa: F811
-    new_page: Any,  # noqa: F811
-    browser: Any,  # noqa: F811
+    live_server: LiveServer,
+    new_page: Any,
+    browser: Any,
     intake: MqttIntake,
 ) -> None:
     venue_id, venue_name, (first, second, third) = _venue_devices(live_server)
