@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 from sqlalchemy import (
@@ -79,10 +79,9 @@ from lanyan.prevention.models import (
     SupervisedListing,
 )
 from lanyan.stats.periods import Period
+from lanyan.stats.sections import Kind, Value, section_of, sections
 
-Value = int | float | None
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
-Kind = Literal["count", "people", "cny", "seconds", "percent"]
 
 METRICS: dict[str, tuple[str, str]] = {
     "call_handling": ("接警处理时间", "first assignment − call received"),
@@ -320,12 +319,18 @@ def label(key: str, names: dict[str, str] | None = None) -> str:
         return ControlLevel(tail).zh
     if parts[0] == "response" and len(parts) == 3 and parts[1] in METRICS:
         return f"{METRICS[parts[1]][0]}·{_STAT_LABELS[tail]}"
+    section = section_of(key)
+    if section is not None:
+        return section.label(key) or key
     return key
 
 
 def kind(key: str) -> Kind:
     """What a figure measures: a ``count`` of records (its trace has exactly that many rows),
     a sum of ``people`` or ``cny`` over records, ``seconds`` or a ``percent``."""
+    section = section_of(key)
+    if section is not None and key in section.kinds:
+        return section.kinds[key]
     if key in ("people.rescued", "people.evacuated", "turnouts.people") or key in (
         "fires.deaths",
         "fires.serious_injuries",
@@ -353,7 +358,10 @@ Told from timestamps, so a past period's value is its own and stays the same lat
 
 def is_stock(key: str) -> bool:
     """Whether a figure is a stock at the period's end rather than a count over the period."""
-    return key.startswith(STOCK_PREFIXES)
+    if key.startswith(STOCK_PREFIXES):
+        return True
+    section = section_of(key)
+    return section is not None and key.startswith(section.stock_prefixes or ("\0",))
 
 
 def _num(value: Any) -> float:
@@ -688,6 +696,8 @@ def figures_for_scope(
         values[f"fires.by_grade.{g.value}"] = by["grade"].get(g, 0)
     values["fires.slight"] = int(sums["slight"])
     values.update(_prevention_figures(session, scope, period, now))
+    for section in sections():
+        values.update(section.compute(session, scope, period, now))
     return Figures(
         period=period,
         scope=scope,

@@ -406,6 +406,18 @@ def _forces(session: Any, scope_path: str) -> dict[str, int]:
     }
 
 
+def _section_paragraphs(current: Any, previous: Any) -> dict[str, list[dict[str, str]]]:
+    """Each registered section's paragraph (:mod:`lanyan.stats.sections`) under its chapter."""
+    from lanyan.stats.sections import sections
+
+    chapters: dict[str, list[dict[str, str]]] = {"rescue": [], "prevention": [], "forces": []}
+    for section in sections():
+        text = section.paragraph(current, previous) if section.paragraph else None
+        if text:
+            chapters[section.report_chapter].append({"title": section.report_title, "text": text})
+    return chapters
+
+
 def yearly_content(
     session: Any, *, actor: Any, year: int, org_id: int | None, signed_on: date | None = None
 ) -> ReportContent:
@@ -503,6 +515,7 @@ def yearly_content(
             "recorded": prevention_recorded,
         },
         "forces": _forces(session, current.scope.path),
+        "sections": _section_paragraphs(current, previous),
     }
     months_now = [int(x or 0) for x in current.group("incidents.by_month").values()]
     months_before = [int(x or 0) for x in previous.group("incidents.by_month").values()]

@@ -65,6 +65,7 @@ from lanyan.stats.queries import (
     response_span,
     turnout_stations,
 )
+from lanyan.stats.sections import section_of
 
 MAX_TRACE_ROWS = 100_000
 """The most records one trace call returns (pages go further with ``offset``)."""
@@ -349,6 +350,9 @@ def _statement(ctx: _Context, key: str) -> AnySelect:
         return _incidents(
             ctx, and_(Incident.type == IncidentType.FIRE, Incident.slight_fire.is_(True))
         )
+    section = section_of(key)
+    if section is not None:
+        return section.trace(ctx.session, ctx.scope, ctx.period, ctx.now, key)  # type: ignore[no-any-return]
     if parts[:2] == ["fires", "by_grade"] and len(parts) == 3:
         if parts[2] not in FireGrade._value2member_map_:
             raise _unknown(key)
