@@ -383,6 +383,10 @@ UNOWNED_TABLES = {
     "SystemSetting": "the city's set-up, kept by the system",
     "IncidentDayCounter": "the day's last incident number, city-wide; never served",
     "PushNonce": "nonces of signed IoT pushes, kept to refuse replays; never served",
+    # issue 17 (enforcement, campaigns, outreach)
+    # issue 18 (risk)
+    # issue 19 (command)
+    # issue 20 (duty)
 }
 """Tables with no jurisdiction, and why; every other table declares how it reaches the tree."""
 

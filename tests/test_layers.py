@@ -30,13 +30,18 @@ DOMAINS = frozenset(
     {
         "accounts",
         "audit",
+        "command",
         "dispatch",
+        "duty",
+        "enforcement",
         "exchange",
         "forces",
         "iot",
         "live",
+        "outreach",
         "planning",
         "prevention",
+        "risk",
         "stats",
         "system",
     }

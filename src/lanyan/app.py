@@ -86,6 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         iot_router,
         iot_push_router,
+        # issue 17 (enforcement, campaigns, outreach)
+        # issue 18 (risk)
+        # issue 19 (command)
+        # issue 20 (duty)
         web_router,
     ):
         app.include_router(router)

@@ -21,6 +21,11 @@ from lanyan.prevention.models import (
 )
 from lanyan.system.models import SystemSetting
 
+# issue 17 (enforcement, campaigns, outreach)
+# issue 18 (risk)
+# issue 19 (command)
+# issue 20 (duty)
+
 __all__ = [
     "Assignment",
     "AuditLog",
@@ -50,4 +55,8 @@ __all__ = [
     "Upload",
     "User",
     "WaterSource",
+    # issue 17
+    # issue 18
+    # issue 19
+    # issue 20
 ]

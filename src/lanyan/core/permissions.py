@@ -51,6 +51,10 @@ class Action(StrEnum):
     """Register, change and remove monitored devices (物联设备)."""
     IOT_DECIDE = "iot.alarm.decide"
     """Confirm or dismiss a device fire alarm (监控中心核警)."""
+    # --- issue 17 (enforcement, campaigns, outreach) ---
+    # --- issue 18 (risk) ---
+    # --- issue 19 (command) ---
+    # --- issue 20 (duty) ---
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -91,6 +95,19 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+GRANTS: dict[Action, frozenset[Role]] = {
+    # --- issue 17 (enforcement, campaigns, outreach) ---
+    # --- issue 18 (risk) ---
+    # --- issue 19 (command) ---
+    # --- issue 20 (duty) ---
+}
+"""Later domains' actions and the roles granted each (the administrator has every action)."""
+
+for _action, _roles in GRANTS.items():
+    for _role in _roles:
+        ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {_action}
+
+
 def allowed(role: Role, action: Action) -> bool:
     """Whether ``role`` may perform ``action`` (anywhere inside its jurisdiction)."""
     return action in ROLE_ACTIONS[role]
@@ -105,6 +122,10 @@ class Screen(StrEnum):
     ADMIN = "admin"
     GRID = "grid"
     PREVENTION = "prevention"
+    # --- issue 17 (enforcement, campaigns, outreach) ---
+    # --- issue 18 (risk) ---
+    # --- issue 19 (command) ---
+    # --- issue 20 (duty) ---
 
 
 SCREEN_ACTIONS: dict[Screen, Action] = {
@@ -114,6 +135,10 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.ADMIN: Action.USERS_MANAGE,
     Screen.GRID: Action.PATROL,
     Screen.PREVENTION: Action.PREVENTION_DESK,
+    # --- issue 17 (enforcement, campaigns, outreach) ---
+    # --- issue 18 (risk) ---
+    # --- issue 19 (command) ---
+    # --- issue 20 (duty) ---
 }
 """The action a role needs to open each page: the pages and the API read the same table."""
 

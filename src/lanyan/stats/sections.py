@@ -37,7 +37,12 @@ if TYPE_CHECKING:
 Value = int | float | None
 Kind = Literal["count", "people", "cny", "seconds", "percent"]
 
-SECTION_MODULES: tuple[str, ...] = ()
+SECTION_MODULES: tuple[str, ...] = (
+    # issue 17 (enforcement, campaigns, outreach)
+    # issue 18 (risk)
+    # issue 19 (command)
+    # issue 20 (duty)
+)
 """Modules each defining ``SECTION``, in the order their figures are listed and reported."""
 
 

@@ -1,0 +1,1 @@
+"""Fire supervision and enforcement (监督执法): inspection plans, documents, cases, sealing."""
