@@ -485,6 +485,7 @@ def demo(
     from lanyan.core.migrate import upgrade
     from lanyan.demo.accounts import ensure_demo_accounts
     from lanyan.demo.city import load_demo
+    from lanyan.demo.extras import load_extras
     from lanyan.demo.history import calls_in, load_history
     from lanyan.demo.prevention_history import PreventionSummary, load_prevention_history
 
@@ -527,6 +528,16 @@ def demo(
                 prevention.append(
                     load_prevention_history(factory, seed=settings.demo_seed, year=year)
                 )
+        extras = (
+            load_extras(
+                factory,
+                seed=settings.demo_seed,
+                years=(this_year - 2, this_year - 1),
+                progress=report,
+            )
+            if history_calls
+            else []
+        )
     loaded = Table(title=f"演示城市已加载 demo city loaded（{summary.elapsed_s:.1f} 秒）")
     for col in ("数据 data", "总数 total", "本次新增 created"):
         loaded.add_column(col)
@@ -543,6 +554,8 @@ def demo(
                 f"隐患{work.hazards}处、挂牌{work.listings}处、监督检查{work.inspections}次"
                 f"（{work.elapsed_s:.1f} 秒）"
             )
+    for line in extras:
+        console.print(line)
     accounts = ensure_demo_accounts(
         factory, seed=settings.demo_seed, reset_passwords=reset_passwords
     )
