@@ -42,6 +42,9 @@ def _mount_stats() -> None:
     from lanyan.iot.cli import iot_app
 
     app.add_typer(iot_app, name="iot")
+    from lanyan.risk.cli import risk_app  # issue 18 (risk)
+
+    app.add_typer(risk_app, name="risk")
 
 
 _mount_stats()
