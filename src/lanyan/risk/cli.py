@@ -10,3 +10,6 @@ from __future__ import annotations
 import typer
 
 risk_app = typer.Typer(help="风险感知与预警 risk scoring and early warning", no_args_is_help=True)
+
+
+from lanyan.risk import backtest_cli  # noqa: E402, F401  (issue 18, forecast: lanyan risk backtest)

@@ -1,0 +1,107 @@
+"""``lanyan risk backtest``: the hot-spot forecast's backtest, attached to :data:`risk_app`.
+
+``lanyan risk backtest --split 2026-07-01`` reads this database's incidents;
+``--incidents calls.csv`` reads any city's calls instead (columns time, lon, lat, type, WGS-84;
+no road network, premises or database needed). The last line printed is JSON (see
+:mod:`lanyan.risk.backtest` for every key and how it is measured).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from lanyan.risk.cli import risk_app
+
+console = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+def _db_history() -> object:
+    from lanyan.core.config import get_settings
+    from lanyan.core.errors import DomainError
+    from lanyan.core.migrate import current_sessionmaker
+    from lanyan.risk.calls import history_from_db
+
+    try:
+        factory = current_sessionmaker(get_settings().database_url)
+    except DomainError as exc:
+        err.print(f"[bold red]错误[/]：{exc.detail}")
+        raise typer.Exit(2) from exc
+    with factory() as session:
+        return history_from_db(session)
+
+
+@risk_app.command()
+def backtest(
+    split: Annotated[
+        str, typer.Option(help="切分日 YYYY-MM-DD：之前用于训练与调参，之后逐窗口检验")
+    ],
+    incidents: Annotated[
+        Path | None,
+        typer.Option(help="警情 CSV（time, lon, lat, type；WGS-84）；不给则用数据库中的警情"),
+    ] = None,
+    horizon: Annotated[int, typer.Option(min=1, max=90, help="预测时长（天），通常 7 或 30")] = 7,
+    resolution: Annotated[int, typer.Option(help="H3 网格分辨率（5–11，默认 8 ≈0.74 km²）")] = 8,
+    chart: Annotated[Path | None, typer.Option(help="把命中率对比图写入此 PNG 文件")] = None,
+) -> None:
+    """Backtest the hot-spot forecast against the last-period and all-history baselines."""
+    from lanyan.risk.backtest import draw_chart, run_backtest
+    from lanyan.risk.calls import CallHistory, CallsFileError, read_calls_csv
+
+    try:
+        split_day = date.fromisoformat(split)
+    except ValueError:
+        err.print(f"[bold red]错误[/]：切分日须为 YYYY-MM-DD（收到 {split!r}）")
+        raise typer.Exit(2) from None
+    if incidents is not None:
+        try:
+            history = read_calls_csv(incidents)
+        except CallsFileError as exc:
+            err.print(f"[bold red]错误[/]：{exc}")
+            raise typer.Exit(2) from None
+    else:
+        loaded = _db_history()
+        assert isinstance(loaded, CallHistory)
+        history = loaded
+        if len(history) == 0:
+            err.print("[bold red]错误[/]：数据库中没有警情 / no incidents in the database")
+            raise typer.Exit(2)
+    for note in history.notes:
+        console.print(f"[yellow]注意[/]：{note}")
+    console.print(
+        f"警情 {len(history):,} 起（{history.first_day} – {history.last_day}），"
+        f"来源 {history.source}"
+    )
+    try:
+        result = run_backtest(history, split_day, horizon=horizon, resolution=resolution)
+    except ValueError as exc:
+        err.print(f"[bold red]错误[/]：{exc}")
+        raise typer.Exit(2) from None
+    s = result.summary()
+    console.print(
+        f"{s['cells']} 个有历史警情的 H3 网格（分辨率 {resolution}，约 {s['area_km2']} km²），"
+        f"{s['windows']} 个 {horizon} 天窗口，检验期警情 {s['incidents']:,} 起；"
+        f"参数（切分日前 {s['validation_windows']} 个窗口调参）：{s['params']}"
+    )
+    console.print(
+        f"前10%网格命中率：模型 {s['hit_rate_top10']:.1%}（PAI {s['pai_top10']:.2f}），"
+        f"上一周期 {s['baseline_last_period_top10']:.1%}，"
+        f"全部历史 {s['baseline_all_history_top10']:.1%}"
+    )
+    console.print(
+        f"前5%网格命中率：模型 {s['hit_rate_top5']:.1%}（PAI {s['pai_top5']:.2f}），"
+        f"上一周期 {s['baseline_last_period_top5']:.1%}，"
+        f"全部历史 {s['baseline_all_history_top5']:.1%}"
+    )
+    for line in result.verdicts():
+        console.print(line, highlight=False)
+    if chart is not None:
+        draw_chart(result, chart)
+        console.print(f"图表已写入 chart written: {chart}")
+    print(json.dumps(s, ensure_ascii=False))

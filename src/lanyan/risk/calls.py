@@ -1,0 +1,278 @@
+"""The call history the forecast learns from: this database's incidents, or a CSV of any city's.
+
+A forecast is only worth what its backtest on real calls says, and the city it will be judged on
+has no road network, premises or grids in Lanyan — only calls. So the history is deliberately
+thin: the local calendar day, the WGS-84 position and a type label of each call.
+
+- :func:`history_from_db` reads the ``incident`` table (received time in Asia/Shanghai).
+- :func:`read_calls_csv` reads a CSV with the columns ``time, lon, lat, type``. It tolerates the
+  usual variants (header case and spacing, common aliases such as ``longitude``/``lng``, a
+  UTF-8 BOM, ``;`` or tab separators, extra columns, ISO or ``YYYY-MM-DD HH:MM:SS`` or US
+  ``MM/DD/YYYY hh:mm:ss AM`` times) and refuses anything else with :class:`CallsFileError`
+  naming the line and what is wrong. Rows without a position are common in real exports (a call
+  never geocoded): they are skipped and counted, as long as they are a minority.
+
+Times in a CSV are taken as the city's local wall-clock time (an offset, if given, is dropped,
+not converted): the calendar effects (day of week, holidays) belong to the local day.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lanyan.core.clock import as_local
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "time": (
+        "time",
+        "datetime",
+        "date_time",
+        "timestamp",
+        "received_at",
+        "received",
+        "call_time",
+        "call_date",
+        "date",
+    ),
+    "lon": ("lon", "lng", "long", "longitude", "x"),
+    "lat": ("lat", "latitude", "y"),
+    "type": ("type", "call_type", "incident_type", "category", "kind"),
+}
+"""Header names accepted for each column (compared after lower-casing and turning spaces and
+hyphens into underscores); the first column matching an alias wins."""
+
+TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%m/%d/%Y",
+)
+"""Formats tried after ISO 8601 (``datetime.fromisoformat``)."""
+
+MAX_BAD_SHARE = 0.05
+"""Rows with a position or time that cannot be read may be skipped up to this share of the file
+(real exports have a few); more means the file is not what we think: refuse."""
+
+MIN_CALLS = 30
+"""Fewer calls than this cannot rank cells: refuse rather than print a meaningless figure."""
+
+
+class CallsFileError(ValueError):
+    """A CSV of calls that cannot be used; the message says why (Chinese / English)."""
+
+
+@dataclass(frozen=True)
+class CallHistory:
+    """Calls as parallel arrays: local day (``date.toordinal()``), position and type label."""
+
+    day: npt.NDArray[np.int64]
+    lon: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+    kind: tuple[str, ...]
+    source: str = ""
+    skipped: int = 0
+    """Rows left out (no position, unreadable time): reported, not hidden."""
+    notes: tuple[str, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+    @property
+    def first_day(self) -> date:
+        return date.fromordinal(int(self.day.min()))
+
+    @property
+    def last_day(self) -> date:
+        return date.fromordinal(int(self.day.max()))
+
+    def before(self, day: date) -> CallHistory:
+        """Only the calls of days before ``day`` (what a forecast made on ``day`` may know)."""
+        keep = self.day < day.toordinal()
+        return CallHistory(
+            day=self.day[keep],
+            lon=self.lon[keep],
+            lat=self.lat[keep],
+            kind=tuple(k for k, m in zip(self.kind, keep, strict=True) if m),
+            source=self.source,
+        )
+
+
+def _build(
+    rows: list[tuple[int, float, float, str]], source: str, skipped: int, notes: list[str]
+) -> CallHistory:
+    rows.sort(key=lambda r: r[0])
+    return CallHistory(
+        day=np.array([r[0] for r in rows], dtype=np.int64),
+        lon=np.array([r[1] for r in rows], dtype=np.float64),
+        lat=np.array([r[2] for r in rows], dtype=np.float64),
+        kind=tuple(r[3] for r in rows),
+        source=source,
+        skipped=skipped,
+        notes=tuple(notes),
+    )
+
+
+def history_from_db(session: Session) -> CallHistory:
+    """Every incident of the database (all jurisdictions: a command-line, detachment-wide view).
+
+    Callers that answer a user must filter by the user's jurisdiction before forecasting; the
+    backtest is a detachment-wide quality check and reads all.
+    """
+    from lanyan.dispatch.models import Incident
+
+    rows = [
+        (as_local(at).date().toordinal(), float(lon), float(lat), str(kind.value))
+        for at, lon, lat, kind in session.execute(
+            select(Incident.received_at, Incident.lon, Incident.lat, Incident.type)
+        )
+        if lon is not None and lat is not None
+    ]
+    return _build(rows, "database", 0, [])
+
+
+def _column_map(header: list[str]) -> dict[str, int]:
+    norm = [h.strip().strip('"').lower().replace(" ", "_").replace("-", "_") for h in header]
+    found: dict[str, int] = {}
+    for column, aliases in ALIASES.items():
+        for alias in aliases:
+            if alias in norm:
+                found[column] = norm.index(alias)
+                break
+    missing = [c for c in ("time", "lon", "lat") if c not in found]
+    if missing:
+        raise CallsFileError(
+            f"CSV 缺少列 {', '.join(missing)}：需要 time, lon, lat, type（WGS-84），"
+            f"表头为 {', '.join(header[:12])} / missing column(s) {', '.join(missing)}: "
+            "expected time, lon, lat, type"
+        )
+    return found
+
+
+def parse_time(text: str) -> datetime:
+    """A call time in one of the accepted forms (ISO 8601 first), as local wall-clock time."""
+    value = text.strip()
+    if not value:
+        raise ValueError("empty time")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        pass
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"unreadable time {value!r}")
+
+
+def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
+    """Read a CSV of calls (see the module docstring for what is accepted).
+
+    ``text`` lets tests and uploads pass the content directly (``path`` then only names it).
+    Raises :class:`CallsFileError` with the line and reason when the file cannot be used.
+    """
+    name = str(path)
+    if text is None:
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise CallsFileError(f"无法读取 {name}：{exc.strerror} / cannot read {name}") from exc
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("gb18030")
+            except UnicodeDecodeError as exc:
+                raise CallsFileError(
+                    f"{name} 不是 UTF-8 或 GB18030 编码的文本 / not UTF-8 or GB18030 text"
+                ) from exc
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text), _dialect(text[:4096]))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CallsFileError(f"{name} 是空文件 / the file is empty") from None
+    cols = _column_map(header)
+    rows: list[tuple[int, float, float, str]] = []
+    no_position = 0
+    bad: list[str] = []
+    total = 0
+    for lineno, record in enumerate(reader, start=2):
+        if not record or all(not c.strip() for c in record):
+            continue
+        total += 1
+        try:
+            lon_text = record[cols["lon"]].strip()
+            lat_text = record[cols["lat"]].strip()
+            time_text = record[cols["time"]]
+        except IndexError:
+            bad.append(f"第 {lineno} 行列数不足 / line {lineno}: too few columns")
+            continue
+        if not lon_text or not lat_text:
+            no_position += 1
+            continue
+        try:
+            lon, lat = float(lon_text), float(lat_text)
+        except ValueError:
+            bad.append(f"第 {lineno} 行坐标不是数字 / line {lineno}: {lon_text!r}, {lat_text!r}")
+            continue
+        if lon == 0 and lat == 0:
+            no_position += 1
+            continue
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise CallsFileError(
+                f"第 {lineno} 行坐标 ({lon_text}, {lat_text}) 不是 WGS-84 经纬度"
+                "（投影坐标请先转换）"
+                f" / line {lineno}: ({lon_text}, {lat_text}) is not a WGS-84 lon/lat"
+            )
+        try:
+            moment = parse_time(time_text)
+        except ValueError:
+            bad.append(f"第 {lineno} 行时间无法识别 / line {lineno}: time {time_text!r}")
+            continue
+        kind = record[cols["type"]].strip() if "type" in cols and cols["type"] < len(record) else ""
+        rows.append((moment.date().toordinal(), lon, lat, kind or "未分类"))
+    if bad and len(bad) > MAX_BAD_SHARE * max(total, 1):
+        raise CallsFileError(
+            f"{name}：{len(bad)} / {total} 行无法读取，例如："
+            + "；".join(bad[:3])
+            + f" / {len(bad)} of {total} rows unreadable"
+        )
+    if no_position > (1 - MAX_BAD_SHARE) * max(total, 1) or len(rows) < MIN_CALLS:
+        raise CallsFileError(
+            f"{name}：可用的有坐标警情只有 {len(rows)} 起"
+            f"（共 {total} 行，{no_position} 行无坐标），"
+            f"至少需要 {MIN_CALLS} 起 / only {len(rows)} usable calls with a position"
+        )
+    notes = []
+    if "type" not in cols:
+        notes.append("CSV 没有 type 列：按单一类型预测 / no type column: one type assumed")
+    if no_position or bad:
+        notes.append(
+            f"跳过 {no_position} 行无坐标、{len(bad)} 行无法读取 / skipped {no_position} rows "
+            f"without a position and {len(bad)} unreadable"
+        )
+    return _build(rows, name, no_position + len(bad), notes)
