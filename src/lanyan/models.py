@@ -23,6 +23,7 @@ from lanyan.system.models import SystemSetting
 
 # issue 17 (enforcement, campaigns, outreach)
 # issue 18 (risk)
+from lanyan.risk.models import CellRisk, PremisesRisk, RiskRun, RiskWarning
 # issue 19 (command)
 # issue 20 (duty)
 
@@ -57,6 +58,10 @@ __all__ = [
     "WaterSource",
     # issue 17
     # issue 18
+    "CellRisk",
+    "PremisesRisk",
+    "RiskRun",
+    "RiskWarning",
     # issue 19
     # issue 20
 ]

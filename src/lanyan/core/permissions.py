@@ -53,6 +53,12 @@ class Action(StrEnum):
     """Confirm or dismiss a device fire alarm (监控中心核警)."""
     # --- issue 17 (enforcement, campaigns, outreach) ---
     # --- issue 18 (risk) ---
+    RISK_SCORE = "risk.score"
+    """Recompute the risk scores (a run also raises the early warnings its rules find)."""
+    RISK_WARNING_HANDLE = "risk.warning.handle"
+    """Sign for, handle and close an early warning (预警签收、处置、办结)."""
+    RISK_DESK = "web.risk_desk"
+    """Open the risk page (风险感知与预警): the map layers and the warning list."""
     # --- issue 19 (command) ---
     # --- issue 20 (duty) ---
 
@@ -98,6 +104,11 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 GRANTS: dict[Action, frozenset[Role]] = {
     # --- issue 17 (enforcement, campaigns, outreach) ---
     # --- issue 18 (risk) ---
+    Action.RISK_SCORE: frozenset({Role.PREVENTION}),
+    Action.RISK_WARNING_HANDLE: frozenset(
+        {Role.PREVENTION, Role.GRID, Role.STATION, Role.COMMANDER}
+    ),
+    Action.RISK_DESK: frozenset({Role.PREVENTION, Role.GRID, Role.COMMANDER, Role.LEADER}),
     # --- issue 19 (command) ---
     # --- issue 20 (duty) ---
 }
