@@ -385,7 +385,6 @@ UNOWNED_TABLES = {
     "PushNonce": "nonces of signed IoT pushes, kept to refuse replays; never served",
     # issue 17 (enforcement, campaigns, outreach)
     # issue 18 (risk)
-    "RiskRun": "the log of scoring runs, city-wide; never served row by row",
     # issue 19 (command)
     # issue 20 (duty)
 }

@@ -27,6 +27,7 @@ from lanyan.iot.api import router as iot_router
 from lanyan.iot.push_api import router as iot_push_router
 from lanyan.live.api import router as events_router
 from lanyan.live.bus import lifespan as live_events_lifespan
+from lanyan.outreach.api import router as outreach_router
 from lanyan.planning.api import router as planning_router
 from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.api import router as premises_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         iot_router,
         iot_push_router,
         # issue 17 (enforcement, campaigns, outreach)
+        outreach_router,
         # issue 18 (risk)
         # issue 19 (command)
         # issue 20 (duty)

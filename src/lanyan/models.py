@@ -22,8 +22,8 @@ from lanyan.prevention.models import (
 from lanyan.system.models import SystemSetting
 
 # issue 17 (enforcement, campaigns, outreach)
+from lanyan.outreach.models import EducationActivity, EducationBase, Volunteer, VolunteerTeam
 # issue 18 (risk)
-from lanyan.risk.models import CellRisk, PremisesRisk, RiskRun, RiskWarning
 # issue 19 (command)
 # issue 20 (duty)
 
@@ -57,11 +57,11 @@ __all__ = [
     "User",
     "WaterSource",
     # issue 17
+    "EducationActivity",
+    "EducationBase",
+    "Volunteer",
+    "VolunteerTeam",
     # issue 18
-    "CellRisk",
-    "PremisesRisk",
-    "RiskRun",
-    "RiskWarning",
     # issue 19
     # issue 20
 ]

@@ -52,13 +52,11 @@ class Action(StrEnum):
     IOT_DECIDE = "iot.alarm.decide"
     """Confirm or dismiss a device fire alarm (监控中心核警)."""
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    OUTREACH_RECORD = "outreach.activity.record"
+    """Record an education activity held (stations and grid workers on the phone, officers)."""
+    OUTREACH_MANAGE = "outreach.manage"
+    """Correct or remove activities; keep education bases, volunteer teams and volunteers."""
     # --- issue 18 (risk) ---
-    RISK_SCORE = "risk.score"
-    """Recompute the risk scores (a run also raises the early warnings its rules find)."""
-    RISK_WARNING_HANDLE = "risk.warning.handle"
-    """Sign for, handle and close an early warning (预警签收、处置、办结)."""
-    RISK_DESK = "web.risk_desk"
-    """Open the risk page (风险感知与预警): the map layers and the warning list."""
     # --- issue 19 (command) ---
     # --- issue 20 (duty) ---
 
@@ -103,12 +101,9 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 
 GRANTS: dict[Action, frozenset[Role]] = {
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    Action.OUTREACH_RECORD: frozenset({Role.STATION, Role.GRID, Role.PREVENTION}),
+    Action.OUTREACH_MANAGE: frozenset({Role.PREVENTION}),
     # --- issue 18 (risk) ---
-    Action.RISK_SCORE: frozenset({Role.PREVENTION}),
-    Action.RISK_WARNING_HANDLE: frozenset(
-        {Role.PREVENTION, Role.GRID, Role.STATION, Role.COMMANDER}
-    ),
-    Action.RISK_DESK: frozenset({Role.PREVENTION, Role.GRID, Role.COMMANDER, Role.LEADER}),
     # --- issue 19 (command) ---
     # --- issue 20 (duty) ---
 }
@@ -134,6 +129,10 @@ class Screen(StrEnum):
     GRID = "grid"
     PREVENTION = "prevention"
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    OUTREACH = "outreach"
+    OUTREACH_PHONE = "outreach_phone"
+    GOVERNANCE = "governance"
+    RESOURCES = "resources"
     # --- issue 18 (risk) ---
     # --- issue 19 (command) ---
     # --- issue 20 (duty) ---
@@ -147,6 +146,10 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.GRID: Action.PATROL,
     Screen.PREVENTION: Action.PREVENTION_DESK,
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    Screen.OUTREACH: Action.PREVENTION_DESK,
+    Screen.OUTREACH_PHONE: Action.OUTREACH_RECORD,
+    Screen.GOVERNANCE: Action.GRID_WRITE,
+    Screen.RESOURCES: Action.ORG_WRITE,
     # --- issue 18 (risk) ---
     # --- issue 19 (command) ---
     # --- issue 20 (duty) ---
