@@ -411,6 +411,20 @@ def export_cmd(
     console.print(f"[green]已导出[/] {spec.zh} → {file}（{len(content):,} 字节）")
 
 
+def _serve_ticks() -> None:
+    """Patrol tasks due today exist before the first grid worker logs in, and every day after
+    (issue 17): one tick at start, then a daily thread in this process (not in each worker)."""
+    from lanyan.prevention.cli import start_daily, tick
+
+    factory = _factory()
+    assert isinstance(factory, sessionmaker)
+    try:
+        console.print(tick(factory).summary())
+    except DomainError as exc:  # the server still starts; the next daily tick tries again
+        err.print(f"[yellow]防火监督日常任务未完成[/]：{exc.detail}")
+    start_daily(factory)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -444,6 +458,7 @@ def serve(
         )
         raise typer.Exit(2)
     upgrade(settings.database_url)
+    _serve_ticks()
 
     from lanyan.app import create_app
 
@@ -746,18 +761,31 @@ def report(
 
 
 @prevention_app.command("tick")
-def prevention_tick() -> None:
-    """Escalate overdue hazards to their brigade and stamp reminders (run it from cron hourly)."""
-    from lanyan.prevention.hazards import process_deadlines
+def prevention_tick(
+    days: Annotated[
+        int, typer.Option(min=1, max=366, help="generate patrol tasks this many days ahead")
+    ] = 7,
+) -> None:
+    """Escalate overdue hazards, mark missed patrols, generate the patrol tasks due (idempotent;
+    ``lanyan serve`` runs it at start and daily at 00:05, or run it from cron)."""
+    from lanyan.prevention.cli import tick
 
     factory = _factory()
     assert isinstance(factory, sessionmaker)
-    with factory() as session:
-        result = process_deadlines(session, actor=SYSTEM)
-        session.commit()
-    console.print(
-        f"逾期升级 escalated: {result['escalated']}，到期提醒 reminded: {result['reminded']}"
-    )
+    with _progress() as progress:
+        task = progress.add_task("防火监督日常任务", total=3)
+
+        def step(text: str, done: int, total: int) -> None:
+            progress.update(task, description=text, completed=done, total=total)
+
+        try:
+            result = tick(factory, days=days, progress=step)
+        except DomainError as exc:
+            progress.stop()
+            _fail(exc)
+    console.print(result.summary())
+    for brigade, created in result.created_by_brigade.items():
+        console.print(f"  {brigade}：新生成巡查任务 {created} 个")
 
 
 def main() -> None:

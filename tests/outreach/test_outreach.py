@@ -267,3 +267,46 @@ def test_lists_are_paged(app_client: TestClient, world: World, recorded: tuple[i
     for path in ("bases", "teams", "volunteers"):
         r = app_client.get(f"{API}/{path}", headers=world.headers("leader"))
         assert r.status_code == 200 and "total" in r.json()
+
+
+# --- lanyan prevention tick ----------------------------------------------------------------------
+
+
+def test_prevention_tick_generates_patrol_tasks_once(
+    app_client: TestClient, world: World, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from lanyan.cli import app
+    from lanyan.core.config import get_settings
+    from lanyan.core.standards import standards
+    from lanyan.prevention.cli import tick
+    from lanyan.prevention.models import PatrolTask
+
+    monkeypatch.setenv("LANYAN_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        first = CliRunner().invoke(app, ["prevention", "tick", "--days", "3"])
+        assert first.exit_code == 0, first.output
+        tasks = _count(app_client, PatrolTask)
+        assert tasks == 2  # one premises per brigade, both due today, next visit beyond 3 days
+        assert "新生成2个" in first.output and "今日待巡查2个" in first.output
+        second = CliRunner().invoke(app, ["prevention", "tick", "--days", "3"])
+        assert second.exit_code == 0, second.output
+        assert "新生成0个" in second.output
+        assert _count(app_client, PatrolTask) == tasks
+    finally:
+        get_settings.cache_clear()
+    # the grid worker of brigade a has today's task on the phone
+    page = app_client.get(
+        "/api/prevention/patrol-tasks",
+        params={"due_to": local_today().isoformat()},
+        headers=world.headers("grid_a"),
+    ).json()
+    assert [t["premises_id"] for t in page["items"]] == [world.a.premises_id]
+    # one interval later (key units: quarterly) the unvisited tasks are missed and the next
+    # round is generated, once
+    later = local_today() + timedelta(days=int(standards()["patrol_interval_level2_days"]))
+    result = tick(_factory(app_client), days=3, today=later)
+    assert result.missed == 2 and result.created == 2
+    assert tick(_factory(app_client), days=3, today=later).created == 0
