@@ -40,6 +40,7 @@ LIST_IDS = {"photo_ids": "upload_id", "evidence_ids": "upload_id", "unit_ids": "
 
 NOT_RECORDS = {
     "rule_id": "response plan rules (等级调派) are detachment-wide configuration, no brigade's",
+    "kind": "document templates (监督执法文书) are the detachment's configuration, no brigade's",
 }
 """Path parameters that name no record of a brigade: the route is not walked with them."""
 
@@ -384,6 +385,8 @@ UNOWNED_TABLES = {
     "IncidentDayCounter": "the day's last incident number, city-wide; never served",
     "PushNonce": "nonces of signed IoT pushes, kept to refuse replays; never served",
     # issue 17 (enforcement, campaigns, outreach)
+    "DocumentCounter": "the last document number per kind and year, city-wide; never served",
+    "DocumentTemplate": "document templates are the detachment's configuration",
     # issue 18 (risk)
     # issue 19 (command)
     # issue 20 (duty)

@@ -21,6 +21,7 @@ from lanyan.core.config import Settings, get_settings
 from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.dispatch.api import router as dispatch_router
 from lanyan.dispatch.geocoding import GeocoderService
+from lanyan.enforcement.api import router as enforcement_router
 from lanyan.exchange.api import router as exchange_router
 from lanyan.forces.api import router as forces_router
 from lanyan.iot.api import router as iot_router
@@ -37,6 +38,7 @@ from lanyan.stats.api import router as stats_router
 from lanyan.stats.distribution_api import router as distribution_router
 from lanyan.system.api import router as system_router
 from lanyan.system.settings import require_road_file
+from lanyan.web.enforcement_pages import router as enforcement_pages_router
 from lanyan.web.pages import router as web_router
 
 
@@ -88,10 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         iot_router,
         iot_push_router,
         # issue 17 (enforcement, campaigns, outreach)
+        enforcement_router,
         outreach_router,
         # issue 18 (risk)
         # issue 19 (command)
         # issue 20 (duty)
+        enforcement_pages_router,
         web_router,
     ):
         app.include_router(router)

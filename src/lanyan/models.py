@@ -22,6 +22,18 @@ from lanyan.prevention.models import (
 from lanyan.system.models import SystemSetting
 
 # issue 17 (enforcement, campaigns, outreach)
+from lanyan.enforcement.models import (
+    Case as EnforcementCase,
+    Document as EnforcementDocument,
+    DocumentCounter as EnforcementCounter,
+    DocumentTemplate as EnforcementTemplate,
+    InspectionRecord as EnforcementInspection,
+    Payment as EnforcementPayment,
+    Penalty as EnforcementPenalty,
+    Plan as EnforcementPlan,
+    PlanItem as EnforcementPlanItem,
+    Seal as EnforcementSeal,
+)
 from lanyan.outreach.models import EducationActivity, EducationBase, Volunteer, VolunteerTeam
 # issue 18 (risk)
 # issue 19 (command)
@@ -57,6 +69,16 @@ __all__ = [
     "User",
     "WaterSource",
     # issue 17
+    "EnforcementCase",
+    "EnforcementCounter",
+    "EnforcementDocument",
+    "EnforcementInspection",
+    "EnforcementPayment",
+    "EnforcementPenalty",
+    "EnforcementPlan",
+    "EnforcementPlanItem",
+    "EnforcementSeal",
+    "EnforcementTemplate",
     "EducationActivity",
     "EducationBase",
     "Volunteer",

@@ -52,6 +52,12 @@ class Action(StrEnum):
     IOT_DECIDE = "iot.alarm.decide"
     """Confirm or dismiss a device fire alarm (监控中心核警)."""
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    ENFORCE = "enforcement.write"
+    """Plans, legal documents, temporary seals and administrative cases (监督执法)."""
+    ENFORCE_TEMPLATES = "enforcement.templates"
+    """Edit the text templates of the legal documents (administrators)."""
+    ENFORCEMENT_DESK = "web.enforcement_desk"
+    """Open the enforcement desk page (leaders read it; acting on it needs ENFORCE)."""
     OUTREACH_RECORD = "outreach.activity.record"
     """Record an education activity held (stations and grid workers on the phone, officers)."""
     OUTREACH_MANAGE = "outreach.manage"
@@ -101,6 +107,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 
 GRANTS: dict[Action, frozenset[Role]] = {
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    Action.ENFORCE: frozenset({Role.PREVENTION}),
+    Action.ENFORCEMENT_DESK: frozenset({Role.PREVENTION, Role.LEADER}),
     Action.OUTREACH_RECORD: frozenset({Role.STATION, Role.GRID, Role.PREVENTION}),
     Action.OUTREACH_MANAGE: frozenset({Role.PREVENTION}),
     # --- issue 18 (risk) ---
@@ -129,6 +137,8 @@ class Screen(StrEnum):
     GRID = "grid"
     PREVENTION = "prevention"
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    ENFORCEMENT = "enforcement"
+    INSPECT = "inspect"
     OUTREACH = "outreach"
     OUTREACH_PHONE = "outreach_phone"
     GOVERNANCE = "governance"
@@ -146,6 +156,8 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.GRID: Action.PATROL,
     Screen.PREVENTION: Action.PREVENTION_DESK,
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    Screen.ENFORCEMENT: Action.ENFORCEMENT_DESK,
+    Screen.INSPECT: Action.INSPECT,
     Screen.OUTREACH: Action.PREVENTION_DESK,
     Screen.OUTREACH_PHONE: Action.OUTREACH_RECORD,
     Screen.GOVERNANCE: Action.GRID_WRITE,

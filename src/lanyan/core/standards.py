@@ -241,6 +241,55 @@ DEFAULTS: tuple[Standard, ...] = (
         "工作日",
         "公安部令第120号 第19条: re-check within 3 working days after the deadline or the unit's request",
     ),
+    # issue 17 (enforcement): legal time limits of the documents and cases
+    Standard(
+        "enforcement_order_doc_workdays",
+        3,
+        "工作日",
+        "消防监督检查规定 (公安部令第107号, 第120号修正) 第十九条: 责令限期改正的, 自检查之日起3个工作日内"
+        "制作、送达责令限期改正通知书",
+    ),
+    Standard(
+        "enforcement_seal_doc_workdays",
+        3,
+        "工作日",
+        "消防监督检查规定 第二十三条: 决定临时查封的, 自检查之日起三个工作日内制作、送达临时查封决定书"
+        " (当场查封的, 24小时内集体研究并制作、送达)",
+    ),
+    Standard(
+        "enforcement_seal_max_days",
+        30,
+        "天",
+        "消防监督检查规定 第二十二条: 临时查封期限不得超过一个月 (逾期未消除隐患的不受此限);"
+        " 行政强制法 第二十五条: 查封期限不得超过三十日",
+    ),
+    Standard(
+        "enforcement_lift_doc_workdays",
+        3,
+        "工作日",
+        "消防监督检查规定 第二十四条: 收到解除申请之日起3个工作日内检查, 自检查之日起3个工作日内作出"
+        "是否同意解除临时查封的决定并送达",
+        "[U] article number and wording from secondary sources",
+    ),
+    Standard(
+        "enforcement_penalty_doc_days",
+        7,
+        "天",
+        "行政处罚法 (2021) 第六十一条: 决定书当场交付; 当事人不在场的, 七日内送达",
+    ),
+    Standard(
+        "enforcement_case_limit_days",
+        90,
+        "天",
+        "行政处罚法 (2021) 第六十条: 自立案之日起九十日内作出行政处罚决定 (法律、法规、规章另有规定的除外)",
+        "[U] 消防救援机构办理行政案件程序规定 may set a shorter term; not confirmed from its text",
+    ),
+    Standard(
+        "enforcement_fine_payment_days",
+        15,
+        "天",
+        "行政处罚法 (2021) 第六十七条: 自收到行政处罚决定书之日起十五日内缴纳罚款",
+    ),
     Standard(
         "patrol_interval_level1_days",
         30,

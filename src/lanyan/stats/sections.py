@@ -39,6 +39,7 @@ Kind = Literal["count", "people", "cny", "seconds", "percent"]
 
 SECTION_MODULES: tuple[str, ...] = (
     # issue 17 (enforcement, campaigns, outreach)
+    "lanyan.enforcement.figures",
     "lanyan.outreach.figures",
     # issue 18 (risk)
     # issue 19 (command)
