@@ -388,6 +388,7 @@ UNOWNED_TABLES = {
     "DocumentCounter": "the last document number per kind and year, city-wide; never served",
     "DocumentTemplate": "document templates are the detachment's configuration",
     # issue 18 (risk)
+    "RiskRun": "the log of scoring runs, city-wide; never served row by row",
     # issue 19 (command)
     # issue 20 (duty)
 }

@@ -36,6 +36,7 @@ from lanyan.enforcement.models import (
 )
 from lanyan.outreach.models import EducationActivity, EducationBase, Volunteer, VolunteerTeam
 # issue 18 (risk)
+from lanyan.risk.models import CellRisk, PremisesRisk, RiskRun, RiskWarning
 # issue 19 (command)
 # issue 20 (duty)
 
@@ -84,6 +85,10 @@ __all__ = [
     "Volunteer",
     "VolunteerTeam",
     # issue 18
+    "CellRisk",
+    "PremisesRisk",
+    "RiskRun",
+    "RiskWarning",
     # issue 19
     # issue 20
 ]

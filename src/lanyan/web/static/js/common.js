@@ -175,6 +175,36 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * Replace ``container``'s children, keeping the keyboard focus and caret where they were when the
+ * focused element survives (a kept form re-used by the redraw). Moving a node out of the document
+ * and back blurs it: a live event redrawing a panel while someone types would otherwise send the
+ * next keystrokes nowhere.
+ */
+export function replaceKeepingFocus(container, ...nodes) {
+  const active = document.activeElement;
+  const inside = active && active !== document.body && container.contains(active);
+  let start = null;
+  let end = null;
+  if (inside) {
+    try {
+      start = active.selectionStart;
+      end = active.selectionEnd;
+    } catch {
+      // inputs without a text selection (number, checkbox …)
+    }
+  }
+  container.replaceChildren(...nodes);
+  if (!inside || !active.isConnected || document.activeElement === active) return;
+  active.focus({ preventScroll: true });
+  if (start === null) return;
+  try {
+    active.setSelectionRange(start, end);
+  } catch {
+    // the element no longer takes a selection
+  }
+}
+
 let toastBox = null;
 /** A short message in the corner; kind = "info" | "ok" | "error". */
 export function toast(message, kind = "info", ms = 4000) {

@@ -15,6 +15,7 @@ import {
   mapText,
   mmss,
   mountHeader,
+  replaceKeepingFocus,
   toast,
   user,
   withButton,
@@ -462,7 +463,7 @@ function renderIncident() {
       ),
     ),
   );
-  panel.replaceChildren(...parts);
+  replaceKeepingFocus(panel, ...parts);
 }
 
 const keptForms = new Map();
@@ -595,17 +596,31 @@ function gradeText(incident) {
   return `${grade}${slight}${rules}`;
 }
 
+/**
+ * What the dispatcher typed into each incident's closing report, by incident id: a closing form
+ * that is built again (another incident selected and back, a redraw) starts from it, so an entered
+ * figure is never silently replaced by 0.
+ */
+const closingDrafts = new Map();
+
 function closingForm(incident) {
-  const field = (name, text, attrs = {}) => h("label", {}, text, h("input", { name, type: "number", min: 0, step: 1, value: 0, ...attrs }));
-  return h(
+  const draft = closingDrafts.get(incident.id) ?? {};
+  const field = (name, text, attrs = {}) => h("label", {}, text, h("input", { name, type: "number", min: 0, step: 1, value: draft[name] ?? 0, ...attrs }));
+  const keepDraft = (event) => {
+    const el = event.target;
+    if (!el.name) return;
+    closingDrafts.set(incident.id, { ...(closingDrafts.get(incident.id) ?? {}), [el.name]: el.value });
+  };
+  const form = h(
     "form",
-    { class: "closing", id: "close-form", onsubmit: closeIncident },
+    { class: "closing", id: "close-form", onsubmit: closeIncident, oninput: keepDraft, onchange: keepDraft },
     h("h3", {}, "结案报告"),
     h("div", { class: "row" }, field("rescued", "获救人数"), field("evacuated", "疏散人数"), field("deaths", "死亡"), field("serious_injuries", "重伤"), field("minor_injuries", "轻伤")),
     h("div", { class: "row" }, field("property_protected_cny", "保护财产（元）"), field("direct_loss_cny", "直接经济损失（元）"), field("households_affected", "受灾户数")),
-    h("label", {}, "处置情况", h("textarea", { name: "summary", rows: 2, maxlength: 4000, required: true, placeholder: "到场情况、处置经过、结果" })),
+    h("label", {}, "处置情况", h("textarea", { name: "summary", rows: 2, maxlength: 2000, required: true, placeholder: "到场情况、处置经过、结果" }, draft.summary ?? "")),
     h("button", { class: "btn btn-primary", type: "submit", id: "close-incident" }, `结案（${incident.number}）`),
   );
+  return form;
 }
 
 async function setIncidentStatus(button, status, overrideReason = null) {
@@ -640,6 +655,7 @@ async function closeIncident(event) {
   }
   await withButton($("close-incident"), async () => {
     state.current = await api(`/api/dispatch/incidents/${state.current.id}/close`, { method: "POST", body });
+    closingDrafts.delete(state.current.id);
     const grade = state.current.fire_grade ? `，火灾等级：${gradeText(state.current)}` : "";
     toast(`警情 ${state.current.number} 已结案${grade}`, "ok", 6000);
     renderIncident();
@@ -791,7 +807,7 @@ async function showRecommendation(incidentId) {
       h("div", { class: "actions" }, h("button", { class: "btn btn-primary btn-big", id: "dispatch-all", onclick: dispatchRecommended }, `一键调派（${units.length} 车）`)),
     );
   }
-  panel.replaceChildren(...parts);
+  replaceKeepingFocus(panel, ...parts);
   panel.scrollIntoView({ block: "nearest" });
 }
 
