@@ -16,6 +16,8 @@ from lanyan.api.crs import CrsMiddleware
 from lanyan.api.guards import RequestGuard
 from lanyan.api.logins import LoginCache
 from lanyan.audit.api import router as audit_router
+from lanyan.command.preplan_api import router as preplan_router
+from lanyan.command.scene_api import router as scene_router
 from lanyan.core import problems
 from lanyan.core.config import Settings, get_settings
 from lanyan.core.db import make_engine, make_sessionmaker
@@ -40,6 +42,7 @@ from lanyan.system.api import router as system_router
 from lanyan.system.settings import require_road_file
 from lanyan.web.enforcement_pages import router as enforcement_pages_router
 from lanyan.web.pages import router as web_router
+from lanyan.web.scene_pages import router as scene_pages_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -94,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outreach_router,
         # issue 18 (risk)
         # issue 19 (command)
+        preplan_router,
+        scene_router,
+        scene_pages_router,
         # issue 20 (duty)
         enforcement_pages_router,
         web_router,

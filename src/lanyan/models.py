@@ -38,6 +38,8 @@ from lanyan.outreach.models import EducationActivity, EducationBase, Volunteer, 
 # issue 18 (risk)
 from lanyan.risk.models import CellRisk, PremisesRisk, RiskRun, RiskWarning
 # issue 19 (command)
+from lanyan.command.preplan_models import PrePlan, PrePlanVersion
+from lanyan.command.scene_models import ScenePosting, SceneReport
 # issue 20 (duty)
 
 __all__ = [
@@ -90,5 +92,9 @@ __all__ = [
     "RiskRun",
     "RiskWarning",
     # issue 19
+    "PrePlan",
+    "PrePlanVersion",
+    "ScenePosting",
+    "SceneReport",
     # issue 20
 ]

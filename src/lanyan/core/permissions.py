@@ -70,6 +70,14 @@ class Action(StrEnum):
     RISK_DESK = "web.risk_desk"
     """Open the risk page (风险感知与预警): the map layers and the warning list."""
     # --- issue 19 (command) ---
+    PREPLAN_WRITE = "command.preplan.write"
+    """Write and import a premises' pre-plan (灭火救援预案) and submit it for review."""
+    PREPLAN_REVIEW = "command.preplan.review"
+    """Approve, send back or flag a pre-plan (预案审核)."""
+    SCENE_REPORT = "command.scene.report"
+    """Send a report from the scene (现场报告) for a call one's unit is on."""
+    SCENE_COMMAND = "command.scene.command"
+    """Acknowledge scene reports and post units to sectors (战斗段)."""
     # --- issue 20 (duty) ---
 
 
@@ -122,6 +130,10 @@ GRANTS: dict[Action, frozenset[Role]] = {
     ),
     Action.RISK_DESK: frozenset({Role.PREVENTION, Role.GRID, Role.COMMANDER, Role.LEADER}),
     # --- issue 19 (command) ---
+    Action.PREPLAN_WRITE: frozenset({Role.PREVENTION, Role.STATION, Role.COMMANDER}),
+    Action.PREPLAN_REVIEW: frozenset({Role.COMMANDER}),
+    Action.SCENE_REPORT: frozenset({Role.STATION, Role.COMMANDER}),
+    Action.SCENE_COMMAND: frozenset({Role.COMMANDER, Role.DISPATCHER}),
     # --- issue 20 (duty) ---
 }
 """Later domains' actions and the roles granted each (the administrator has every action)."""
@@ -152,6 +164,7 @@ class Screen(StrEnum):
     RESOURCES = "resources"
     # --- issue 18 (risk) ---
     # --- issue 19 (command) ---
+    PREPLANS = "preplans"
     # --- issue 20 (duty) ---
 
 
@@ -171,6 +184,7 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.RESOURCES: Action.ORG_WRITE,
     # --- issue 18 (risk) ---
     # --- issue 19 (command) ---
+    Screen.PREPLANS: Action.PREPLAN_WRITE,
     # --- issue 20 (duty) ---
 }
 """The action a role needs to open each page: the pages and the API read the same table."""

@@ -319,6 +319,14 @@ DEFAULTS: tuple[Standard, ...] = (
     Standard(
         "upload_max_bytes", 10_485_760, "B", "Lanyan default: largest photo accepted (10 MiB)"
     ),
+    # issue 19 (pre-plans): how long a published pre-plan stays current
+    Standard(
+        "preplan_review_interval_days",
+        365,
+        "天",
+        "Lanyan default: a key premises' 灭火救援预案 is reviewed at least once a year",
+        "[U] local practice (每年至少修订一次); each 支队 sets its own, and each pre-plan may",
+    ),
 )
 
 

@@ -134,6 +134,8 @@ SCREEN_MENU: dict[Screen, tuple[str, str]] = {
     # issue 17 (enforcement)
     Screen.ENFORCEMENT: ("/enforcement", "监督执法"),
     Screen.INSPECT: ("/inspect", "现场检查"),
+    # issue 19 (command)
+    Screen.PREPLANS: ("/preplans", "数字预案"),
     Screen.ADMIN: ("/admin", "系统管理"),
 }
 """Each page's address and menu label, in menu order."""

@@ -32,6 +32,7 @@ import {
   premisesLayer,
   waterLayer,
 } from "./map.js";
+import { incidentPreplanSlot } from "./preplan_view.js"; // issue 19: the pre-plan of the call
 
 const canDispatch = Boolean(user?.can_dispatch);
 /** Duty commanders (and administrators) may mark 已控制/已扑灭 before anyone is on scene, with a reason. */
@@ -389,6 +390,7 @@ function renderIncident() {
     const size = buildingSize(p);
     parts.push(h("div", { class: "note", id: "incident-premises" }, `单位：${p.name}（${[label(state.choices, "premises_category", p.category), size].filter(Boolean).join("，")}）${p.preplan_notes ? "；预案：" + p.preplan_notes : ""}`));
   }
+  parts.push(incidentPreplanSlot(incident)); // issue 19: pre-plan summary + link to the scene view
   if (incident.water_sources?.length) {
     const nearest = [...incident.water_sources].sort((a, b) => a.metres - b.metres).slice(0, 4);
     parts.push(h("div", { class: "note", id: "water-sources" }, "附近水源：", nearest.map((w) => `${w.name} ${Math.round(w.metres)} 米`).join("；")));

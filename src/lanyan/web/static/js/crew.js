@@ -210,6 +210,7 @@ function incidentCard(group) {
     h("div", { class: "meta" }, h("b", {}, "地址："), incident.address_text || `${incident.lon.toFixed(5)}, ${incident.lat.toFixed(5)}`),
     h("div", { class: "meta small" }, `警情编号 ${incident.number}`, incident.description ? `；${incident.description}` : ""),
     incident.premises?.preplan_notes ? h("details", { class: "meta small" }, h("summary", {}, `预案：${incident.premises.name}`), incident.premises.preplan_notes) : null,
+    h("a", { class: "crew-scene-link", href: `/crew/scene/${incident.id}`, style: { display: "block", padding: "12px 0", fontSize: "18px", fontWeight: "600" } }, "预案 · 现场报告 ›"), // issue 19
     mapBox,
     h(
       "div",
