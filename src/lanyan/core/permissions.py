@@ -56,16 +56,16 @@ class Action(StrEnum):
     """Record an education activity held (stations and grid workers on the phone, officers)."""
     OUTREACH_MANAGE = "outreach.manage"
     """Correct or remove activities; keep education bases, volunteer teams and volunteers."""
-    # --- issue 18 (risk) ---
-    RISK_SCORE = "risk.score"
-    """Recompute the risk scores (a run also raises the early warnings its rules find)."""
-    RISK_WARNING_HANDLE = "risk.warning.handle"
     ENFORCE = "enforcement.write"
     """Plans, legal documents, temporary seals and administrative cases (监督执法)."""
     ENFORCE_TEMPLATES = "enforcement.templates"
     """Edit the text templates of the legal documents (administrators)."""
     ENFORCEMENT_DESK = "web.enforcement_desk"
     """Open the enforcement desk page (leaders read it; acting on it needs ENFORCE)."""
+    # --- issue 18 (risk) ---
+    RISK_SCORE = "risk.score"
+    """Recompute the risk scores (a run also raises the early warnings its rules find)."""
+    RISK_WARNING_HANDLE = "risk.warning.handle"
     """Sign for, handle and close an early warning (预警签收、处置、办结)."""
     RISK_DESK = "web.risk_desk"
     """Open the risk page (风险感知与预警): the map layers and the warning list."""
@@ -121,6 +121,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 
 GRANTS: dict[Action, frozenset[Role]] = {
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    Action.ENFORCE: frozenset({Role.PREVENTION}),
+    Action.ENFORCEMENT_DESK: frozenset({Role.PREVENTION, Role.LEADER}),
     Action.OUTREACH_RECORD: frozenset({Role.STATION, Role.GRID, Role.PREVENTION}),
     Action.OUTREACH_MANAGE: frozenset({Role.PREVENTION}),
     # --- issue 18 (risk) ---
@@ -158,6 +160,8 @@ class Screen(StrEnum):
     GRID = "grid"
     PREVENTION = "prevention"
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    ENFORCEMENT = "enforcement"
+    INSPECT = "inspect"
     OUTREACH = "outreach"
     OUTREACH_PHONE = "outreach_phone"
     GOVERNANCE = "governance"
@@ -172,12 +176,12 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.CONSOLE: Action.READ,
     Screen.CREW: Action.READ,
     Screen.DASHBOARD: Action.READ,
-    Action.ENFORCE: frozenset({Role.PREVENTION}),
-    Action.ENFORCEMENT_DESK: frozenset({Role.PREVENTION, Role.LEADER}),
     Screen.ADMIN: Action.USERS_MANAGE,
     Screen.GRID: Action.PATROL,
     Screen.PREVENTION: Action.PREVENTION_DESK,
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    Screen.ENFORCEMENT: Action.ENFORCEMENT_DESK,
+    Screen.INSPECT: Action.INSPECT,
     Screen.OUTREACH: Action.PREVENTION_DESK,
     Screen.OUTREACH_PHONE: Action.OUTREACH_RECORD,
     Screen.GOVERNANCE: Action.GRID_WRITE,
