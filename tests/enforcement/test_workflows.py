@@ -505,3 +505,15 @@ def test_the_pages_open_by_the_permission_table(app_client: TestClient, world: W
         assert view.status_code == (200 if desk == 200 or phone == 200 else 403), username
         app_client.cookies.clear()
     assert app_client.get("/enforcement", follow_redirects=False).status_code == 303
+
+
+def test_a_document_downloads_as_pdf(app_client: TestClient, world: World) -> None:
+    """LibreOffice converts the Word file; the PDF is kept by its text's hash for the next time."""
+    listed = app_client.get(
+        f"{API}/documents", params={"kind": "seal", "limit": 1}, headers=_officer(world)
+    ).json()
+    (document,) = listed["items"]
+    pdf = app_client.get(f"{API}/documents/{document['id']}/pdf", headers=_officer(world))
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    assert "filename*=UTF-8''" in pdf.headers["content-disposition"]

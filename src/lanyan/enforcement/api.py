@@ -327,6 +327,7 @@ def get_document(
         **document_public(d, local_today()).model_dump(),
         body=d.body,
         stamp=documents.stamp_text(session, d),
+        org_name=d.premises.org.name,
     )
 
 

@@ -122,6 +122,7 @@ class DocumentDetail(DocumentPublic):
 
     body: str
     stamp: str | None
+    org_name: str
 
 
 class SealPublic(Orm):

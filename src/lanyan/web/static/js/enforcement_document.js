@@ -8,7 +8,7 @@ async function load() {
   const id = config.documentId;
   const d = await api(`/api/enforcement/documents/${id}`);
   document.title = `${d.title} ${d.number} · 蓝焰`;
-  $("doc-org").textContent = d.premises_name;
+  $("doc-org").textContent = d.org_name;
   $("doc-title").textContent = d.title;
   $("doc-number").textContent = d.number;
   const lines = d.body.split("\n");
