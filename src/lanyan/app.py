@@ -23,6 +23,7 @@ from lanyan.core.config import Settings, get_settings
 from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.dispatch.api import router as dispatch_router
 from lanyan.dispatch.geocoding import GeocoderService
+from lanyan.duty.api import router as duty_router
 from lanyan.enforcement.api import router as enforcement_router
 from lanyan.exchange.api import router as exchange_router
 from lanyan.forces.api import router as forces_router
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scene_router,
         scene_pages_router,
         # issue 20 (duty)
+        duty_router,
         enforcement_pages_router,
         web_router,
     ):

@@ -41,6 +41,23 @@ from lanyan.risk.models import CellRisk, PremisesRisk, RiskRun, RiskWarning
 from lanyan.command.preplan_models import PrePlan, PrePlanVersion
 from lanyan.command.scene_models import ScenePosting, SceneReport
 # issue 20 (duty)
+from lanyan.duty.models import (
+    Assessment,
+    AssessmentResult,
+    Declaration,
+    DeclaredSeat,
+    DeclaredVehicle,
+    DutyLog,
+    Person,
+    RoutineTemplate,
+    SafetyGridNode,
+    Supervision,
+    SupervisionFinding,
+    TrainingAttendance,
+    TrainingPlan,
+    TrainingSession,
+)
+from lanyan.forces.crew import CrewMinimum
 
 __all__ = [
     "Assignment",
@@ -97,4 +114,19 @@ __all__ = [
     "ScenePosting",
     "SceneReport",
     # issue 20
+    "Assessment",
+    "AssessmentResult",
+    "CrewMinimum",
+    "Declaration",
+    "DeclaredSeat",
+    "DeclaredVehicle",
+    "DutyLog",
+    "Person",
+    "RoutineTemplate",
+    "SafetyGridNode",
+    "Supervision",
+    "SupervisionFinding",
+    "TrainingAttendance",
+    "TrainingPlan",
+    "TrainingSession",
 ]

@@ -79,6 +79,22 @@ class Action(StrEnum):
     SCENE_COMMAND = "command.scene.command"
     """Acknowledge scene reports and post units to sectors (战斗段)."""
     # --- issue 20 (duty) ---
+    DUTY_ROSTER = "duty.roster.write"
+    """Keep the roster (花名册): people, posts, licences, spreadsheet import."""
+    DUTY_DECLARE = "duty.declare"
+    """Declare a station's duty of the day, record roll calls and handovers (crew phone)."""
+    DUTY_DRILL = "duty.drill"
+    """Start a 拉动演练 (an incident flagged as a drill, dispatched for real)."""
+    DUTY_TRAIN = "duty.training.write"
+    """Plan training and record sessions with their attendees."""
+    DUTY_ASSESS = "duty.assessment.write"
+    """Set assessments and competitions, enter results, publish the ranking (网上公示)."""
+    DUTY_SUPERVISE = "duty.supervision.write"
+    """督察: inspect stations, record findings, verify and close their rectification."""
+    DUTY_RECTIFY = "duty.finding.rectify"
+    """Report a 督察 finding rectified (the station's answer)."""
+    DUTY_MANAGE = "duty.manage"
+    """Keep the daily routine templates, crew minimums and the 四级安全网格."""
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -137,6 +153,14 @@ GRANTS: dict[Action, frozenset[Role]] = {
     Action.SCENE_REPORT: frozenset({Role.STATION, Role.COMMANDER}),
     Action.SCENE_COMMAND: frozenset({Role.COMMANDER, Role.DISPATCHER}),
     # --- issue 20 (duty) ---
+    Action.DUTY_ROSTER: frozenset({Role.STATION, Role.COMMANDER}),
+    Action.DUTY_DECLARE: frozenset({Role.STATION, Role.COMMANDER}),
+    Action.DUTY_DRILL: frozenset({Role.COMMANDER, Role.DISPATCHER}),
+    Action.DUTY_TRAIN: frozenset({Role.STATION, Role.COMMANDER}),
+    Action.DUTY_ASSESS: frozenset({Role.COMMANDER}),
+    Action.DUTY_SUPERVISE: frozenset({Role.COMMANDER, Role.LEADER}),
+    Action.DUTY_RECTIFY: frozenset({Role.STATION}),
+    Action.DUTY_MANAGE: frozenset({Role.COMMANDER}),
 }
 """Later domains' actions and the roles granted each (the administrator has every action)."""
 

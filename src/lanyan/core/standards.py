@@ -319,6 +319,49 @@ DEFAULTS: tuple[Standard, ...] = (
     Standard(
         "upload_max_bytes", 10_485_760, "B", "Lanyan default: largest photo accepted (10 MiB)"
     ),
+    # issue 20 (duty): crews on vehicles (执勤实力) and the morning declaration
+    Standard(
+        "crew_full_per_vehicle",
+        6,
+        "人",
+        "城市消防站建设标准 建标152-2017 人员配备: 一个班次执勤人员按每辆消防车平均定员6人确定",
+        "the seats of a vehicle when its unit sets none",
+    ),
+    Standard(
+        "crew_min_default",
+        4,
+        "人",
+        "Lanyan default: minimum crew to send a fire appliance on a plan requiring a full crew",
+        "[U] local practice (车长 + 驾驶员 + 2 名战斗员); configurable, and per unit",
+    ),
+    Standard(
+        "crew_min_command",
+        2,
+        "人",
+        "Lanyan default: a command vehicle (通信指挥车) goes with a driver and a communicator",
+        "[U] local practice; configurable, and per unit",
+    ),
+    Standard(
+        "crew_min_motorcycle",
+        1,
+        "人",
+        "Lanyan default: a fire motorcycle (消防摩托车) is ridden by one person",
+        "[U] local practice; configurable, and per unit",
+    ),
+    Standard(
+        "crew_min_ladder",
+        3,
+        "人",
+        "Lanyan default: an aerial appliance (云梯/登高平台/高喷) needs operator, driver, commander",
+        "[U] local practice; also read for aerial_platform and water_cannon",
+    ),
+    Standard(
+        "duty_declare_by_min",
+        480,
+        "分钟",
+        "Lanyan default: stations declare the day's duty by 08:00 (minutes after local midnight)",
+        "a station without a declaration by then is flagged on the console",
+    ),
     # issue 19 (pre-plans): how long a published pre-plan stays current
     Standard(
         "preplan_review_interval_days",

@@ -79,6 +79,10 @@ class Incident(Timestamps, Base):
     first_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_en_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_on_scene_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # issue 20 (duty): a 拉动演练 runs through dispatch but stays out of incident statistics
+    is_drill: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false"), index=True
+    )
 
     brigade: Mapped[Organization | None] = relationship(lazy="joined")
     premises: Mapped[Premises | None] = relationship(lazy="joined")

@@ -22,6 +22,7 @@ import numpy as np
 
 from lanyan.core.standards import standards
 from lanyan.dispatch.models import Incident, ResponsePlanRule
+from lanyan.forces import crew
 from lanyan.forces.choices import OrgKind, UnitStatus, UnitType
 from lanyan.forces.models import Unit
 from lanyan.planning.coverage import CoverageThresholds, Zone
@@ -212,6 +213,8 @@ def fill_plan(
             suitable = [
                 c for c in ranked if c.unit.id not in used and _fits(c, req, building_height_m)
             ]
+            # issue 20 (duty): a line requiring a full crew passes over vehicles short of crew
+            suitable, crew_note = crew.screen(req, suitable)
             if not suitable:
                 break
             own = [c for c in suitable if own_brigade_id is None or c.brigade_id == own_brigade_id]
@@ -223,7 +226,7 @@ def fill_plan(
                     choice,
                     req["label"],
                     cross,
-                    _reason(slot, req, choice, building_height_m, cross, threshold_s),
+                    _reason(slot, req, choice, building_height_m, cross, threshold_s) + crew_note,
                 )
             )
         fills.append(fill)

@@ -386,6 +386,8 @@ class Requirement(StrictInput):
     allow_micro_station: bool = False
     """Micro fire stations (微型消防站) may fill this line; by default they are first responders
     beside the plan, never its main force."""
+    full_crew: bool = False
+    """issue 20 (duty): only vehicles with at least their minimum crew on duty fill this line."""
 
 
 class PlanRuleFields(StrictInput):

@@ -145,11 +145,12 @@ def org_in_scope(column: Any, scope: Scope) -> ColumnElement[bool]:
 
 
 def incident_base(scope: Scope, period: Period) -> ColumnElement[bool]:
-    """Incidents received in the period, in the subtree."""
+    """Incidents received in the period, in the subtree (drills left out: issue 20)."""
     return and_(
         Incident.received_at >= period.utc_start,
         Incident.received_at < period.utc_end,
         incident_in_scope(scope),
+        Incident.is_drill.is_(False),  # issue 20 (duty): a 拉动演练 is no incident
     )
 
 

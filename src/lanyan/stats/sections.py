@@ -44,6 +44,10 @@ SECTION_MODULES: tuple[str, ...] = (
     # issue 18 (risk)
     # issue 19 (command)
     # issue 20 (duty)
+    "lanyan.duty.figures",
+    "lanyan.duty.figures_drills",
+    "lanyan.duty.figures_duty",
+    "lanyan.duty.figures_supervision",
 )
 """Modules each defining ``SECTION``, in the order their figures are listed and reported."""
 

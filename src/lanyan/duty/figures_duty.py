@@ -1,0 +1,6 @@
+"""The ``duty.*`` figures (defined in :mod:`lanyan.duty.figures`), registered as a section of
+their own: the registry loads one ``SECTION`` per module."""
+
+from lanyan.duty.figures import DUTY as SECTION
+
+__all__ = ["SECTION"]

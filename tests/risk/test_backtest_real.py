@@ -1,0 +1,126 @@
+"""``lanyan risk backtest`` end to end on real calls (Pittsburgh fire incidents 2013–2023,
+tests/data/README.md), and the CSV reader's tolerance and refusals."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lanyan.cli import app
+from lanyan.risk.backtest import run_backtest
+from lanyan.risk.calls import CallsFileError, read_calls_csv
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "pittsburgh_fire_incidents.csv"
+
+
+@pytest.fixture(scope="module")
+def real_calls():  # type: ignore[no-untyped-def]
+    return read_calls_csv(REAL)
+
+
+def test_real_file_is_read_with_its_gaps_reported(real_calls) -> None:  # type: ignore[no-untyped-def]
+    assert len(real_calls) > 8000
+    assert real_calls.first_day == date(2013, 1, 2)
+    assert real_calls.skipped > 900  # rows the city published without a position
+    assert any("跳过" in note for note in real_calls.notes)
+
+
+def test_model_no_worse_than_the_better_baseline_on_real_calls(real_calls) -> None:  # type: ignore[no-untyped-def]
+    """Acceptance 3 on a real city (tuned only on the year before the split)."""
+    s = run_backtest(real_calls, date(2021, 1, 1), horizon=30).summary()
+    assert s["windows"] == 34
+    assert s["hit_rate_top10"] >= s["baseline_hit_rate_top10"]
+    assert s["no_worse_than_better_baseline_top10"] is True
+    assert s["hit_rate_top10"] > s["baseline_last_period_top10"]
+    assert s["pai_top10"] > 2.5  # a tenth of the area holds over a quarter of the fires
+
+
+def test_command_on_the_real_csv(tmp_path: Path) -> None:
+    chart = tmp_path / "backtest.png"
+    result = CliRunner().invoke(
+        app,
+        [
+            "risk",
+            "backtest",
+            "--incidents",
+            str(REAL),
+            "--split",
+            "2021-01-01",
+            "--horizon",
+            "30",
+            "--chart",
+            str(chart),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    last = json.loads(result.output.strip().splitlines()[-1])
+    for key in (
+        "hit_rate_top10",
+        "baseline_last_period_top10",
+        "baseline_all_history_top10",
+        "pai_top10",
+        "cells",
+        "hit_rate_top5",
+        "pai_top5",
+        "windows",
+        "incidents",
+    ):
+        assert key in last
+    assert last["cells"] > 200
+    assert "基线" in result.output
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_command_refuses_a_bad_split() -> None:
+    result = CliRunner().invoke(
+        app, ["risk", "backtest", "--incidents", str(REAL), "--split", "2021-13-01"]
+    )
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output
+
+
+GOOD_ROWS = "".join(
+    f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} 0{i % 10}:00:00,{120 + i % 5 * 0.01},{30.0},fire\n"
+    for i in range(40)
+)
+
+
+def test_csv_variants_are_tolerated() -> None:
+    bom = "\ufeffTime,Longitude,Latitude,Type,extra\n" + GOOD_ROWS.replace(",fire\n", ",fire,x\n")
+    assert len(read_calls_csv("a.csv", text=bom)) == 40
+    semicolons = "LAT;LNG;TIMESTAMP\n" + "".join(
+        f"30.0;{120 + i % 5 * 0.01};2024-03-{1 + i % 28:02d}T10:00:00+08:00\n" for i in range(40)
+    )
+    calls = read_calls_csv("b.csv", text=semicolons)
+    assert len(calls) == 40
+    assert calls.kind[0] == "未分类"
+    assert any("type" in note for note in calls.notes)
+    us = "call_date,lon,lat,call_type\n" + "".join(
+        f"03/{1 + i % 28:02d}/2024 01:47:00 PM,-122.4,37.7,Medical\n" for i in range(40)
+    )
+    assert read_calls_csv("c.csv", text=us).first_day == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "空文件"),
+        ("when,where\n2024-01-01,x\n", "缺少列 time, lon, lat"),
+        ("time,lon,lat,type\n2024-01-01,512345.0,3345678.0,fire\n", "不是 WGS-84"),
+        ("time,lon,lat,type\n" + "yesterday,120.0,30.0,fire\n" * 40, "无法读取"),
+        ("time,lon,lat,type\n" + "2024-01-01,120.0,30.0,fire\n" * 5, "至少需要 30 起"),
+        ("time,lon,lat,type\n" + "2024-01-01,,,fire\n" * 40, "无坐标"),
+    ],
+)
+def test_csv_refusals_say_why(text: str, message: str) -> None:
+    with pytest.raises(CallsFileError, match=message):
+        read_calls_csv("bad.csv", text=text)
+
+
+def test_missing_file() -> None:
+    with pytest.raises(CallsFileError, match="无法读取"):
+        read_calls_csv("/nonexistent/calls.csv")
