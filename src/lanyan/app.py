@@ -43,6 +43,7 @@ from lanyan.system.api import router as system_router
 from lanyan.system.settings import require_road_file
 from lanyan.web.enforcement_pages import router as enforcement_pages_router
 from lanyan.web.pages import router as web_router
+from lanyan.web.outreach_pages import router as outreach_pages_router
 from lanyan.web.scene_pages import router as scene_pages_router
 
 
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         iot_router,
         iot_push_router,
         # issue 17 (enforcement, campaigns, outreach)
+        outreach_router,
+        outreach_pages_router,
         enforcement_router,
         outreach_router,
         # issue 18 (risk)

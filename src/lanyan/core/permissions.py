@@ -187,7 +187,7 @@ class Screen(StrEnum):
     ENFORCEMENT = "enforcement"
     INSPECT = "inspect"
     OUTREACH = "outreach"
-    OUTREACH_PHONE = "outreach_phone"
+    OUTREACH_PHONE = "outreach/phone"
     GOVERNANCE = "governance"
     RESOURCES = "resources"
     # --- issue 18 (risk) ---

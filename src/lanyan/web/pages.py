@@ -136,6 +136,11 @@ SCREEN_MENU: dict[Screen, tuple[str, str]] = {
     Screen.INSPECT: ("/inspect", "现场检查"),
     # issue 19 (command)
     Screen.PREPLANS: ("/preplans", "数字预案"),
+    # issue 17 (outreach; pages of the functions that had only an API)
+    Screen.OUTREACH: ("/outreach", "宣传教育"),
+    Screen.OUTREACH_PHONE: ("/outreach/phone", "宣传登记"),
+    Screen.GOVERNANCE: ("/governance", "网格与巡查"),
+    Screen.RESOURCES: ("/resources", "力量与预案"),
     Screen.ADMIN: ("/admin", "系统管理"),
 }
 """Each page's address and menu label, in menu order."""
