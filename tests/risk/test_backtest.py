@@ -15,6 +15,7 @@ from lanyan.risk.backtest import (
     pai,
     places,
     run_backtest,
+    suggested_split,
     validation_starts,
     window_starts,
 )
@@ -57,6 +58,7 @@ def test_window_starts_and_validation() -> None:
     val = validation_starts(history, date(2025, 1, 1), 30)
     assert val[-1] + timedelta(days=30) == date(2025, 1, 1)  # ends at the split
     assert len(val) == 6  # half of 366 days before the split, in whole 30-day windows
+    assert suggested_split(history) == date(2024, 12, 1)  # last call 2025-05-13
 
 
 def _history(calls: list[tuple[date, int, int]], kind: str = "fire") -> CallHistory:

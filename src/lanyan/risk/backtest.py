@@ -225,6 +225,15 @@ def _window(
     return Window(start=start, calls=int(hi - lo), rates=_rates(scores, actual, int(hi - lo)))
 
 
+def suggested_split(history: CallHistory, *, test_months: int = 6) -> date:
+    """The first of the month ``test_months`` before the month after the last call: the last
+    half-year is tested, everything before it trains and validates (2025-07-01 for calls up to
+    2025-12-31)."""
+    last = history.last_day
+    month = last.year * 12 + last.month - test_months  # 0-based month index of the split
+    return date(month // 12, month % 12 + 1, 1)
+
+
 def window_starts(first: date, last: date, horizon: int) -> list[date]:
     """``first``, ``first + horizon``, … while the whole window ends by ``last`` (inclusive)."""
     out = []

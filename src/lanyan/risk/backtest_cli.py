@@ -40,8 +40,11 @@ def _db_history() -> object:
 @risk_app.command()
 def backtest(
     split: Annotated[
-        str, typer.Option(help="切分日 YYYY-MM-DD：之前用于训练与调参，之后逐窗口检验")
-    ],
+        str | None,
+        typer.Option(
+            help="切分日 YYYY-MM-DD：之前用于训练与调参，之后逐窗口检验（默认：最后半年检验）"
+        ),
+    ] = None,
     incidents: Annotated[
         Path | None,
         typer.Option(help="警情 CSV（time, lon, lat, type；WGS-84）；不给则用数据库中的警情"),
@@ -51,14 +54,16 @@ def backtest(
     chart: Annotated[Path | None, typer.Option(help="把命中率对比图写入此 PNG 文件")] = None,
 ) -> None:
     """Backtest the hot-spot forecast against the last-period and all-history baselines."""
-    from lanyan.risk.backtest import draw_chart, run_backtest
+    from lanyan.risk.backtest import draw_chart, run_backtest, suggested_split
     from lanyan.risk.calls import CallHistory, CallsFileError, read_calls_csv
 
-    try:
-        split_day = date.fromisoformat(split)
-    except ValueError:
-        err.print(f"[bold red]错误[/]：切分日须为 YYYY-MM-DD（收到 {split!r}）")
-        raise typer.Exit(2) from None
+    split_day: date | None = None
+    if split is not None:
+        try:
+            split_day = date.fromisoformat(split)
+        except ValueError:
+            err.print(f"[bold red]错误[/]：切分日须为 YYYY-MM-DD（收到 {split!r}）")
+            raise typer.Exit(2) from None
     if incidents is not None:
         try:
             history = read_calls_csv(incidents)
@@ -78,6 +83,9 @@ def backtest(
         f"警情 {len(history):,} 起（{history.first_day} – {history.last_day}），"
         f"来源 {history.source}"
     )
+    if split_day is None:
+        split_day = suggested_split(history)
+        console.print(f"切分日未给出，取最后半年检验 split: {split_day}")
     try:
         result = run_backtest(history, split_day, horizon=horizon, resolution=resolution)
     except ValueError as exc:
