@@ -245,6 +245,7 @@ def _walk_side(
         SupervisedListing,
         Upload,
     )
+    from tests.command.walk import command_walk_records
     from tests.enforcement.walk import enforcement_walk_records
     from tests.iot.walk import iot_walk_records
 
@@ -364,6 +365,9 @@ def _walk_side(
         "incident_id": incident.id,
         "assignment_id": assignment.id,
         **iot_walk_records(session, org_id=org_id, premises_id=premises_id, tag=tag),
+        **command_walk_records(
+            session, org_id=org_id, unit_id=unit_id, incident_id=incident.id, tag=tag
+        ),
         **enforcement_walk_records(session, org_id=org_id, premises_id=premises_id, tag=tag),
     }
 

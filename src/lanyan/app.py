@@ -16,6 +16,7 @@ from lanyan.api.crs import CrsMiddleware
 from lanyan.api.guards import RequestGuard
 from lanyan.api.logins import LoginCache
 from lanyan.audit.api import router as audit_router
+from lanyan.command.combat_api import router as combat_router
 from lanyan.command.preplan_api import router as preplan_router
 from lanyan.command.scene_api import router as scene_router
 from lanyan.core import problems
@@ -41,6 +42,7 @@ from lanyan.stats.api import router as stats_router
 from lanyan.stats.distribution_api import router as distribution_router
 from lanyan.system.api import router as system_router
 from lanyan.system.settings import require_road_file
+from lanyan.web.command_pages import router as command_pages_router
 from lanyan.web.enforcement_pages import router as enforcement_pages_router
 from lanyan.web.pages import router as web_router
 from lanyan.web.outreach_pages import router as outreach_pages_router
@@ -101,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outreach_router,
         # issue 18 (risk)
         # issue 19 (command)
+        combat_router,
+        command_pages_router,
         preplan_router,
         scene_router,
         scene_pages_router,

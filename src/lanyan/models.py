@@ -38,6 +38,18 @@ from lanyan.outreach.models import EducationActivity, EducationBase, Volunteer, 
 # issue 18 (risk)
 from lanyan.risk.models import CellRisk, PremisesRisk, RiskRun, RiskWarning
 # issue 19 (command)
+from lanyan.command.combat_models import (
+    CombatUnit,
+    CombatUnitMember,
+    IncidentFacts,
+    IncidentReview,
+    InfoReport,
+    InfoReportMessage,
+    InfoReportReceipt,
+    ReinforcementRequest,
+    ReportRule,
+)
+from lanyan.command import combat_fill  # noqa: F401  (registers the 作战编成 plan-line filler)
 from lanyan.command.preplan_models import PrePlan, PrePlanVersion
 from lanyan.command.scene_models import ScenePosting, SceneReport
 # issue 20 (duty)
@@ -109,6 +121,15 @@ __all__ = [
     "RiskRun",
     "RiskWarning",
     # issue 19
+    "CombatUnit",
+    "CombatUnitMember",
+    "IncidentFacts",
+    "IncidentReview",
+    "InfoReport",
+    "InfoReportMessage",
+    "InfoReportReceipt",
+    "ReinforcementRequest",
+    "ReportRule",
     "PrePlan",
     "PrePlanVersion",
     "ScenePosting",

@@ -70,6 +70,20 @@ class Action(StrEnum):
     RISK_DESK = "web.risk_desk"
     """Open the risk page (风险感知与预警): the map layers and the warning list."""
     # --- issue 19 (command) ---
+    COMBAT_UNIT_WRITE = "command.combat_unit.write"
+    """Keep a station's combat units (作战编成): their vehicles and roles."""
+    REINFORCE = "command.reinforcement"
+    """Ask another detachment for reinforcement, and accept or refuse such a request."""
+    REPORT_WRITE = "command.report.write"
+    """Record an incident's reportable facts and send its 信息报送 (首报/续报/终报)."""
+    REPORT_RULE_WRITE = "command.report_rule.write"
+    """Edit the 信息报送 rules and their recipients (administrators)."""
+    REPORT_ACK = "command.report.ack"
+    """Acknowledge a report received (签收)."""
+    REVIEW_WRITE = "command.review.write"
+    """Write and publish an incident's 战评 record."""
+    COMMAND_DESK = "web.command_desk"
+    """Open the command desk page (作战编成, 增援, 信息报送, 战评与案例库)."""
     PREPLAN_WRITE = "command.preplan.write"
     """Write and import a premises' pre-plan (灭火救援预案) and submit it for review."""
     PREPLAN_REVIEW = "command.preplan.review"
@@ -148,6 +162,12 @@ GRANTS: dict[Action, frozenset[Role]] = {
     ),
     Action.RISK_DESK: frozenset({Role.PREVENTION, Role.GRID, Role.COMMANDER, Role.LEADER}),
     # --- issue 19 (command) ---
+    Action.COMBAT_UNIT_WRITE: frozenset({Role.COMMANDER, Role.STATION}),
+    Action.REINFORCE: frozenset({Role.COMMANDER}),
+    Action.REPORT_WRITE: frozenset({Role.COMMANDER, Role.DISPATCHER}),
+    Action.REPORT_ACK: frozenset({Role.COMMANDER, Role.LEADER}),
+    Action.REVIEW_WRITE: frozenset({Role.COMMANDER}),
+    Action.COMMAND_DESK: frozenset({Role.COMMANDER, Role.DISPATCHER, Role.LEADER}),
     Action.PREPLAN_WRITE: frozenset({Role.PREVENTION, Role.STATION, Role.COMMANDER}),
     Action.PREPLAN_REVIEW: frozenset({Role.COMMANDER}),
     Action.SCENE_REPORT: frozenset({Role.STATION, Role.COMMANDER}),
@@ -192,6 +212,7 @@ class Screen(StrEnum):
     RESOURCES = "resources"
     # --- issue 18 (risk) ---
     # --- issue 19 (command) ---
+    COMMAND = "command"
     PREPLANS = "preplans"
     # --- issue 20 (duty) ---
 
@@ -212,6 +233,7 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.RESOURCES: Action.ORG_WRITE,
     # --- issue 18 (risk) ---
     # --- issue 19 (command) ---
+    Screen.COMMAND: Action.COMMAND_DESK,
     Screen.PREPLANS: Action.PREPLAN_WRITE,
     # --- issue 20 (duty) ---
 }

@@ -319,6 +319,28 @@ DEFAULTS: tuple[Standard, ...] = (
     Standard(
         "upload_max_bytes", 10_485_760, "B", "Lanyan default: largest photo accepted (10 MiB)"
     ),
+    # issue 19 (信息报送): time limits of a report upward, from the moment the rules fire
+    Standard(
+        "info_report_first_min",
+        30,
+        "min",
+        "应急管理部突发事件信息报送惯例: 事发后30分钟内首报（电话/短信）",
+        "[U] no national fire-rescue text read; each 支队 sets its own (LANYAN_STANDARDS_FILE)",
+    ),
+    Standard(
+        "info_report_followup_min",
+        120,
+        "min",
+        "Lanyan default: a 续报 within 2 hours of the 首报 while the incident runs",
+        "[U] local practice; configurable",
+    ),
+    Standard(
+        "info_report_final_min",
+        1440,
+        "min",
+        "Lanyan default: the 终报 within 24 hours of the rules firing",
+        "[U] local practice; configurable",
+    ),
     # issue 20 (duty): crews on vehicles (执勤实力) and the morning declaration
     Standard(
         "crew_full_per_vehicle",

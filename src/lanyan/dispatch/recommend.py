@@ -15,6 +15,7 @@ appliances and the nearest micro station within its arrival standard is added as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -271,3 +272,44 @@ def first_responders(
 def unit_type_zh(value: str) -> str:
     """Chinese label of a unit type code."""
     return UnitType(value).zh
+
+
+# --- issue 19 (command): plan lines another domain fills (作战编成) ----------------------------
+
+LineFiller = Callable[..., Fill]
+"""``filler(session, req, ranked, used, *, own_brigade_id, zone, building_height_m) -> Fill``:
+fills one plan line, adding the units it takes to ``used``."""
+
+LINE_FILLERS: dict[str, LineFiller] = {}
+"""Fillers of plan lines carrying a key (``combat_unit``: lanyan.command.combat_fill), registered
+by the domain that owns the key, so that dispatch imports no later domain."""
+
+
+def fill_lines(
+    session: Any,
+    requirements: list[dict[str, Any]],
+    ranked: list[Candidate],
+    *,
+    own_brigade_id: int | None,
+    zone: Zone,
+    building_height_m: float | None,
+) -> list[Fill]:
+    """:func:`fill_plan`, the lines a registered filler owns filled first (a combat unit is
+    taken whole before single-vehicle lines could split it), the fills in the plan's order."""
+    owned = {i: key for i, req in enumerate(requirements) for key in LINE_FILLERS if req.get(key)}
+    kwargs: dict[str, Any] = {
+        "own_brigade_id": own_brigade_id,
+        "zone": zone,
+        "building_height_m": building_height_m,
+    }
+    if not owned:
+        return fill_plan(requirements, ranked, **kwargs)
+    used: set[int] = set()
+    fills: dict[int, Fill] = {}
+    for i, key in owned.items():
+        fills[i] = LINE_FILLERS[key](session, requirements[i], ranked, used, **kwargs)
+    rest = [i for i in range(len(requirements)) if i not in owned]
+    free = [c for c in ranked if c.unit.id not in used]
+    plain = fill_plan([requirements[i] for i in rest], free, **kwargs)
+    fills.update(zip(rest, plain, strict=True))
+    return [fills[i] for i in range(len(requirements))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lanyan.core.schemas import (
     DbId,
@@ -378,8 +378,11 @@ class Requirement(StrictInput):
     """One line of a plan: how many units of which types, with optional capabilities."""
 
     label: str = Field(min_length=1, max_length=60)
-    unit_types: list[UnitType] = Field(min_length=1, max_length=14)
+    unit_types: list[UnitType] = Field(default_factory=list, max_length=14)
     count: int = Field(ge=1, le=50)
+    combat_unit: str | None = Field(default=None, min_length=1, max_length=40)
+    """issue 19: the kind of combat unit (作战编成, e.g. 灭火攻坚编成) this line asks for, ``count``
+    of them, each sent whole where one is available (lanyan.command.combat_fill)."""
     min_ladder_m: float | None = Field(default=None, ge=0, le=150)
     min_water_l: float | None = Field(default=None, ge=0, le=100_000)
     ladder_from_building: bool = False
@@ -388,6 +391,13 @@ class Requirement(StrictInput):
     beside the plan, never its main force."""
     full_crew: bool = False
     """issue 20 (duty): only vehicles with at least their minimum crew on duty fill this line."""
+
+    @model_validator(mode="after")
+    def _types_or_combat_unit(self) -> Requirement:
+        # issue 19: a combat-unit line names its kind; every other line its vehicle types
+        if not self.unit_types and not self.combat_unit:
+            raise ValueError("give unit_types (车型) or combat_unit (作战编成)")
+        return self
 
 
 class PlanRuleFields(StrictInput):

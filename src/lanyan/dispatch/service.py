@@ -464,8 +464,13 @@ def recommend(
     rule, reqs = requirements_for(session, incident)
     zone = Zone(int(state.zone[snap.node]))
     height = incident.premises.height_m if incident.premises else None
-    fills = rec.fill_plan(
-        reqs, ranked, own_brigade_id=incident.brigade_id, zone=zone, building_height_m=height
+    fills = rec.fill_lines(  # issue 19: plan lines asking for a combat unit (作战编成)
+        session,
+        reqs,
+        ranked,
+        own_brigade_id=incident.brigade_id,
+        zone=zone,
+        building_height_m=height,
     )
     first = rec.first_responders(fills, ranked)
     chosen = [pick.candidate for fill in fills for pick in fill.picks]

@@ -43,6 +43,7 @@ SECTION_MODULES: tuple[str, ...] = (
     "lanyan.outreach.figures",
     # issue 18 (risk)
     # issue 19 (command)
+    "lanyan.command.figures",
     # issue 20 (duty)
     "lanyan.duty.figures",
     "lanyan.duty.figures_drills",

@@ -334,6 +334,8 @@ def _statement(ctx: _Context, key: str) -> AnySelect:
     parts = key.split(".")
     if parts[0] == "incidents":
         return _incident_key(ctx, parts)
+    if parts[0] == "response" and (owner := section_of(key)) is not None:  # issue 19: 出水/控制
+        return owner.trace(ctx.session, ctx.scope, ctx.period, ctx.now, key)  # type: ignore[no-any-return]
     if parts[0] == "response":
         return _response_key(ctx, parts)
     if parts[0] == "turnouts":

@@ -141,6 +141,7 @@ SCREEN_MENU: dict[Screen, tuple[str, str]] = {
     Screen.OUTREACH_PHONE: ("/outreach/phone", "宣传登记"),
     Screen.GOVERNANCE: ("/governance", "网格与巡查"),
     Screen.RESOURCES: ("/resources", "力量与预案"),
+    Screen.COMMAND: ("/command", "指挥作战"),
     Screen.ADMIN: ("/admin", "系统管理"),
 }
 """Each page's address and menu label, in menu order."""
