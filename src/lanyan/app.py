@@ -38,12 +38,14 @@ from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.api import router as premises_router
 from lanyan.prevention.governance_api import router as governance_router
 from lanyan.prevention.hazards_api import router as hazards_router
+from lanyan.risk.api import router as risk_router
 from lanyan.stats.api import router as stats_router
 from lanyan.stats.distribution_api import router as distribution_router
 from lanyan.system.api import router as system_router
 from lanyan.system.settings import require_road_file
 from lanyan.web.command_pages import router as command_pages_router
 from lanyan.web.enforcement_pages import router as enforcement_pages_router
+from lanyan.web.risk_pages import router as risk_pages_router
 from lanyan.web.pages import router as web_router
 from lanyan.web.outreach_pages import router as outreach_pages_router
 from lanyan.web.scene_pages import router as scene_pages_router
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         enforcement_router,
         outreach_router,
         # issue 18 (risk)
+        risk_router,
+        risk_pages_router,
         # issue 19 (command)
         combat_router,
         command_pages_router,

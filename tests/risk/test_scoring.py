@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from lanyan.core.actor import SYSTEM
@@ -145,3 +145,125 @@ def test_levels_on_their_boundaries() -> None:
     assert level_of(mid) is RiskLevel.ELEVATED
     assert level_of(high - 0.01) is RiskLevel.ELEVATED
     assert level_of(high) is RiskLevel.HIGH
+
+
+# ---- the API, the workflow, the figures and the report on the same module world ---------------
+
+
+def test_api_explains_and_layers(app_client: TestClient, factory: object, world: World) -> None:
+    admin = world.headers("admin_det")
+    page = app_client.get("/api/risk/premises", headers=admin).json()
+    assert page["total"] == 2
+    assert page["items"][0]["score"] >= page["items"][1]["score"]
+    pid = world.a.premises_id
+    detail = app_client.get(f"/api/risk/premises/{pid}", headers=admin).json()
+    assert sum(f["points"] for f in detail["factors"]) == pytest.approx(detail["score"])
+    assert all(f["source"] for f in detail["factors"])
+    # the other brigade's officer sees neither the score nor the point on the map
+    other = world.headers("officer_b")
+    assert app_client.get(f"/api/risk/premises/{pid}", headers=other).status_code == 404
+    layer = app_client.get("/api/risk/layers/premises", headers=other).json()
+    assert [f["properties"]["id"] for f in layer["features"]] == [world.b.premises_id]
+    cells = app_client.get("/api/risk/layers/cells", headers=admin).json()
+    assert cells["features"] and cells["features"][0]["geometry"]["type"] == "Polygon"
+    areas = app_client.get("/api/risk/areas", headers=admin).json()
+    # both test premises stand in one cell: it answers to one brigade (ties: the lower id)
+    assert [a["id"] for a in areas] == [world.a.brigade_id]
+    assert areas[0]["premises_by_level"] and areas[0]["cells"] == 1
+    coverage = app_client.get("/api/risk/coverage", headers=admin).json()
+    assert coverage["premises"] == 2 and 0 <= coverage["risk_share"] <= 1
+    assert app_client.get("/api/risk/areas?by=county", headers=admin).status_code == 422
+
+
+def test_warning_workflow_pair_by_pair(app_client: TestClient, world: World) -> None:
+    from lanyan.core.audit import AuditLog
+    from lanyan.risk.choices import WARNING_TRANSITIONS, WarningStatus
+    from tests.audit_cases_risk import warning_at
+
+    factory_ = app_client.app.state.sessionmaker  # type: ignore[attr-defined]
+    action_of = {
+        WarningStatus.ACKNOWLEDGED: "acknowledge",
+        WarningStatus.HANDLING: "handle",
+        WarningStatus.CLOSED: "close",
+    }
+    officer = world.headers("officer_a")
+    for start in WarningStatus:
+        for target, action in action_of.items():
+            wid = warning_at(app_client, world, start)
+            with factory_() as session:
+                audits = session.scalar(
+                    select(func.count())
+                    .select_from(AuditLog)
+                    .where(AuditLog.entity == "risk_warning")
+                )
+            r = app_client.post(
+                f"/api/risk/warnings/{wid}/{action}", headers=officer, json={"note": "已核查"}
+            )
+            legal = target in WARNING_TRANSITIONS[start]
+            assert r.status_code == (200 if legal else 409), (start, target, r.text)
+            with factory_() as session:
+                after = session.scalar(
+                    select(func.count())
+                    .select_from(AuditLog)
+                    .where(AuditLog.entity == "risk_warning")
+                )
+                warning = session.get(RiskWarning, wid)
+                assert warning is not None
+                assert warning.status == (target if legal else start)
+            assert after == audits + (1 if legal else 0)
+    # closing needs a note; the grid worker of the other brigade cannot reach it; a leader may
+    # read but not act
+    wid = warning_at(app_client, world, WarningStatus.HANDLING)
+    r = app_client.post(f"/api/risk/warnings/{wid}/close", headers=officer, json={})
+    assert r.status_code == 422 and "处置情况" in r.text
+    r = app_client.post(
+        f"/api/risk/warnings/{wid}/close", headers=world.headers("grid_b"), json={"note": "x"}
+    )
+    assert r.status_code == 404
+    r = app_client.post(
+        f"/api/risk/warnings/{wid}/close", headers=world.headers("leader"), json={"note": "x"}
+    )
+    assert r.status_code == 403
+    mine = app_client.get("/api/risk/warnings?open_only=true", headers=officer).json()
+    assert mine["total"] >= 1
+
+
+def test_warning_figures_are_traced(app_client: TestClient, world: World) -> None:
+    from lanyan.risk.figures import SECTION
+    from lanyan.stats.periods import Period
+    from lanyan.stats.queries import Scope
+
+    factory_ = app_client.app.state.sessionmaker  # type: ignore[attr-defined]
+    today = utcnow().date()
+    period = Period.year(today.year)
+    scope = Scope(org_id=None, org_name="全部", path="/")
+    with factory_() as session:
+        values = SECTION.compute(session, scope, period, utcnow())
+        assert values["risk.warnings.raised"] >= 2
+        for key, value in values.items():
+            rows = session.execute(SECTION.trace(session, scope, period, utcnow(), key)).all()
+            assert len(rows) == value, key
+
+
+def test_assessment_report_reads_the_data(app_client: TestClient, world: World) -> None:
+    import io
+
+    from docx import Document
+
+    from lanyan.risk.report import build_report, report_content
+
+    factory_ = app_client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory_() as session:
+        data = report_content(session, SYSTEM)
+        scored = session.scalar(select(func.count()).select_from(PremisesRisk))
+        assert data["premises"] == scored
+        first = build_report(session, SYSTEM)
+        again = build_report(session, SYSTEM)
+    text = "\n".join(p.text for p in Document(io.BytesIO(first)).paragraphs)
+    assert "消防安全风险评估报告" in text and "对策建议" in text
+    assert f"共评估单位 {scored} 家" in text
+    assert (
+        len(first) > 0 and Document(io.BytesIO(again)).paragraphs[0].text == "消防安全风险评估报告"
+    )
+    r = app_client.get("/api/risk/report.docx", headers=world.headers("admin_det"))
+    assert r.status_code == 200 and r.content[:2] == b"PK"

@@ -211,6 +211,7 @@ class Screen(StrEnum):
     GOVERNANCE = "governance"
     RESOURCES = "resources"
     # --- issue 18 (risk) ---
+    RISK = "risk"
     # --- issue 19 (command) ---
     COMMAND = "command"
     PREPLANS = "preplans"
@@ -232,6 +233,7 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.GOVERNANCE: Action.GRID_WRITE,
     Screen.RESOURCES: Action.ORG_WRITE,
     # --- issue 18 (risk) ---
+    Screen.RISK: Action.RISK_DESK,
     # --- issue 19 (command) ---
     Screen.COMMAND: Action.COMMAND_DESK,
     Screen.PREPLANS: Action.PREPLAN_WRITE,

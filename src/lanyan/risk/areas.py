@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from lanyan.dispatch.choices import IncidentType
@@ -87,15 +87,28 @@ def fire_window_start(now: datetime) -> datetime:
     return now - timedelta(days=365.25 * WINDOWS["fires_years"])
 
 
+FIRE_BIN_DEG = 1e-4
+"""Fires are counted per 0.0001° bin (about 11 m) before their bins are put in cells: one row per
+place instead of one per incident (a million incidents become tens of thousands of bins); a bin
+straddles a cell edge only within those 11 m."""
+
+
 def count_fires(
     session: Session, drafts: dict[str, CellDraft], now: datetime, cells: Iterable[str] | None
 ) -> None:
     """Add the fires of the look-back window to the drafts (of ``cells`` only, when given:
     then only the incidents inside those cells' bounding box are read)."""
-    stmt = select(Incident.lon, Incident.lat, Incident.brigade_id).where(
-        Incident.type == IncidentType.FIRE,
-        Incident.received_at >= fire_window_start(now),
-        Incident.received_at < now,
+    scale = 1.0 / FIRE_BIN_DEG
+    bin_lon = func.round(Incident.lon * scale)
+    bin_lat = func.round(Incident.lat * scale)
+    stmt = (
+        select(bin_lon, bin_lat, Incident.brigade_id, func.count())
+        .where(
+            Incident.type == IncidentType.FIRE,
+            Incident.received_at >= fire_window_start(now),
+            Incident.received_at < now,
+        )
+        .group_by(bin_lon, bin_lat, Incident.brigade_id)
     )
     wanted: set[str] | None = None
     if cells is not None:
@@ -117,15 +130,15 @@ def count_fires(
     rows = session.execute(stmt).all()
     if not rows:
         return
-    xs = np.array([r[0] for r in rows], dtype=np.float64)
-    ys = np.array([r[1] for r in rows], dtype=np.float64)
+    xs = np.array([r[0] for r in rows], dtype=np.float64) * FIRE_BIN_DEG
+    ys = np.array([r[1] for r in rows], dtype=np.float64) * FIRE_BIN_DEG
     for cell, row in zip(h3cells.cells_of(xs, ys, CELL_RESOLUTION), rows, strict=True):
         if wanted is not None and cell not in wanted:
             continue
         draft = drafts.setdefault(cell, CellDraft())
-        draft.fires += 1
+        draft.fires += int(row[3])
         if row[2] is not None:
-            draft.fire_brigades[int(row[2])] += 1
+            draft.fire_brigades[int(row[2])] += int(row[3])
 
 
 def _majority(values: Iterable[int | None]) -> int | None:
@@ -197,7 +210,7 @@ def replace_cells(
         for part in chunks(list(cells)):
             session.execute(delete(CellRisk).where(CellRisk.cell.in_(part)))
     if rows:
-        session.execute(insert(CellRisk), list(rows))
+        session.execute(insert(CellRisk.__table__), list(rows))
 
 
 def stored_fires(session: Session, cells: Sequence[str]) -> dict[str, CellDraft]:

@@ -117,6 +117,8 @@ class RiskRun(Base):
     warnings_raised: Mapped[int] = mapped_column(Integer)
     last_visit_id: Mapped[int] = mapped_column(Integer, default=0)
     """Highest patrol check-in id seen (check-ins are appended and carry no update stamp)."""
+    last_incident_id: Mapped[int] = mapped_column(Integer, default=0)
+    """Highest incident id seen (new incidents are found by id: an indexed look-up)."""
     duration_ms: Mapped[float] = mapped_column(Float)
 
 

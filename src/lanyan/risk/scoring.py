@@ -84,3 +84,14 @@ def factors_json(scored: Scored, i: int) -> dict[str, list[object]]:
         key: [scored.values[k][i], round(float(scored.points[k, i]), 2)]
         for k, key in enumerate(scored.keys)
     }
+
+
+def all_factors(scored: Scored) -> list[dict[str, list[object]]]:
+    """:func:`factors_json` of every premises at once (plain lists: no numpy scalar per item)."""
+    points = np.round(scored.points, 2).T.tolist()
+    columns = list(zip(*scored.values, strict=True)) if scored.values else []
+    keys = scored.keys
+    return [
+        {key: [row_values[k], row_points[k]] for k, key in enumerate(keys)}
+        for row_values, row_points in zip(columns, points, strict=True)
+    ]

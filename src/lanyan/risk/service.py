@@ -4,7 +4,8 @@
 rescores every premises and cell; an incremental run (the default) rescores only
 
 - premises changed since the last run (``updated_at`` of the premises, its hazards, listings,
-  inspections, devices, alarms and incidents; new patrol check-ins by id),
+  inspections, devices and alarms; new patrol check-ins and new incidents by id — an edit of an
+  old incident, e.g. its type corrected, reaches the scores at the next full run),
 - premises never scored, and
 - premises whose ``stale_at`` has come (a deadline passed, a visit or a fire aged past a step),
 
@@ -49,7 +50,7 @@ from lanyan.risk.choices import RiskLevel
 from lanyan.risk.indicators import CELL_RESOLUTION, risk_table
 from lanyan.risk.inputs import FloatArray, brigade_of_orgs, chunks, gather
 from lanyan.risk.models import CellRisk, PremisesRisk, RiskRun
-from lanyan.risk.scoring import TravelFn, factors_json, score_inputs
+from lanyan.risk.scoring import TravelFn, all_factors, score_inputs
 
 WATERMARK_MARGIN = timedelta(seconds=2)
 """Overlap with the previous run: a write stamped just before it but committed after it is
@@ -144,7 +145,7 @@ def network_travel(state: Any) -> TravelFn:
 
 
 def changed_premises(
-    session: Session, since: datetime, last_visit_id: int, now: datetime
+    session: Session, since: datetime, last_visit_id: int, last_incident_id: int, now: datetime
 ) -> list[int]:
     """Premises whose inputs changed since ``since`` (see the module docstring)."""
     parts = [
@@ -162,17 +163,18 @@ def changed_premises(
         select(Device.premises_id).where(Device.updated_at >= since),
         select(DeviceAlarm.premises_id).where(DeviceAlarm.updated_at >= since),
         select(Incident.premises_id).where(
-            Incident.updated_at >= since, Incident.premises_id.is_not(None)
+            Incident.id > last_incident_id, Incident.premises_id.is_not(None)
         ),
     ]
     return sorted({int(x) for x in session.scalars(union(*parts)) if x is not None})
 
 
-def changed_fire_cells(session: Session, since: datetime) -> set[str]:
-    """Cells of fire incidents written since ``since``."""
+def changed_fire_cells(session: Session, last_incident_id: int) -> set[str]:
+    """Cells of fire incidents recorded since the last run (by id: the incident table's update
+    stamp has no index, and a 1M-row scan would cost more than the whole incremental run)."""
     rows = session.execute(
         select(Incident.lon, Incident.lat).where(
-            Incident.updated_at >= since, Incident.type == IncidentType.FIRE
+            Incident.id > last_incident_id, Incident.type == IncidentType.FIRE
         )
     ).all()
     if not rows:
@@ -221,14 +223,15 @@ def run_scoring(
     if last is None:
         full = True
     last_visit_id = int(session.scalar(select(func.max(PatrolVisit.id))) or 0)
+    last_incident_id = int(session.scalar(select(func.max(Incident.id))) or 0)
 
     ids: list[int] | None = None
     fire_cells: set[str] = set()
     if not full:
         assert last is not None
         since = last.started_at - WATERMARK_MARGIN
-        ids = changed_premises(session, since, last.last_visit_id, now)
-        fire_cells = changed_fire_cells(session, since)
+        ids = changed_premises(session, since, last.last_visit_id, last.last_incident_id, now)
+        fire_cells = changed_fire_cells(session, last.last_incident_id)
 
     data = gather(session, ids, now)
     data.numeric["travel_s"] = travel(data.lon, data.lat) if len(data) else np.zeros(0)
@@ -257,10 +260,9 @@ def run_scoring(
             session.execute(delete(PremisesRisk).where(PremisesRisk.premises_id.in_(part)))
 
     rows = []
-    factors_of: list[dict[str, list[object]]] = []
+    factors_of = all_factors(scored)
     for i in range(len(data)):
-        factors = factors_json(scored, i)
-        factors_of.append(factors)
+        factors = factors_of[i]
         rows.append(
             {
                 "premises_id": int(data.ids[i]),
@@ -274,7 +276,7 @@ def run_scoring(
             }
         )
     if rows:
-        session.execute(insert(PremisesRisk), rows)
+        session.execute(insert(PremisesRisk.__table__), rows)
 
     n_cells = _score_cells(
         session,
@@ -324,6 +326,7 @@ def run_scoring(
         cells_scored=n_cells,
         warnings_raised=raised,
         last_visit_id=last_visit_id,
+        last_incident_id=last_incident_id,
         duration_ms=duration_ms,
     )
     session.add(run)

@@ -3,7 +3,8 @@
 Rules (each raises at most one open warning per ``key``; a rule firing again while its warning
 is open adds nothing, and once the warning is closed a new crossing raises a new one):
 
-- ``level_up`` — a premises' level rose to 较高 or 高 in a scoring run;
+- ``level_up`` — a premises' level rose to 较高 or 高 from a lower one in a scoring run (a
+  premises' first score is where it starts, not a crossing);
 - ``level1_overdue_major`` — a 一级管控 premises has a major hazard past its deadline;
 - ``repeated_alarms`` — a premises' devices raised :data:`REPEAT_ALARMS` or more alarms in
   :data:`~lanyan.risk.inputs.REPEAT_DAYS` days;
@@ -149,7 +150,8 @@ def premises_drafts(
         }
         level: RiskLevel = r["level"]
         was = previous.get(pid)
-        if level in WARN_LEVELS and (was is None or was.rank < level.rank):
+        # a first score is where a premises starts, not a crossing: only a rise warns
+        if level in WARN_LEVELS and was is not None and was.rank < level.rank:
             out.append(
                 {
                     **base,

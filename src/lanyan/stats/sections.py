@@ -42,6 +42,7 @@ SECTION_MODULES: tuple[str, ...] = (
     "lanyan.enforcement.figures",
     "lanyan.outreach.figures",
     # issue 18 (risk)
+    "lanyan.risk.figures",
     # issue 19 (command)
     "lanyan.command.figures",
     # issue 20 (duty)

@@ -131,6 +131,8 @@ SCREEN_MENU: dict[Screen, tuple[str, str]] = {
     Screen.DASHBOARD: ("/dashboard", "统计看板"),
     Screen.PREVENTION: ("/prevention", "防火监督"),
     Screen.GRID: ("/grid", "网格巡查"),
+    # issue 18 (risk)
+    Screen.RISK: ("/risk", "风险预警"),
     # issue 17 (enforcement)
     Screen.ENFORCEMENT: ("/enforcement", "监督执法"),
     Screen.INSPECT: ("/inspect", "现场检查"),

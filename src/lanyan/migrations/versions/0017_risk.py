@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("cells_scored", sa.Integer(), nullable=False),
         sa.Column("warnings_raised", sa.Integer(), nullable=False),
         sa.Column("last_visit_id", sa.Integer(), nullable=False),
+        sa.Column("last_incident_id", sa.Integer(), nullable=False),
         sa.Column("duration_ms", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_run")),
     )
