@@ -44,6 +44,7 @@ from lanyan.stats.distribution_api import router as distribution_router
 from lanyan.system.api import router as system_router
 from lanyan.system.settings import require_road_file
 from lanyan.web.command_pages import router as command_pages_router
+from lanyan.web.duty_pages import router as duty_pages_router
 from lanyan.web.enforcement_pages import router as enforcement_pages_router
 from lanyan.web.risk_pages import router as risk_pages_router
 from lanyan.web.pages import router as web_router
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scene_pages_router,
         # issue 20 (duty)
         duty_router,
+        duty_pages_router,
         enforcement_pages_router,
         web_router,
     ):

@@ -216,6 +216,9 @@ class Screen(StrEnum):
     COMMAND = "command"
     PREPLANS = "preplans"
     # --- issue 20 (duty) ---
+    DUTY = "duty"
+    DUTY_DESK = "strength"
+    ASSESSMENTS = "assessments"
 
 
 SCREEN_ACTIONS: dict[Screen, Action] = {
@@ -238,6 +241,9 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.COMMAND: Action.COMMAND_DESK,
     Screen.PREPLANS: Action.PREPLAN_WRITE,
     # --- issue 20 (duty) ---
+    Screen.DUTY: Action.DUTY_DECLARE,
+    Screen.DUTY_DESK: Action.READ,
+    Screen.ASSESSMENTS: Action.READ,
 }
 """The action a role needs to open each page: the pages and the API read the same table."""
 

@@ -144,6 +144,10 @@ SCREEN_MENU: dict[Screen, tuple[str, str]] = {
     Screen.GOVERNANCE: ("/governance", "网格与巡查"),
     Screen.RESOURCES: ("/resources", "力量与预案"),
     Screen.COMMAND: ("/command", "指挥作战"),
+    # issue 20 (duty)
+    Screen.DUTY: ("/duty", "执勤申报"),
+    Screen.DUTY_DESK: ("/strength", "执勤实力与练兵"),
+    Screen.ASSESSMENTS: ("/assessments", "考核公示"),
     Screen.ADMIN: ("/admin", "系统管理"),
 }
 """Each page's address and menu label, in menu order."""
