@@ -517,3 +517,18 @@ def test_a_document_downloads_as_pdf(app_client: TestClient, world: World) -> No
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
     assert "filename*=UTF-8''" in pdf.headers["content-disposition"]
+
+
+def test_the_desk_lists_answer_in_the_jurisdiction(app_client: TestClient, world: World) -> None:
+    """Each list of the desk answers its records to the brigade and none to the other one."""
+    for path in ("plans", "inspections", "documents", "seals", "cases"):
+        mine = app_client.get(f"{API}/{path}", headers=_officer(world, "a")).json()
+        assert mine["total"] >= 1 and len(mine["items"]) == min(mine["total"], 100), path
+    plans_page = app_client.get(f"{API}/plans", headers=_officer(world, "a")).json()
+    assert all(p["items_total"] >= p["items_done"] for p in plans_page["items"])
+    rows = app_client.get(f"{API}/inspections", headers=_officer(world, "a")).json()["items"]
+    assert {r["premises_name"] for r in rows} == {"a商场"}
+    others = app_client.get(f"{API}/seals", headers=_officer(world, "b")).json()
+    assert others["total"] == 0
+    cases_b = app_client.get(f"{API}/cases", headers=_officer(world, "b")).json()["items"]
+    assert [c["premises_name"] for c in cases_b] == ["b商场"]

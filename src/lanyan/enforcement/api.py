@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SessionDep, id_path
-from lanyan.api.paging import Page, paginate
+from lanyan.api.paging import Page, count, page_of, paginate
 from lanyan.core.actor import Actor
-from lanyan.core.jurisdiction import visible
+from lanyan.core.jurisdiction import visible_condition
 from lanyan.core.permissions import Action
 from lanyan.enforcement import cases, documents, evaluation, inspect, plans, seals, templates
 from lanyan.enforcement.cases import PenaltyInput
@@ -48,7 +48,7 @@ from lanyan.enforcement.schemas import (
     TemplatePublic,
     TemplateUpdate,
 )
-from lanyan.prevention.models import Inspection
+from lanyan.prevention.models import Inspection, Premises
 from lanyan.prevention.patrols import local_today
 
 router = APIRouter(prefix="/api/enforcement", tags=["enforcement 监督执法"])
@@ -147,6 +147,7 @@ def _case_detail(session: Session, actor: Actor, c: Case) -> CaseDetail:
 
 
 def _plan_public(session: Session, plan: Plan) -> PlanPublic:
+    """One plan with its progress."""
     total, done = session.execute(
         select(func.count(PlanItem.id), func.count(PlanItem.inspection_id)).where(
             PlanItem.plan_id == plan.id
@@ -169,13 +170,23 @@ def list_plans(
     offset: Offset = 0,
 ) -> Page[PlanPublic]:
     """Inspection plans, latest first, with how many of their premises are inspected."""
-    return paginate(
-        session,
-        plans.query_plans(actor=actor, kind=kind),
-        limit,
-        offset,
-        lambda p: _plan_public(session, p),
-    )
+    stmt = plans.query_plans(actor=actor, kind=kind)
+    rows = list(session.scalars(stmt.limit(limit).offset(offset)))
+    # the progress of the whole page in one grouped query
+    progress = {
+        plan_id: (int(total), int(done))
+        for plan_id, total, done in session.execute(
+            select(PlanItem.plan_id, func.count(PlanItem.id), func.count(PlanItem.inspection_id))
+            .where(PlanItem.plan_id.in_([p.id for p in rows]))
+            .group_by(PlanItem.plan_id)
+        )
+    }
+    items = []
+    for plan in rows:
+        out = PlanPublic.model_validate(plan)
+        out.items_total, out.items_done = progress.get(plan.id, (0, 0))
+        items.append(out)
+    return page_of(items, count(session, stmt), limit, offset)
 
 
 @router.post("/plans", response_model=PlanPublic, status_code=201)
@@ -255,38 +266,30 @@ def list_inspections(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[InspectionRow]:
-    """Inspections recorded through enforcement, latest first."""
+    """Inspections recorded through enforcement, latest first (one query per page)."""
     actor.require(Action.READ)
     stmt = (
-        visible(actor, InspectionRecord)
+        select(
+            InspectionRecord.inspection_id,
+            InspectionRecord.plan_id,
+            InspectionRecord.items_checked,
+            InspectionRecord.items_failed,
+            Inspection.premises_id,
+            Inspection.inspected_on,
+            Inspection.outcome,
+            Premises.name.label("premises_name"),
+        )
         .join(Inspection, Inspection.id == InspectionRecord.inspection_id)
+        .join(Premises, Premises.id == Inspection.premises_id)
+        .where(visible_condition(actor, Inspection))
         .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
     )
     if plan_id is not None:
         stmt = stmt.where(InspectionRecord.plan_id == plan_id)
-    return paginate(
-        session,
-        stmt,
-        limit,
-        offset,
-        lambda r: InspectionRow(
-            inspection_id=r.inspection_id,
-            premises_id=r.inspection.premises_id,
-            premises_name=_premises_name(session, r.inspection.premises_id),
-            inspected_on=r.inspection.inspected_on,
-            outcome=r.inspection.outcome,
-            items_checked=r.items_checked,
-            items_failed=r.items_failed,
-            plan_id=r.plan_id,
-        ),
-    )
-
-
-def _premises_name(session: Session, premises_id: int) -> str:
-    from lanyan.prevention.models import Premises
-
-    premises = session.get(Premises, premises_id)
-    return premises.name if premises else "—"
+    rows = session.execute(stmt.limit(limit).offset(offset)).all()
+    items = [InspectionRow.model_validate(row, from_attributes=True) for row in rows]
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return page_of(items, int(total or 0), limit, offset)
 
 
 # --- documents -----------------------------------------------------------------------------------
