@@ -443,3 +443,276 @@ def test_every_duty_figure_traces_to_as_many_records(
                 if kind(key) == "count":
                     assert len(records) == values[key], key
     assert values["duty.declarations"] >= 2
+
+
+FINDING_STATES = ("open", "rectifying", "closed")
+LEGAL = {("open", "rectifying"), ("rectifying", "closed"), ("rectifying", "open")}
+
+
+def _finding_in(client: TestClient, world: World, state: str) -> int:
+    """A 督察 finding brought to ``state`` by legal moves."""
+    h = world.headers("commander")
+    made = client.post(
+        "/api/duty/supervisions",
+        headers=h,
+        json={
+            "org_id": world.a.station_id,
+            "inspected_on": "2025-03-20",
+            "inspector": "督察支队",
+            "findings": [{"order": "readiness", "description": "器材未按规定摆放"}],
+        },
+    )
+    assert made.status_code == 201, made.text
+    fid = int(made.json()["findings"][0]["id"])
+    path = {"open": [], "rectifying": ["rectifying"], "closed": ["rectifying", "closed"]}[state]
+    for step in path:
+        who = "crew_a" if step == "rectifying" else "commander"
+        r = client.post(
+            f"/api/duty/findings/{fid}/state",
+            headers=world.headers(who),
+            json={"state": step, "note": "已重新摆放并拍照"},
+        )
+        assert r.status_code == 200, r.text
+    return fid
+
+
+@pytest.mark.parametrize("source", FINDING_STATES)
+def test_finding_moves_pair_by_pair(
+    app_client: TestClient, world: World, factory: Any, source: str
+) -> None:
+    for target in FINDING_STATES:
+        fid = _finding_in(app_client, world, source)
+        who = "crew_a" if target == "rectifying" else "commander"
+        audits = _count(factory, AuditLog)
+        r = app_client.post(
+            f"/api/duty/findings/{fid}/state",
+            headers=world.headers(who),
+            json={"state": target, "note": "整改完毕"},
+        )
+        if (source, target) in LEGAL:
+            assert r.status_code == 200, (source, target, r.text)
+            assert r.json()["state"] == target
+            assert _count(factory, AuditLog) == audits + 1
+        else:
+            assert r.status_code == 409, (source, target, r.text)
+            assert "不能改为" in r.json()["detail"]
+            assert _count(factory, AuditLog) == audits
+
+
+def test_who_moves_a_finding_and_what_a_fix_needs(app_client: TestClient, world: World) -> None:
+    fid = _finding_in(app_client, world, "open")
+    # the inspector does not report the station's fix, the station does not close its own finding
+    refused = app_client.post(
+        f"/api/duty/findings/{fid}/state",
+        headers=world.headers("commander"),
+        json={"state": "rectifying", "note": "x"},
+    )
+    assert refused.status_code == 403
+    no_note = app_client.post(
+        f"/api/duty/findings/{fid}/state",
+        headers=world.headers("crew_a"),
+        json={"state": "rectifying"},
+    )
+    assert no_note.status_code == 422
+    # a crew of brigade b does not even see brigade a's finding
+    hidden = app_client.post(
+        f"/api/duty/findings/{fid}/state",
+        headers=world.headers("crew_b"),
+        json={"state": "rectifying", "note": "x"},
+    )
+    assert hidden.status_code == 404
+
+
+def test_training_grid_routine_and_logs_refuse_bad_input(
+    app_client: TestClient, world: World, roster: dict[str, list[int]], factory: Any
+) -> None:
+    from lanyan.duty.models import SafetyGridNode, TrainingSession
+
+    h = world.headers("commander")
+    sessions = _count(factory, TrainingSession)
+    unknown = app_client.post(
+        "/api/duty/sessions",
+        headers=h,
+        json={
+            "org_id": world.a.station_id,
+            "subject": "skill",
+            "title": "绳索救援",
+            "held_on": "2025-03-05",
+            "attendee_ids": [roster["a"][0], 999_999],
+        },
+    )
+    assert unknown.status_code == 422 and "人员不存在" in unknown.json()["detail"]
+    assert _count(factory, TrainingSession) == sessions
+    plan = app_client.post(
+        "/api/duty/plans",
+        headers=h,
+        json={
+            "org_id": world.a.station_id,
+            "month": "2025-03",
+            "subject": "skill",
+            "title": "绳索",
+        },
+    ).json()
+    held = app_client.post(
+        "/api/duty/sessions",
+        headers=h,
+        json={
+            "org_id": world.a.station_id,
+            "plan_id": plan["id"],
+            "subject": "skill",
+            "title": "绳索救援",
+            "held_on": "2025-03-05",
+            "attendee_ids": roster["a"][:4],
+        },
+    )
+    assert held.status_code == 201 and held.json()["attendees"] == 4
+    plans = app_client.get("/api/duty/plans", params={"month": "2025-03"}, headers=h).json()
+    assert [p["sessions_held"] for p in plans if p["id"] == plan["id"]] == [1]
+    wrong_month = app_client.post(
+        "/api/duty/sessions",
+        headers=h,
+        json={
+            "org_id": world.a.station_id,
+            "plan_id": plan["id"],
+            "subject": "skill",
+            "title": "绳索救援",
+            "held_on": "2025-04-05",
+            "attendee_ids": roster["a"][:1],
+        },
+    )
+    assert wrong_month.status_code == 422
+    bad_range = app_client.post(
+        "/api/duty/assessments",
+        headers=h,
+        json={
+            "org_id": world.a.station_id,
+            "held_on": "2025-03-01",
+            "subject": "fitness",
+            "item": "引体向上",
+            "measure": "score",
+            "pass_value": 120,
+            "max_value": 100,
+        },
+    )
+    assert bad_range.status_code == 422
+    # the safety grid goes down one level at a time and starts at the detachment
+    nodes = _count(factory, SafetyGridNode)
+    top_wrong = app_client.post(
+        "/api/duty/grid",
+        headers=h,
+        json={"org_id": world.a.station_id, "level": "station", "name": "x", "responsible": "y"},
+    )
+    assert top_wrong.status_code == 422
+    root = app_client.post(
+        "/api/duty/grid",
+        headers=h,
+        json={
+            "org_id": world.detachment_id,
+            "level": "detachment",
+            "name": "支队",
+            "responsible": "支队长",
+        },
+    ).json()
+    skipped = app_client.post(
+        "/api/duty/grid",
+        headers=h,
+        json={
+            "parent_id": root["id"],
+            "org_id": world.a.station_id,
+            "level": "station",
+            "name": "甲站",
+            "responsible": "站长",
+        },
+    )
+    assert skipped.status_code == 422
+    assert _count(factory, SafetyGridNode) == nodes + 1
+    parent = root["id"]
+    for level, org in (
+        ("brigade", world.a.brigade_id),
+        ("station", world.a.station_id),
+        ("squad", world.a.station_id),
+    ):
+        made = app_client.post(
+            "/api/duty/grid",
+            headers=h,
+            json={
+                "parent_id": parent,
+                "org_id": org,
+                "level": level,
+                "name": level,
+                "responsible": "责任人",
+            },
+        )
+        assert made.status_code == 201, made.text
+        parent = made.json()["id"]
+    tree = app_client.get("/api/duty/grid", headers=h).json()
+    node, depth = next(t for t in tree if t["id"] == root["id"]), 0
+    while node["children"]:
+        node, depth = node["children"][0], depth + 1
+    assert depth == 3 and node["level"] == "squad"
+    # a routine out of time order, a handover without both people
+    assert (
+        app_client.put(
+            f"/api/duty/routines/{world.a.station_id}",
+            headers=h,
+            json={
+                "items": [{"at": "07:00", "activity": "早操"}, {"at": "06:30", "activity": "起床"}]
+            },
+        ).status_code
+        == 422
+    )
+    assert (
+        app_client.post(
+            "/api/duty/logs",
+            headers=world.headers("crew_a"),
+            json={"org_id": world.a.station_id, "kind": "handover", "handed_over_by": "张三"},
+        ).status_code
+        == 422
+    )
+
+
+def test_yesterdays_declaration_carries_over(
+    app_client: TestClient, world: World, roster: dict[str, list[int]], factory: Any
+) -> None:
+    from datetime import timedelta
+
+    from lanyan.core.actor import SYSTEM
+    from lanyan.core.clock import utcnow
+    from lanyan.duty import declarations
+    from lanyan.duty.schemas import DeclarationIn, SeatIn, VehicleIn
+
+    with factory() as s:
+        s.query(Declaration).filter(Declaration.station_id == world.b.station_id).delete()
+        declarations.declare(
+            s,
+            actor=SYSTEM,
+            data=DeclarationIn(
+                station_id=world.b.station_id,
+                officer_id=roster["b"][4],
+                vehicles=[
+                    VehicleIn(
+                        unit_id=world.b.unit_id,
+                        crew=[SeatIn(person_id=p, seat="firefighter") for p in roster["b"][:3]],
+                    )
+                ],
+            ),
+            now=utcnow() - timedelta(days=1),
+        )
+        s.commit()
+    today = app_client.get(
+        f"/api/duty/stations/{world.b.station_id}/today", headers=world.headers("crew_b")
+    ).json()
+    assert today["today"] is None and today["previous"]["people"] == 3
+    carried = app_client.post(
+        f"/api/duty/stations/{world.b.station_id}/carry-over", headers=world.headers("crew_b")
+    )
+    assert carried.status_code == 201, carried.text
+    assert carried.json()["carried_over"] and carried.json()["people"] == 3
+    board = app_client.get("/api/duty/board", headers=world.headers("crew_b")).json()
+    assert [r["station_id"] for r in board["stations"]] == [world.b.station_id]
+    assert board["stations"][0]["carried_over"]
+    # another brigade's station is not the crew's to declare
+    other = app_client.post(
+        f"/api/duty/stations/{world.a.station_id}/carry-over", headers=world.headers("crew_b")
+    )
+    assert other.status_code == 404
