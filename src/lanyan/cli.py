@@ -45,6 +45,9 @@ def _mount_stats() -> None:
     from lanyan.risk.cli import risk_app  # issue 18 (risk)
 
     app.add_typer(risk_app, name="risk")
+    from lanyan.command.preplan_cli import preplans_app  # issue 19 (pre-plans)
+
+    app.add_typer(preplans_app, name="preplans")
 
 
 _mount_stats()

@@ -166,6 +166,25 @@ def test_approval_publishes_the_version_and_sets_the_review_date(
     assert _save(app_client, world, "grid_a", premises_id, BODY).status_code == 403
 
 
+def _overdue_figure(client: TestClient, org_id: int) -> int:
+    """The figure scene.preplans.overdue of this year for one brigade, checked against its trace."""
+    from lanyan.command.preplan_figures import SECTION
+    from lanyan.core.clock import utcnow
+    from lanyan.stats.periods import Period
+    from lanyan.stats.queries import Scope
+
+    with _factory(client)() as session:
+        org = session.get(Organization, org_id)
+        assert org is not None
+        scope = Scope(org.id, org.name, org.path)
+        period = Period.year(local_today().year)
+        values = SECTION.compute(session, scope, period, utcnow())
+        key = "scene.preplans.overdue"
+        rows = session.execute(SECTION.trace(session, scope, period, utcnow(), key)).all()
+        assert len(rows) == values[key]
+        return int(values[key] or 0)
+
+
 def test_a_plan_past_its_review_interval_is_flagged(
     app_client: TestClient, world: World, plan: dict[str, Any]
 ) -> None:
@@ -182,6 +201,8 @@ def test_a_plan_past_its_review_interval_is_flagged(
     ).json()
     assert [r["premises_id"] for r in listed["items"]] == [premises_id]
     assert listed["items"][0]["overdue"] is True
+    assert _overdue_figure(app_client, world.a.brigade_id) == 1
+    assert _overdue_figure(app_client, world.b.brigade_id) == 0
     # the boundary: due today is not yet overdue
     with _factory(app_client)() as session:
         row = session.scalars(select(PrePlan).where(PrePlan.premises_id == premises_id)).one()
@@ -191,6 +212,7 @@ def test_a_plan_past_its_review_interval_is_flagged(
         "/api/preplans", params={"overdue": True}, headers=world.headers("officer_a")
     ).json()
     assert listed["total"] == 0
+    assert _overdue_figure(app_client, world.a.brigade_id) == 0
     # the other brigade sees none of it
     other = app_client.get("/api/preplans", headers=world.headers("officer_b")).json()
     assert other["total"] == 0
@@ -490,3 +512,70 @@ def test_sector_posting_with_water_source(
         headers=world.headers("commander"),
     )
     assert cleared.status_code == 200 and cleared.json()["units"][0]["sector"] is None
+
+
+def test_cli_bulk_import_all_or_nothing_and_sweep(
+    app_client: TestClient,
+    world: World,
+    plan: dict[str, Any],
+    database_url: str,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from lanyan.cli import app
+    from lanyan.core.config import get_settings
+
+    monkeypatch.setenv("LANYAN_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        _set_status(app_client, world.a.premises_id, PreplanStatus.DRAFT)
+        runner = CliRunner()
+        bad = tmp_path / "bad.json"
+        bad.write_text(
+            json.dumps(
+                [
+                    {"premises": "t:premises:b", "content": {"hazards": ["甲"]}},
+                    {"premises": "t:premises:a", "content": {"building": {"floors_above": "高"}}},
+                ]
+            ),
+            encoding="utf-8",
+        )
+        versions = _count(app_client, PrePlanVersion)
+        result = runner.invoke(app, ["preplans", "import", str(bad)])
+        assert result.exit_code == 2, result.output
+        assert "第2项" in result.output
+        assert _count(app_client, PrePlanVersion) == versions
+        good = tmp_path / "good.json"
+        good.write_text(
+            json.dumps(
+                [
+                    {"premises": "t:premises:b", "content": {"hazards": ["乙"]}},
+                    {"premises": "t:premises:a", "content": {"attack_plan": "批量"}},
+                ]
+            ),
+            encoding="utf-8",
+        )
+        result = runner.invoke(app, ["preplans", "import", str(good)])
+        assert result.exit_code == 0, result.output
+        assert _count(app_client, PrePlanVersion) == versions + 2
+        template = tmp_path / "template.xlsx"
+        assert runner.invoke(app, ["preplans", "template", str(template)]).exit_code == 0
+        result = runner.invoke(
+            app, ["preplans", "import", str(template), "--premises", "t:premises:b"]
+        )
+        assert result.exit_code == 0, result.output  # the empty template is a valid empty draft
+        # the nightly sweep moves a published plan past its review date to 需复核
+        with _factory(app_client)() as session:
+            row = session.scalars(
+                select(PrePlan).where(PrePlan.premises_id == world.a.premises_id)
+            ).one()
+            row.status = PreplanStatus.PUBLISHED
+            row.review_due_on = local_today() - timedelta(days=1)
+            session.commit()
+        result = runner.invoke(app, ["preplans", "sweep"])
+        assert result.exit_code == 0, result.output
+        assert _status(app_client, world.a.premises_id) is PreplanStatus.NEEDS_REVIEW
+    finally:
+        get_settings.cache_clear()

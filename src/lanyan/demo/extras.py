@@ -21,6 +21,7 @@ EXTRA_MODULES: tuple[str, ...] = (
     "lanyan.demo.enforcement",
     # issue 18 (risk)
     # issue 19 (command)
+    "lanyan.demo.preplans",
     # issue 20 (duty)
 )
 """Modules each defining ``load``, in the order they run."""

@@ -44,6 +44,7 @@ SECTION_MODULES: tuple[str, ...] = (
     # issue 18 (risk)
     "lanyan.risk.figures",
     # issue 19 (command)
+    "lanyan.command.preplan_figures",
     "lanyan.command.figures",
     # issue 20 (duty)
     "lanyan.duty.figures",
