@@ -103,6 +103,22 @@ def test_csv_variants_are_tolerated() -> None:
         f"03/{1 + i % 28:02d}/2024 01:47:00 PM,-122.4,37.7,Medical\n" for i in range(40)
     )
     assert read_calls_csv("c.csv", text=us).first_day == date(2024, 3, 1)
+    # a portal export: one location column, (lat, lon) or WKT, no lon/lat columns
+    portal = (
+        "Received DtTm,Call Type,Location\n"
+        + "".join(
+            f'2024-03-{1 + i % 28:02d} 10:00:00,Alarms,"(37.7{i % 9}, -122.4{i % 7})"\n'
+            for i in range(20)
+        )
+        + "".join(
+            f"2024-04-{1 + i % 28:02d} 10:00:00,Fire,POINT (-122.4{i % 7} 37.7{i % 9})\n"
+            for i in range(20)
+        )
+    )
+    calls = read_calls_csv("d.csv", text=portal)
+    assert len(calls) == 40
+    assert calls.lon.max() < -122 and calls.lat.min() > 37
+    assert set(calls.kind) == {"Alarms", "Fire"}
 
 
 @pytest.mark.parametrize(

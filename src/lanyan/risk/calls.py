@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -39,16 +40,48 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "timestamp",
         "received_at",
         "received",
+        "received_dttm",
         "call_time",
         "call_date",
+        "alarm_time",
+        "alarm_dttm",
+        "incident_date",
         "date",
     ),
     "lon": ("lon", "lng", "long", "longitude", "x"),
     "lat": ("lat", "latitude", "y"),
-    "type": ("type", "call_type", "incident_type", "category", "kind"),
+    "type": (
+        "type",
+        "call_type",
+        "incident_type",
+        "type_description",
+        "category",
+        "kind",
+        "title",
+        "nature",
+    ),
+    "point": ("location", "point", "geom", "the_geom", "geometry", "report_location"),
 }
 """Header names accepted for each column (compared after lower-casing and turning spaces and
-hyphens into underscores); the first column matching an alias wins."""
+hyphens into underscores); the first column matching an alias wins. ``point`` is used only
+when there is no ``lon``/``lat`` pair: a WKT ``POINT (lon lat)`` or an open-data portal's
+``(lat, lon)``."""
+
+_WKT = re.compile(r"POINT\s*\(\s*([-+0-9.eE]+)[\s,]+([-+0-9.eE]+)\s*\)", re.IGNORECASE)
+_PAIR = re.compile(r"^\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*\)$")
+
+
+def split_point(text: str) -> tuple[str, str]:
+    """``(lon, lat)`` texts of a point cell (``("", "")`` when it holds no point)."""
+    value = text.strip()
+    wkt = _WKT.search(value)
+    if wkt:
+        return wkt.group(1), wkt.group(2)
+    pair = _PAIR.match(value)
+    if pair:
+        return pair.group(2), pair.group(1)  # portals write (latitude, longitude)
+    return "", ""
+
 
 TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -154,7 +187,14 @@ def _column_map(header: list[str]) -> dict[str, int]:
             if alias in norm:
                 found[column] = norm.index(alias)
                 break
-    missing = [c for c in ("time", "lon", "lat") if c not in found]
+    required: tuple[str, ...] = ("time", "lon", "lat")
+    if "point" in found and ("lon" not in found or "lat" not in found):
+        found.pop("lon", None)
+        found.pop("lat", None)
+        required = ("time", "point")
+    else:
+        found.pop("point", None)
+    missing = [c for c in required if c not in found]
     if missing:
         raise CallsFileError(
             f"CSV 缺少列 {', '.join(missing)}：需要 time, lon, lat, type（WGS-84），"
@@ -225,8 +265,11 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
             continue
         total += 1
         try:
-            lon_text = record[cols["lon"]].strip()
-            lat_text = record[cols["lat"]].strip()
+            if "point" in cols:
+                lon_text, lat_text = split_point(record[cols["point"]])
+            else:
+                lon_text = record[cols["lon"]].strip()
+                lat_text = record[cols["lat"]].strip()
             time_text = record[cols["time"]]
         except IndexError:
             bad.append(f"第 {lineno} 行列数不足 / line {lineno}: too few columns")
