@@ -140,3 +140,15 @@ def test_csv_refusals_say_why(text: str, message: str) -> None:
 def test_missing_file() -> None:
     with pytest.raises(CallsFileError, match="无法读取"):
         read_calls_csv("/nonexistent/calls.csv")
+
+
+def test_forecast_command_on_the_real_csv() -> None:
+    result = CliRunner().invoke(
+        app, ["risk", "forecast", "--incidents", str(REAL), "--horizon", "30", "--top", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    last = json.loads(result.output.strip().splitlines()[-1])
+    assert last["origin"] == "2023-11-06"  # the day after the last call
+    assert len(last["top"]) == 3
+    assert last["top"][0]["expected"] >= last["top"][2]["expected"] > 0
+    assert -80.2 < last["top"][0]["lon"] < -79.8

@@ -113,3 +113,82 @@ def backtest(
         draw_chart(result, chart)
         console.print(f"图表已写入 chart written: {chart}")
     print(json.dumps(s, ensure_ascii=False))
+
+
+@risk_app.command()
+def forecast(
+    incidents: Annotated[
+        Path | None,
+        typer.Option(help="警情 CSV（time, lon, lat, type；WGS-84）；不给则用数据库中的警情"),
+    ] = None,
+    horizon: Annotated[int, typer.Option(min=1, max=90, help="预测时长（天），通常 7 或 30")] = 7,
+    origin: Annotated[
+        str | None, typer.Option(help="预测起始日 YYYY-MM-DD（默认：最后一起警情的次日）")
+    ] = None,
+    resolution: Annotated[int, typer.Option(help="H3 网格分辨率（5–11，默认 8 ≈0.74 km²）")] = 8,
+    top: Annotated[int, typer.Option(min=1, max=500, help="列出预测警情最多的网格数")] = 10,
+) -> None:
+    """Forecast calls per H3 cell for the next days: the top cells and the spikes."""
+    from lanyan.risk.calls import CallHistory, CallsFileError, read_calls_csv
+    from lanyan.risk.cells import cell_center
+    from lanyan.risk.forecast import forecast_cells
+
+    start: date | None = None
+    if origin is not None:
+        try:
+            start = date.fromisoformat(origin)
+        except ValueError:
+            err.print(f"[bold red]错误[/]：起始日须为 YYYY-MM-DD（收到 {origin!r}）")
+            raise typer.Exit(2) from None
+    if incidents is not None:
+        try:
+            history = read_calls_csv(incidents)
+        except CallsFileError as exc:
+            err.print(f"[bold red]错误[/]：{exc}")
+            raise typer.Exit(2) from None
+    else:
+        loaded = _db_history()
+        assert isinstance(loaded, CallHistory)
+        history = loaded
+    try:
+        fc = forecast_cells(history, origin=start, horizon=horizon, resolution=resolution)
+    except ValueError as exc:
+        err.print(f"[bold red]错误[/]：{exc}")
+        raise typer.Exit(2) from None
+    console.print(
+        f"{fc.origin} 起 {horizon} 天，{len(fc.cells)} 个网格共预测 {fc.expected.sum():.1f} 起"
+        f"（常态 {fc.usual.sum():.1f} 起）；参数 {fc.params.label()}"
+    )
+    rows = []
+    order = sorted(range(len(fc.cells)), key=lambda i: -fc.expected[i])[:top]
+    for rank, i in enumerate(order, start=1):
+        lon, lat = cell_center(fc.cells[i])
+        rows.append(
+            {
+                "cell": fc.cells[i],
+                "lon": round(lon, 5),
+                "lat": round(lat, 5),
+                "expected": round(float(fc.expected[i]), 2),
+                "usual": round(float(fc.usual[i]), 2),
+            }
+        )
+        console.print(
+            f"{rank:>3}. {fc.cells[i]}（{lon:.4f}, {lat:.4f}）预测 {fc.expected[i]:.2f} 起，"
+            f"常态 {fc.usual[i]:.2f} 起",
+            highlight=False,
+        )
+    spikes = fc.spikes()
+    console.print(f"预测显著高于常态（≥1.5 倍且 ≥1 起）的网格：{len(spikes)} 个", highlight=False)
+    print(
+        json.dumps(
+            {
+                "origin": fc.origin.isoformat(),
+                "horizon_days": horizon,
+                "cells": len(fc.cells),
+                "expected_total": round(float(fc.expected.sum()), 2),
+                "top": rows,
+                "spikes": spikes,
+            },
+            ensure_ascii=False,
+        )
+    )
