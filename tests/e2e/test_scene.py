@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import PHONE_VIEWPORT, LiveServer, shot
+from tests.e2e.test_page_sizes import LAYOUT_PROBLEMS
 
 REPORT_TEXT = "三楼东侧浓烟，两人被困（端到端测试）"
 
@@ -146,6 +147,8 @@ def test_commander_sees_preplan_and_receives_a_photo_report_live(
     crew.wait_for_selector("#report-thumbs img[data-upload-id]")
     crew.check("#report-reinforce")
     crew.fill("#report-needs", "举高车1辆")
+    problems = crew.evaluate(LAYOUT_PROBLEMS)
+    assert not problems, "\n".join(problems)
     shot(crew, "scene-02-crew-report")
     crew.click("#report-send")
     crew.wait_for_selector('#cs-reports li[data-status="sent"]')
@@ -167,3 +170,13 @@ def test_commander_sees_preplan_and_receives_a_photo_report_live(
         view = client.get(f"/api/scene/incidents/{incident_id}").json()
     [report] = view["reports"]
     assert report["status"] == "acknowledged" and len(report["photo_ids"]) == 1
+
+    # the pre-plan desk shows the plan, its version and the review state
+    commander.goto(f"/preplans?premises={call['premises']['id']}")
+    commander.wait_for_selector("body[data-ready]")
+    commander.wait_for_selector("#pp-versions li")
+    assert call["premises"]["name"] in commander.locator("#pp-detail h2").inner_text()
+    assert "已发布" in commander.locator("#pp-detail h2").inner_text()
+    _image_loaded(commander, "#pp-detail .pp-floor-plan img")
+    shot(commander, "scene-04-preplan-desk")
+    assert not commander.errors, commander.errors

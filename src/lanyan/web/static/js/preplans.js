@@ -101,7 +101,7 @@ async function open(premisesId, version = null) {
         }, text),
       )
     : [];
-  document.getElementById("pp-detail").replaceChildren(
+  const parts = [
     h("h2", {}, answer.premises_name, " ", plan ? h("span", { class: "badge" }, STATUS[plan.status]) : h("span", { class: "badge" }, "尚无预案"), plan?.overdue ? h("span", { class: "badge pp-overdue" }, "超期未复核") : null),
     h("div", { class: "small muted" }, answer.address || ""),
     plan
@@ -140,7 +140,9 @@ async function open(premisesId, version = null) {
           await Promise.all([open(premisesId), loadList()]);
         }),
     }, "保存新版本")),
-  );
+  ];
+  // replaceChildren is the DOM's own: it would write a null as the text "null"
+  document.getElementById("pp-detail").replaceChildren(...parts.filter(Boolean));
 }
 
 async function searchPremises(event) {
