@@ -23,6 +23,7 @@ EXTRA_MODULES: tuple[str, ...] = (
     # issue 19 (command)
     "lanyan.demo.preplans",
     # issue 20 (duty)
+    "lanyan.demo.duty",
 )
 """Modules each defining ``load``, in the order they run."""
 

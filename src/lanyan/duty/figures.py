@@ -346,7 +346,7 @@ def _duty_paragraph(current: Figures, previous: Figures) -> str | None:
     if not v.get("duty.declarations"):
         return None
     return (
-        f"各站每日申报执勤实力{v['duty.declarations']}次，按时申报{v['duty.on_time']}次，"
+        f"各站申报执勤实力{v['duty.declarations']}次，按时申报{v['duty.on_time']}次，"
         f"按时率{v['duty.on_time_pct']}%。"
     )
 
