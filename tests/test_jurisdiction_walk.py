@@ -41,6 +41,8 @@ LIST_IDS = {"photo_ids": "upload_id", "evidence_ids": "upload_id", "unit_ids": "
 NOT_RECORDS = {
     "rule_id": "response plan rules (等级调派) are detachment-wide configuration, no brigade's",
     "kind": "document templates (监督执法文书) are the detachment's configuration, no brigade's",
+    "key": "campaign topics are the detachment's catalogue (administrators), no brigade's",
+    "code": "campaign measures are the detachment's catalogue (administrators), no brigade's",
 }
 """Path parameters that name no record of a brigade: the route is not walked with them."""
 
@@ -55,6 +57,10 @@ NO_RECORD_WRITES = {
     ("post", "/api/prevention/patrol-tasks/generate"): "generates tasks in the caller's own "
     "jurisdiction (checked by tests/prevention)",
     ("post", "/api/dispatch/plans"): "response plans are detachment-wide configuration",
+    ("put", "/api/prevention/campaign-catalogue/topics/{key}"): "campaign topics are the "
+    "detachment's catalogue, edited by administrators only",
+    ("put", "/api/prevention/campaign-catalogue/measures/{code}"): "campaign measures are the "
+    "detachment's catalogue, edited by administrators only",
     ("post", "/api/iot/push"): "a vendor's signed device messages (HMAC, no login); the device "
     "names its premises (checked by tests/iot)",
     ("post", "/api/iot/duty/decision"): "acts on the one alarm its signed link names, no login "
@@ -385,6 +391,8 @@ UNOWNED_TABLES = {
     "IncidentDayCounter": "the day's last incident number, city-wide; never served",
     "PushNonce": "nonces of signed IoT pushes, kept to refuse replays; never served",
     # issue 17 (enforcement, campaigns, outreach)
+    "CampaignTopic": "campaign topics are the detachment's catalogue, edited by administrators",
+    "CampaignMeasureKind": "campaign measures (and units) are the detachment's catalogue",
     "DocumentCounter": "the last document number per kind and year, city-wide; never served",
     "DocumentTemplate": "document templates are the detachment's configuration",
     # issue 18 (risk)

@@ -36,8 +36,10 @@ from lanyan.outreach.api import router as outreach_router
 from lanyan.planning.api import router as planning_router
 from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.api import router as premises_router
+from lanyan.prevention.campaign_api import router as campaign_router
 from lanyan.prevention.governance_api import router as governance_router
 from lanyan.prevention.hazards_api import router as hazards_router
+from lanyan.prevention.listing_api import router as listing_router
 from lanyan.risk.api import router as risk_router
 from lanyan.stats.api import router as stats_router
 from lanyan.stats.distribution_api import router as distribution_router
@@ -45,6 +47,7 @@ from lanyan.system.api import router as system_router
 from lanyan.system.settings import require_road_file
 from lanyan.web.command_pages import router as command_pages_router
 from lanyan.web.duty_pages import router as duty_pages_router
+from lanyan.web.campaign_pages import router as campaign_pages_router
 from lanyan.web.enforcement_pages import router as enforcement_pages_router
 from lanyan.web.risk_pages import router as risk_pages_router
 from lanyan.web.pages import router as web_router
@@ -102,6 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # issue 17 (enforcement, campaigns, outreach)
         outreach_router,
         outreach_pages_router,
+        campaign_router,
+        listing_router,
+        campaign_pages_router,
         enforcement_router,
         outreach_router,
         # issue 18 (risk)

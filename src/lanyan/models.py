@@ -35,6 +35,15 @@ from lanyan.enforcement.models import (
     Seal as EnforcementSeal,
 )
 from lanyan.outreach.models import EducationActivity, EducationBase, Volunteer, VolunteerTeam
+from lanyan.prevention.campaign_models import (
+    CampaignDirective,
+    CampaignMeasure,
+    CampaignMeasureKind,
+    CampaignTarget,
+    CampaignTopic,
+    CampaignWorkItem,
+    ListingPremises,
+)
 # issue 18 (risk)
 from lanyan.risk.models import CellRisk, PremisesRisk, RiskRun, RiskWarning
 # issue 19 (command)
@@ -101,6 +110,13 @@ __all__ = [
     "User",
     "WaterSource",
     # issue 17
+    "CampaignDirective",
+    "CampaignMeasure",
+    "CampaignMeasureKind",
+    "CampaignTarget",
+    "CampaignTopic",
+    "CampaignWorkItem",
+    "ListingPremises",
     "EnforcementCase",
     "EnforcementCounter",
     "EnforcementDocument",

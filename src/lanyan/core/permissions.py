@@ -52,6 +52,10 @@ class Action(StrEnum):
     IOT_DECIDE = "iot.alarm.decide"
     """Confirm or dismiss a device fire alarm (监控中心核警)."""
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    CAMPAIGN_MANAGE = "prevention.campaign.manage"
+    """Set campaign targets and 工作清单, issue and settle 交办单 (and reply to those received)."""
+    CAMPAIGN_CATALOGUE = "prevention.campaign.catalogue"
+    """Edit campaign topics, their checklists and the measures counted (administrators)."""
     OUTREACH_RECORD = "outreach.activity.record"
     """Record an education activity held (stations and grid workers on the phone, officers)."""
     OUTREACH_MANAGE = "outreach.manage"
@@ -151,6 +155,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 
 GRANTS: dict[Action, frozenset[Role]] = {
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    Action.CAMPAIGN_MANAGE: frozenset({Role.PREVENTION}),
+    Action.CAMPAIGN_CATALOGUE: frozenset(),
     Action.ENFORCE: frozenset({Role.PREVENTION}),
     Action.ENFORCEMENT_DESK: frozenset({Role.PREVENTION, Role.LEADER}),
     Action.OUTREACH_RECORD: frozenset({Role.STATION, Role.GRID, Role.PREVENTION}),
@@ -204,6 +210,9 @@ class Screen(StrEnum):
     GRID = "grid"
     PREVENTION = "prevention"
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    CAMPAIGNS = "campaigns"
+    CAMPAIGN_PHONE = "campaign_phone"
+    GB35181 = "gb35181"
     ENFORCEMENT = "enforcement"
     INSPECT = "inspect"
     OUTREACH = "outreach"
@@ -229,6 +238,9 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.GRID: Action.PATROL,
     Screen.PREVENTION: Action.PREVENTION_DESK,
     # --- issue 17 (enforcement, campaigns, outreach) ---
+    Screen.CAMPAIGNS: Action.PREVENTION_DESK,
+    Screen.CAMPAIGN_PHONE: Action.INSPECT,
+    Screen.GB35181: Action.PREVENTION_DESK,
     Screen.ENFORCEMENT: Action.ENFORCEMENT_DESK,
     Screen.INSPECT: Action.INSPECT,
     Screen.OUTREACH: Action.PREVENTION_DESK,

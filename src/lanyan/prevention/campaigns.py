@@ -1,5 +1,9 @@
 """Special campaigns (专项整治): a topic, a period, a checklist, a target — and the counts.
 
+Topics come from the editable catalogue (:mod:`lanyan.prevention.campaign_catalogue`); what the
+inspections did in physical units, the targets per brigade, the 工作清单 and the 交办单 are in
+:mod:`lanyan.prevention.campaign_work` and :mod:`lanyan.prevention.directives`.
+
 A detachment launches "electric-bike charging" for three months and its brigades carry it out, so a
 campaign is visible both below its organization (the brigades doing the work) and above it (the
 leadership tallying it). The counts are what the reports quote: premises inspected against the
@@ -23,7 +27,8 @@ from lanyan.core.errors import Invalid
 from lanyan.core.jurisdiction import get_visible, visible, visible_condition
 from lanyan.core.permissions import Action
 from lanyan.forces.service import get_organization
-from lanyan.prevention.checklists import CAMPAIGN_TOPICS, ITEMS, Template
+from lanyan.prevention import campaign_catalogue
+from lanyan.prevention.checklists import ITEMS
 from lanyan.prevention.definitions import not_rejected, rectified_between
 from lanyan.prevention.governance_schemas import CampaignCreate
 from lanyan.prevention.models import Campaign, Hazard, Inspection
@@ -37,15 +42,6 @@ def hazard_source(campaign_id: int) -> str:
 def local_day_start(day: date) -> datetime:
     """Midnight of ``day`` in Asia/Shanghai, as a UTC instant."""
     return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
-
-
-def topic(key: str) -> Template:
-    """A campaign topic by key, else 422 naming the known ones."""
-    found = CAMPAIGN_TOPICS.get(key)
-    if found is None:
-        known = "、".join(f"{t.key}（{t.zh}）" for t in CAMPAIGN_TOPICS.values())
-        raise Invalid(f"未知的整治主题：{key}；可选 {known}", f"unknown campaign topic {key!r}")
-    return found
 
 
 def get_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
@@ -73,14 +69,14 @@ def query_campaigns(
 def create_campaign(session: Session, *, actor: Actor, data: CampaignCreate) -> Campaign:
     """Launch a campaign for an organization of the actor's jurisdiction (their own by default)."""
     actor.require(Action.INSPECT)
-    template = topic(data.topic)
+    template = campaign_catalogue.topic(session, data.topic)
     org_id = data.org_id if data.org_id is not None else actor.org_id
     if org_id is None:
         raise Invalid("须指定组织机构", "org_id is required")
     get_organization(session, actor, org_id)
     if data.ends_on < data.starts_on:
         raise Invalid("结束日期不能早于开始日期", "ends_on must not be before starts_on")
-    checklist = list(data.checklist) if data.checklist is not None else list(template.items)
+    checklist = list(data.checklist) if data.checklist is not None else list(template.checklist)
     unknown = sorted(set(checklist) - set(ITEMS))
     if unknown:
         raise Invalid(f"未知的检查项：{'、'.join(unknown)}", f"unknown checklist items: {unknown}")

@@ -987,7 +987,27 @@ class Assessment:
             "edition": self.edition,
             "numbering": self.numbering,
             "notes": list(self.notes),
+            "unconfirmed": self.unconfirmed(),
         }
+
+    def unconfirmed(self) -> list[str]:
+        """What this determination rests on that could not be confirmed from the 2025 text.
+
+        The 2025 body was not found in any source we could read (docs/gb35181.md), so the clause
+        numbering is always listed; then each cited criterion and the composite rule used whose
+        content was not seen in a published text of the standard.
+        """
+        out = [f"条款编号与综合判定规则沿用 {self.numbering}，尚未按 {self.edition} 正文核对"]
+        for ident in dict.fromkeys([*self.counted_ids, *self.clauses_cited]):
+            criterion = CATALOGUE.get(ident)
+            if criterion is not None and not criterion.source_seen:
+                out.append(f"第 {ident} 条的判定内容未能从标准原文核实")
+        for rule in COMPOSITE_RULES:
+            if rule.clause == self.rule and not rule.source_seen:
+                out.append(
+                    f"综合判定规则第 {rule.clause} 条（{rule.threshold} 项）未能从标准原文核实"
+                )
+        return out
 
 
 def assess(

@@ -1,4 +1,4 @@
-"""Hazards, supervised listing and uploads API (火灾隐患 / 挂牌督办 / 照片)."""
+"""Hazards and uploads API (火灾隐患 / 照片); supervised listing is in ``listing_api``."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from lanyan.api.paging import Page, paginate
 from lanyan.core.clock import utcnow
 from lanyan.core.errors import Invalid
 from lanyan.core.permissions import Action
-from lanyan.prevention import hazards, listing, uploads
+from lanyan.prevention import hazards, uploads
 from lanyan.prevention.choices import HazardSeverity, HazardStatus
 from lanyan.prevention.definitions import is_overdue
-from lanyan.prevention.models import Hazard, SupervisedListing
+from lanyan.prevention.models import Hazard
 from lanyan.prevention.schemas import (
     Gb35181Request,
     HazardCheck,
@@ -24,14 +24,10 @@ from lanyan.prevention.schemas import (
     HazardRectified,
     HazardReport,
     HazardVerify,
-    ListingAdvance,
-    ListingPropose,
-    ListingPublic,
 )
 
 router = APIRouter(tags=["prevention 防火监督"])
 HazardId = Annotated[int, id_path("hazard id")]
-ListingId = Annotated[int, id_path("listing id")]
 UploadId = Annotated[int, id_path("upload id")]
 
 
@@ -65,25 +61,6 @@ def hazard_public(h: Hazard) -> HazardPublic:
         evidence_ids=list(h.evidence_ids or []),
         order_note=h.order_note,
         rectification_note=h.rectification_note,
-    )
-
-
-def listing_public(item: SupervisedListing) -> ListingPublic:
-    """A listing for the API."""
-    premises = item.hazard.premises
-    return ListingPublic(
-        id=item.id,
-        hazard_id=item.hazard_id,
-        hazard_title=item.hazard.title,
-        premises_name=premises.name if premises else None,
-        address=premises.address if premises else None,
-        level=item.level,
-        status=item.status,
-        basis=item.basis,
-        proposed_at=item.proposed_at,
-        listed_at=item.listed_at,
-        deadline_at=item.deadline_at,
-        delisted_at=item.delisted_at,
     )
 
 
@@ -264,33 +241,3 @@ def process_deadlines(actor: CurrentActor, session: SessionDep) -> dict[str, int
     result = hazards.process_deadlines(session, actor=actor)
     session.commit()
     return result
-
-
-@router.get("/api/listings", response_model=list[ListingPublic])
-def list_listings(actor: CurrentActor, session: SessionDep) -> list[ListingPublic]:
-    """Supervised listings in your jurisdiction."""
-    return [listing_public(x) for x in listing.list_listings(session, actor=actor)]
-
-
-@router.get("/api/public/listings", response_model=list[ListingPublic])
-def public_listings(session: SessionDep) -> list[ListingPublic]:
-    """The public list of hazards under supervised listing (no login: 公开曝光)."""
-    return [listing_public(x) for x in listing.list_listings(session, actor=None, public=True)]
-
-
-@router.post("/api/listings", response_model=ListingPublic, status_code=201)
-def propose(body: ListingPropose, actor: CurrentActor, session: SessionDep) -> ListingPublic:
-    """Propose a major hazard for supervised listing."""
-    item = listing.propose_listing(session, actor=actor, data=body)
-    session.commit()
-    return listing_public(item)
-
-
-@router.post("/api/listings/{listing_id}/advance", response_model=ListingPublic)
-def advance(
-    listing_id: ListingId, body: ListingAdvance, actor: CurrentActor, session: SessionDep
-) -> ListingPublic:
-    """List, start rectifying, delist or withdraw."""
-    item = listing.advance_listing(session, actor=actor, listing_id=listing_id, data=body)
-    session.commit()
-    return listing_public(item)

@@ -572,9 +572,9 @@ def _prevention_figures(
     delisted = and_(SupervisedListing.delisted_at >= lo, SupervisedListing.delisted_at < hi)
     still_open = listing_open_as_of(as_of)
     listings = session.execute(
-        select(count_if(listed), count_if(still_open), count_if(delisted))
-        .join(Hazard, Hazard.id == SupervisedListing.hazard_id)
-        .where(org_in_scope(Hazard.org_id, scope), listed | still_open | delisted)
+        select(count_if(listed), count_if(still_open), count_if(delisted)).where(
+            org_in_scope(SupervisedListing.org_id, scope), listed | still_open | delisted
+        )
     ).one()
     levels = dict(
         session.execute(

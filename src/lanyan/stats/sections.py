@@ -39,6 +39,8 @@ Kind = Literal["count", "people", "cny", "seconds", "percent"]
 
 SECTION_MODULES: tuple[str, ...] = (
     # issue 17 (enforcement, campaigns, outreach)
+    "lanyan.stats.campaign_figures",
+    "lanyan.stats.listing_figures",
     "lanyan.enforcement.figures",
     "lanyan.outreach.figures",
     # issue 18 (risk)

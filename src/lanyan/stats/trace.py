@@ -295,15 +295,16 @@ def _prevention_key(ctx: _Context, key: str) -> AnySelect:
             select(
                 SupervisedListing.id,
                 SupervisedListing.hazard_id,
-                Hazard.title,
-                Hazard.org_id,
+                func.coalesce(Hazard.title, SupervisedListing.area_name).label("title"),
+                SupervisedListing.org_id,
+                SupervisedListing.kind,
                 SupervisedListing.level,
                 SupervisedListing.status,
                 SupervisedListing.listed_at,
                 SupervisedListing.delisted_at,
             )
-            .join(Hazard, Hazard.id == SupervisedListing.hazard_id)
-            .where(org_in_scope(Hazard.org_id, ctx.scope), listings[key])
+            .outerjoin(Hazard, Hazard.id == SupervisedListing.hazard_id)
+            .where(org_in_scope(SupervisedListing.org_id, ctx.scope), listings[key])
             .order_by(SupervisedListing.id)
         )
     if key.startswith("premises.controlled."):

@@ -148,6 +148,10 @@ SCREEN_MENU: dict[Screen, tuple[str, str]] = {
     Screen.DUTY: ("/duty", "执勤申报"),
     Screen.DUTY_DESK: ("/strength", "执勤实力与练兵"),
     Screen.ASSESSMENTS: ("/assessments", "考核公示"),
+    # issue 17 (campaigns, listing, GB 35181)
+    Screen.CAMPAIGNS: ("/campaigns", "专项整治"),
+    Screen.CAMPAIGN_PHONE: ("/campaign_phone", "整治录入"),
+    Screen.GB35181: ("/gb35181", "重大隐患判定"),
     Screen.ADMIN: ("/admin", "系统管理"),
 }
 """Each page's address and menu label, in menu order."""
@@ -326,10 +330,7 @@ def public_listings_page(session: SessionDep) -> HTMLResponse:
     items = listing.list_listings(session, actor=None, public=True)
     rows = [
         {
-            "premises": item.hazard.premises.name if item.hazard.premises else "—",
-            "address": (item.hazard.premises.address if item.hazard.premises else None) or "—",
-            "org": item.hazard.org.name,
-            "title": item.hazard.title,
+            **{k: v or "—" for k, v in listing.describe(item).items()},
             "level": item.level.zh,
             "status": item.status.zh,
             "listed_on": _local_date(item.listed_at),
