@@ -248,6 +248,7 @@ def _walk_side(
     from tests.command.walk import command_walk_records
     from tests.enforcement.walk import enforcement_walk_records
     from tests.iot.walk import iot_walk_records
+    from tests.outreach.walk import outreach_walk_records
     from tests.prevention.campaign_walk import campaign_walk_records
 
     now = utcnow()
@@ -370,6 +371,7 @@ def _walk_side(
             session, org_id=org_id, unit_id=unit_id, incident_id=incident.id, tag=tag
         ),
         **enforcement_walk_records(session, org_id=org_id, premises_id=premises_id, tag=tag),
+        **outreach_walk_records(session, org_id=org_id, tag=tag),
         **campaign_walk_records(
             session,
             org_id=org_id,

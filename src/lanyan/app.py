@@ -109,7 +109,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         listing_router,
         campaign_pages_router,
         enforcement_router,
-        outreach_router,
         # issue 18 (risk)
         risk_router,
         risk_pages_router,

@@ -18,6 +18,7 @@ Progress = Callable[[str, int, int], None]
 
 EXTRA_MODULES: tuple[str, ...] = (
     # issue 17 (enforcement, campaigns, outreach)
+    "lanyan.demo.outreach",
     "lanyan.demo.campaigns",
     "lanyan.demo.enforcement",
     # issue 18 (risk)

@@ -119,8 +119,13 @@ class Volunteer(Timestamps, Base):
     team: Mapped[VolunteerTeam] = relationship(lazy="joined")
 
 
+# a base run by a brigade or the detachment is visited by the stations below it: they see it
 jurisdiction.register(
-    EducationBase, via=EducationBase.org_id, parent=Organization, label=("科普教育基地", "base")
+    EducationBase,
+    via=EducationBase.org_id,
+    parent=Organization,
+    ancestors=True,
+    label=("科普教育基地", "base"),
 )
 jurisdiction.register(
     EducationActivity,

@@ -242,7 +242,7 @@ class CellForecast:
     its ties (see :attr:`ForecastParams.anchor`)."""
 
     def top(self, share: float = 0.10) -> list[str]:
-        """The ``share`` of cells ranked highest by :attr:`score`, highest first."""
+        """The ``share`` of cells with the most expected calls, highest first."""
         k = max(1, round(share * len(self.cells)))
         order = np.argsort(-self.score, kind="stable")[:k]
         return [self.cells[i] for i in order]
@@ -379,18 +379,12 @@ class Forecaster:
         norm = np.exp(-math.log(2) * ages / params.half_life_days).sum()
         return long_run, decayed / norm
 
-    def _pooled(self, multiplier: FloatArray, origin: date) -> float:
-        """The groups' multipliers averaged by their share of the calls before ``origin`` (the
-        one-group model's multiplier)."""
-        share = self.daily[:, : max(origin.toordinal() - self.first_day, 0)].sum(axis=1)
-        return float((multiplier * share).sum() / max(share.sum(), 1.0))
-
     def predict(self, origin: date, horizon: int, params: ForecastParams) -> CellForecast:
         """The forecast for ``[origin, origin + horizon)`` from the calls before ``origin``."""
         long_run, recent = self.components(origin, params)
         rate = (1 - params.recent_weight) * long_run + params.recent_weight * recent
         cal = self.calendar(origin).multiplier(origin, horizon)
-        mult = cal if params.by_type else np.array([self._pooled(cal, origin)])
+        mult = cal if params.by_type else np.array([_pooled(self, cal)])
         expected = horizon * (mult[:, None] * rate).sum(axis=0)
         allh = self._group_counts(origin, False, None)[0]
         usual = horizon * allh / max(origin.toordinal() - self.first_day, 1)
@@ -413,6 +407,12 @@ class Forecaster:
             params=params,
             score=np.asarray(score, dtype=np.float64),
         )
+
+
+def _pooled(forecaster: Forecaster, multiplier: FloatArray) -> float:
+    """All groups' multipliers averaged by their share of calls (the one-group model's)."""
+    share = forecaster.daily.sum(axis=1)
+    return float((multiplier * share).sum() / max(share.sum(), 1.0))
 
 
 def forecast_cells(
