@@ -139,20 +139,19 @@ def tree(session_factory: sessionmaker[Session]) -> Tree:
 
 
 def _incident(s: Session, tree: Tree, *, received: datetime = T0, **extra: Any) -> Incident:
-    incident = Incident(
-        number=f"RP{next(NUMBERS):06d}",
-        status=IncidentStatus.RECEIVED,
-        type=IncidentType.FIRE,
-        subtype=IncidentSubtype.CROWDED_PLACE_FIRE,
-        level=2,
-        address_text="东大街1号",
-        lon=9.522,
-        lat=47.142,
-        brigade_id=tree.brigade.id,
-        premises_id=tree.premises_id,
-        received_at=received,
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "status": IncidentStatus.RECEIVED,
+        "type": IncidentType.FIRE,
+        "subtype": IncidentSubtype.CROWDED_PLACE_FIRE,
+        "level": 2,
+        "address_text": "东大街1号",
+        "lon": 9.522,
+        "lat": 47.142,
+        "brigade_id": tree.brigade.id,
+        "premises_id": tree.premises_id,
+        "received_at": received,
+    }
+    incident = Incident(number=f"RP{next(NUMBERS):06d}", **(values | extra))
     s.add(incident)
     s.flush()
     return incident
@@ -453,3 +452,64 @@ def test_water_on_after_six_minutes_shows_in_the_figures(
         assert len(trace(s, SYSTEM, "reports.total", period, tree.det.id, now=now)) == total
         on_time = trace(s, SYSTEM, "reports.on_time", period, tree.det.id, now=now)
         assert len(on_time) == figures["reports.on_time"]
+
+
+def test_the_demo_content_loads_through_the_services_and_twice_adds_nothing(
+    session_factory: sessionmaker[Session], tree: Tree
+) -> None:
+    from lanyan.demo import command as demo
+
+    with session_factory() as s:
+        for day, level, deaths in ((20, 3, 2), (40, 1, 0), (60, 3, 0)):
+            incident = _incident(
+                s,
+                tree,
+                received=T0 + timedelta(days=day),
+                level=level,
+                deaths=deaths,
+                status=IncidentStatus.CLOSED,
+                closed_at=T0 + timedelta(days=day, hours=3),
+                summary="三层商铺起火",
+            )
+            assert incident.id
+        s.commit()
+    quiet = lambda *_: None  # noqa: E731
+    first = demo.load(session_factory, seed=7, years=[2026], progress=quiet)
+    assert first[0] == "作战编成：新建 1 个"  # three water tenders: a 供水编成, no 攻坚编成
+    assert "战评：发布" in first[2]
+    with session_factory() as s:
+        published = s.scalars(reviews.query_cases(actor=tree.commander)).all()
+        assert any(r.title.startswith("城东百货大楼") for r in published)
+        items = s.scalar(select(func.count()).select_from(InfoReport))
+    again = demo.load(session_factory, seed=7, years=[2026], progress=quiet)
+    assert again[0] == "作战编成：新建 0 个"
+    assert again[1].startswith("信息报送：0 起") and again[2].startswith("战评：发布 0 篇")
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(InfoReport)) == items
+
+
+def test_each_kind_of_rule_fires_on_its_own_fact() -> None:
+    from lanyan.command.reports import _why
+    from lanyan.prevention.models import Premises
+
+    hotel = Premises(name="江畔宾馆", venue_type=VenueType.HOTEL)
+    incident = Incident(
+        type=IncidentType.RESCUE,
+        subtype=IncidentSubtype.HAZMAT_LEAK,
+        received_at=T0,
+        premises=hotel,
+        deaths=None,
+    )
+    facts = IncidentFacts(deaths=0, injured=0, trapped=4, hazmat=False, media_attention=True)
+
+    def rule(kind: RuleKind, threshold: int | None = None, venues: list[str] | None = None) -> Any:
+        return ReportRule(kind=kind, threshold=threshold, venue_types=venues or [])
+
+    assert _why(rule(RuleKind.TRAPPED, 4), incident, facts) == "被困4人（达到4人）"
+    assert _why(rule(RuleKind.TRAPPED, 5), incident, facts) is None
+    assert _why(rule(RuleKind.MEDIA), incident, facts) == "引发舆情关注"
+    assert _why(rule(RuleKind.HAZMAT), incident, facts) == "涉及危险化学品"
+    assert _why(rule(RuleKind.VENUE), incident, facts) == "发生在宾馆饭店（江畔宾馆）"
+    assert _why(rule(RuleKind.VENUE, venues=["school"]), incident, facts) is None
+    assert _why(rule(RuleKind.DEATHS, 1), incident, facts) is None
+    assert _why(rule(RuleKind.FIRE_GRADE), incident, facts) is None  # not a fire

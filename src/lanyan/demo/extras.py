@@ -23,6 +23,7 @@ EXTRA_MODULES: tuple[str, ...] = (
     "lanyan.demo.enforcement",
     # issue 18 (risk)
     # issue 19 (command)
+    "lanyan.demo.command",
     "lanyan.demo.preplans",
     # issue 20 (duty)
     "lanyan.demo.duty",
