@@ -172,3 +172,15 @@ def test_forecast_refuses_nonsense() -> None:
         Forecaster(empty)
     with pytest.raises(ValueError, match="horizon"):
         forecast_cells(_two_years(), horizon=0)
+
+
+def test_a_gap_in_the_data_is_not_read_as_quiet_weeks() -> None:
+    """The demo's history ends with last year: a forecast for today learns the rates up to the
+    last call, and the window's calendar (here the Spring Festival week) still applies."""
+    history = _two_years()  # ends 2026-02-13
+    params = ForecastParams(neighbour_weight=0.0, recent_weight=0.0, by_type=True)
+    next_day = forecast_cells(history, origin=date(2026, 2, 14), horizon=7, params=params)
+    later = forecast_cells(history, origin=date(2027, 2, 5), horizon=7, params=params)
+    assert later.usual.sum() == pytest.approx(next_day.usual.sum())
+    fire = later.cells.index(h3cells.cell_of(*FIRE_CELL))
+    assert later.expected[fire] > 3 * later.usual[fire]  # 除夕 2027-02-05 and the festival

@@ -242,7 +242,7 @@ class CellForecast:
     its ties (see :attr:`ForecastParams.anchor`)."""
 
     def top(self, share: float = 0.10) -> list[str]:
-        """The ``share`` of cells with the most expected calls, highest first."""
+        """The ``share`` of cells ranked highest by :attr:`score`, highest first."""
         k = max(1, round(share * len(self.cells)))
         order = np.argsort(-self.score, kind="stable")[:k]
         return [self.cells[i] for i in order]
@@ -379,20 +379,35 @@ class Forecaster:
         norm = np.exp(-math.log(2) * ages / params.half_life_days).sum()
         return long_run, decayed / norm
 
-    def predict(self, origin: date, horizon: int, params: ForecastParams) -> CellForecast:
-        """The forecast for ``[origin, origin + horizon)`` from the calls before ``origin``."""
-        long_run, recent = self.components(origin, params)
+    def _pooled(self, multiplier: FloatArray, origin: date) -> float:
+        """The groups' multipliers averaged by their share of the calls before ``origin`` (the
+        one-group model's multiplier)."""
+        share = self.daily[:, : max(origin.toordinal() - self.first_day, 0)].sum(axis=1)
+        return float((multiplier * share).sum() / max(share.sum(), 1.0))
+
+    def predict(
+        self,
+        origin: date,
+        horizon: int,
+        params: ForecastParams,
+        *,
+        data_end: date | None = None,
+    ) -> CellForecast:
+        """The forecast for ``[origin, origin + horizon)`` from the calls before ``data_end``
+        (default ``origin``; earlier when the data stops before the forecast starts)."""
+        known = data_end or origin
+        long_run, recent = self.components(known, params)
         rate = (1 - params.recent_weight) * long_run + params.recent_weight * recent
-        cal = self.calendar(origin).multiplier(origin, horizon)
-        mult = cal if params.by_type else np.array([_pooled(self, cal)])
+        cal = self.calendar(known).multiplier(origin, horizon)
+        mult = cal if params.by_type else np.array([self._pooled(cal, known)])
         expected = horizon * (mult[:, None] * rate).sum(axis=0)
-        allh = self._group_counts(origin, False, None)[0]
-        usual = horizon * allh / max(origin.toordinal() - self.first_day, 1)
+        allh = self._group_counts(known, False, None)[0]
+        usual = horizon * allh / max(known.toordinal() - self.first_day, 1)
         score = expected
         if params.anchor:
             count = allh
             if params.anchor == "last_period":
-                count = self.counts(origin, since=origin - timedelta(days=horizon))
+                count = self.counts(known, since=known - timedelta(days=horizon))
             # expected / (2 max) < 1 never reorders different whole counts, only breaks ties
             score = count
             if params.tie_break:
@@ -409,12 +424,6 @@ class Forecaster:
         )
 
 
-def _pooled(forecaster: Forecaster, multiplier: FloatArray) -> float:
-    """All groups' multipliers averaged by their share of calls (the one-group model's)."""
-    share = forecaster.daily.sum(axis=1)
-    return float((multiplier * share).sum() / max(share.sum(), 1.0))
-
-
 def forecast_cells(
     history: CallHistory,
     *,
@@ -424,8 +433,17 @@ def forecast_cells(
     params: ForecastParams = DEFAULT_PARAMS,
 ) -> CellForecast:
     """Expected calls per cell for the ``horizon`` days from ``origin`` (default: the day after
-    the last call), from the calls before ``origin``."""
+    the last call), from the calls before ``origin``.
+
+    When the data stops well before ``origin`` (the demo's history ends with last year; an
+    import lags), the rates are learnt up to the last call and only the calendar of the
+    forecast window is applied: a gap in the data is not read as weeks without calls.
+    """
     if horizon < 1:
         raise ValueError("horizon must be at least one day")
     start = origin or (history.last_day + timedelta(days=1))
-    return Forecaster(history.before(start), resolution=resolution).predict(start, horizon, params)
+    known = history.before(start)
+    if len(known) == 0:
+        raise ValueError("预测起始日之前没有警情 / no calls before the forecast's first day")
+    end = min(start, known.last_day + timedelta(days=1))
+    return Forecaster(known, resolution=resolution).predict(start, horizon, params, data_end=end)
