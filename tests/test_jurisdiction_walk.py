@@ -57,6 +57,8 @@ NO_RECORD_WRITES = {
     ("post", "/api/prevention/patrol-tasks/generate"): "generates tasks in the caller's own "
     "jurisdiction (checked by tests/prevention)",
     ("post", "/api/dispatch/plans"): "response plans are detachment-wide configuration",
+    ("put", "/api/enforcement/templates/{kind}"): "document templates (监督执法文书) are the "
+    "detachment's configuration, edited by administrators",
     ("put", "/api/prevention/campaign-catalogue/topics/{key}"): "campaign topics are the "
     "detachment's catalogue, edited by administrators only",
     ("put", "/api/prevention/campaign-catalogue/measures/{code}"): "campaign measures are the "
