@@ -62,7 +62,7 @@ def test_overdue_major_hazard_raises_score_and_warning_closing_lowers_it(
             session,
             actor=SYSTEM,
             data=HazardReport(premises_id=pid, title="疏散通道堵塞", severity=HazardSeverity.MAJOR),
-            at=start - timedelta(days=120),
+            at=start - timedelta(days=150),
             verified=True,
         )
         hazards.order_rectification(
@@ -70,7 +70,7 @@ def test_overdue_major_hazard_raises_score_and_warning_closing_lowers_it(
             actor=SYSTEM,
             hazard_id=hazard.id,
             data=HazardOrder(),
-            at=start - timedelta(days=119),
+            at=start - timedelta(days=149),
         )
         session.commit()
         hazard_id = hazard.id

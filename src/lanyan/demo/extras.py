@@ -22,6 +22,7 @@ EXTRA_MODULES: tuple[str, ...] = (
     "lanyan.demo.campaigns",
     "lanyan.demo.enforcement",
     # issue 18 (risk)
+    "lanyan.demo.risk",
     # issue 19 (command)
     "lanyan.demo.command",
     "lanyan.demo.preplans",

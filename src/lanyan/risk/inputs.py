@@ -216,13 +216,14 @@ def gather(session: Session, ids: Sequence[int] | None, now: datetime) -> Premis
             numeric["listing_open"][i] = count
 
     since_fires = now - timedelta(days=365.25 * WINDOWS["fires_years"])
+    # coalesce(): keep SQLite on the premises index, not the time index (see areas.scan_window)
     fires = (
         select(Incident.premises_id, func.count(Incident.id), func.min(Incident.received_at))
         .where(
             Incident.premises_id.is_not(None),
             Incident.type == IncidentType.FIRE,
-            Incident.received_at >= since_fires,
-            Incident.received_at < now,
+            func.coalesce(Incident.received_at, Incident.received_at) >= since_fires,
+            func.coalesce(Incident.received_at, Incident.received_at) < now,
         )
         .group_by(Incident.premises_id)
     )

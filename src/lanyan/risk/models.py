@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import lanyan.accounts.models  # noqa: F401  (a warning's assignee is a user account)
 from lanyan.core import jurisdiction
 from lanyan.core.columns import Timestamps, enum_column
 from lanyan.core.db import Base, UTCDateTime

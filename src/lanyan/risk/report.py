@@ -127,7 +127,8 @@ def report_content(session: Session, actor: Actor) -> dict[str, Any]:
                     a["premises_by_level"].get("high", 0),
                 ]
                 for a in townships
-            ],
+            ]
+            or [["（未划定乡镇（街道）网格）", "—", "—", 0, 0]],
         ),
         "top": ReportTable(
             "风险最高的单位及主要因素",

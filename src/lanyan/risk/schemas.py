@@ -51,6 +51,7 @@ class Factor(BaseModel):
     group: str
     group_zh: str
     value: Any
+    value_zh: Any = Field(description="the input as shown: a choice by its Chinese label")
     unit: str
     points: float
     source: str

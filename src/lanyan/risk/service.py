@@ -22,10 +22,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select, union
+from sqlalchemy import Table, delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from lanyan.core import audit
@@ -141,6 +141,23 @@ def network_travel(state: Any) -> TravelFn:
     return travel
 
 
+def road_travel(session: Session) -> TravelFn | None:
+    """Travel by road when the city's road file is registered (``lanyan init --roads``), else
+    ``None`` (the caller falls back to :func:`estimated_travel`)."""
+    from lanyan.core.config import get_settings
+    from lanyan.core.errors import DomainError
+    from lanyan.planning.network import RoadNetwork
+    from lanyan.system.settings import require_road_file
+
+    settings = get_settings()
+    try:
+        road_file = require_road_file(session, settings)
+    except DomainError:
+        return None
+    network = RoadNetwork(road_file, settings.cache_dir)
+    return network_travel(network.current(session))
+
+
 # ---- which premises changed ------------------------------------------------------------------
 
 
@@ -187,6 +204,10 @@ def changed_fire_cells(session: Session, last_incident_id: int) -> set[str]:
 
 
 # ---- the run ---------------------------------------------------------------------------------
+
+
+def _rose(was: RiskLevel | None, level: RiskLevel) -> bool:
+    return was is not None and was.rank < level.rank
 
 
 def _drivers(factors: dict[str, list[object]], top: int = 3) -> str:
@@ -276,7 +297,7 @@ def run_scoring(
             }
         )
     if rows:
-        session.execute(insert(PremisesRisk.__table__), rows)
+        session.execute(insert(cast(Table, PremisesRisk.__table__)), rows)
 
     n_cells = _score_cells(
         session,
@@ -304,7 +325,10 @@ def run_scoring(
                 "control_level": data.control_level[i],
                 "major_overdue": float(data.numeric["major_overdue"][i]),
                 "alarms_7d": float(data.numeric["alarms_7d"][i]),
-                "drivers": _drivers(factors_of[i]),
+                # what drives the score: only worded for a premises whose level rose
+                "drivers": _drivers(factors_of[i])
+                if _rose(previous.get(int(data.ids[i])), scored.levels[i])
+                else "",
             }
             for i in range(len(data))
         ],

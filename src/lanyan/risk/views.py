@@ -16,10 +16,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from lanyan.core.actor import Actor
+from lanyan.core.choices import Choice
 from lanyan.core.jurisdiction import get_visible, visible_condition
 from lanyan.core.permissions import Action
 from lanyan.core.standards import standards
 from lanyan.forces.models import Organization
+from lanyan.prevention.choices import ControlLevel, PremisesCategory, VenueType
 from lanyan.prevention.models import Grid, Premises
 from lanyan.risk import cells as h3cells
 from lanyan.risk.choices import RiskLevel
@@ -40,6 +42,24 @@ def ranking(actor: Actor, level: RiskLevel | None = None) -> Select[PremisesRisk
     return stmt.order_by(PremisesRisk.score.desc(), PremisesRisk.premises_id)
 
 
+CATEGORICAL: dict[str, type[Choice]] = {
+    "venue_type": VenueType,
+    "category": PremisesCategory,
+    "control_level": ControlLevel,
+}
+"""Indicators whose input is a choice: shown by its Chinese label."""
+
+
+def _shown(key: str, value: Any) -> Any:
+    choice = CATEGORICAL.get(key)
+    if choice is None or value is None:
+        return value
+    try:
+        return choice(value).zh
+    except ValueError:
+        return value
+
+
 def factor_list(factors: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Factors of a score row with their labels, units and sources, largest points first."""
     table = risk_table()
@@ -50,6 +70,7 @@ def factor_list(factors: dict[str, list[Any]]) -> list[dict[str, Any]]:
             {
                 "key": ind.key,
                 "label": ind.label,
+                "value_zh": _shown(ind.key, value),
                 "group": ind.group,
                 "group_zh": GROUPS[ind.group],
                 "value": value,

@@ -113,7 +113,7 @@ async function showWhy(premisesId) {
         "tr",
         { title: f.source },
         h("td", {}, `${f.label}（${f.group_zh}）`),
-        h("td", {}, f.value === null ? "未知" : `${f.value}${f.unit ? " " + f.unit : ""}`),
+        h("td", {}, f.value === null ? "未知" : `${f.value_zh}${f.unit ? " " + f.unit : ""}`),
         h("td", {}, `+${f.points}`),
       ),
     );
