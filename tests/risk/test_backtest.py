@@ -58,6 +58,9 @@ def test_window_starts_and_validation() -> None:
     val = validation_starts(history, date(2025, 1, 1), 30)
     assert val[-1] + timedelta(days=30) == date(2025, 1, 1)  # ends at the split
     assert len(val) == 6  # half of 366 days before the split, in whole 30-day windows
+    daily = window_starts(date(2025, 7, 1), date(2025, 7, 31), 7, stride=1)
+    assert len(daily) == 25
+    assert daily[-1] == date(2025, 7, 25)
     assert suggested_split(history) == date(2024, 12, 1)  # last call 2025-05-13
 
 
@@ -132,7 +135,7 @@ def test_a_persistent_hot_spot_is_found() -> None:
             calls.append((day, 0, 0))
         for _ in range(rng.poisson(2.0)):
             calls.append((day, int(rng.integers(1, 12)), int(rng.integers(0, 12))))
-    result = run_backtest(_history(calls), date(2025, 7, 1), horizon=30)
+    result = run_backtest(_history(calls), date(2025, 7, 1), horizon=30, stride=30)
     s = result.summary()
     assert s["windows"] == 6
     assert s["hit_rate_top5"] >= 0.5  # the hot cell alone has half the calls

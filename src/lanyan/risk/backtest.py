@@ -3,8 +3,9 @@
 A hot-spot model is only worth what an honest backtest says (a grid classifier that calls
 every cell "fire" is 94 % "accurate"). So, for a split day ``S`` and a horizon ``H``:
 
-- **Windows**: ``[S, S+H)``, ``[S+H, S+2H)``, … while a whole window fits in the data. For each
-  window every method ranks the cells from the calls *before* the window's first day only.
+- **Windows**: ``[S, S+H)``, ``[S+1, S+1+H)``, … (one starting every ``stride`` days, default
+  every day) while a whole window fits in the data. For each window every method ranks the
+  cells from the calls *before* the window's first day only.
 - **Cells** (the denominator of the area share): the H3 cells with at least one call before
   ``S``, i.e. the part of the city where calls happen at all. Calls of a window in a cell
   outside that set count in the window's total and are misses for every method.
@@ -51,6 +52,13 @@ FloatArray = npt.NDArray[np.float64]
 
 SHARES = {"top5": 0.05, "top10": 0.10}
 METHODS = ("model", "last_period", "all_history")
+
+DEFAULT_STRIDE = 1
+"""Test windows start every day (rolling origin), so a 7-day horizon after a half-year split
+gives ~175 overlapping windows instead of 26 side by side. The calls tested are the same; what
+changes is that the figures no longer depend on the weekday the split falls on (side by side,
+moving the demo's split from 2025-07-01 to 2025-07-04 swung the model's margin over the
+all-history baseline from +0.19 to −0.17 points; rolling daily, +0.007 and −0.016)."""
 
 VALIDATION_DAYS = 365
 """Validation windows cover at most this many days before the split (and at most half of the
@@ -143,6 +151,9 @@ class BacktestResult:
     train_calls: int
     params: ForecastParams
     validation_windows: int
+    stride: int = DEFAULT_STRIDE
+    test_calls: int = 0
+    """Distinct calls inside the test windows (overlapping windows count a call once)."""
     gain_se: float = math.nan
     windows: list[Window] = field(default_factory=list)
     source: str = ""
@@ -175,10 +186,11 @@ class BacktestResult:
             cells=self.cells,
             area_km2=round(self.cells * h3cells.average_area_km2(self.resolution), 1),
             windows=len(self.windows),
-            incidents=sum(w.calls for w in self.windows),
+            incidents=self.test_calls or sum(w.calls for w in self.windows),
             train_incidents=self.train_calls,
             split=self.split.isoformat(),
             horizon_days=self.horizon,
+            stride_days=self.stride,
             resolution=self.resolution,
             validation_windows=self.validation_windows,
             params=self.params.label(),
@@ -234,13 +246,15 @@ def suggested_split(history: CallHistory, *, test_months: int = 6) -> date:
     return date(month // 12, month % 12 + 1, 1)
 
 
-def window_starts(first: date, last: date, horizon: int) -> list[date]:
-    """``first``, ``first + horizon``, … while the whole window ends by ``last`` (inclusive)."""
+def window_starts(first: date, last: date, horizon: int, stride: int | None = None) -> list[date]:
+    """``first``, ``first + stride``, … (``stride`` defaults to ``horizon``: windows side by
+    side) while the whole window ends by ``last`` (inclusive)."""
+    step = timedelta(days=stride or horizon)
     out = []
     start = first
     while start + timedelta(days=horizon - 1) <= last:
         out.append(start)
-        start += timedelta(days=horizon)
+        start += step
     return out
 
 
@@ -303,10 +317,12 @@ def run_backtest(
     horizon: int = 7,
     resolution: int = h3cells.DEFAULT_RESOLUTION,
     params: ForecastParams | None = None,
+    stride: int = DEFAULT_STRIDE,
 ) -> BacktestResult:
     """Tune on the windows before ``split`` (unless ``params`` is given), then score the model
-    and the baselines on every whole window after it. ``ValueError`` with a clear message when
-    the split leaves no history before it or no whole window after it."""
+    and the baselines on every whole window after it, one starting every ``stride`` days.
+    ``ValueError`` with a clear message when the split leaves no history before it or no whole
+    window after it."""
     h3cells.check_resolution(resolution)
     if horizon < 1:
         raise ValueError("预测时长须至少 1 天 / horizon must be at least one day")
@@ -316,7 +332,7 @@ def run_backtest(
             f"切分日 {split} 之前没有警情（数据始于 {history.first_day}）"
             f" / no calls before the split {split} (data begins {history.first_day})"
         )
-    starts = window_starts(split, history.last_day, horizon)
+    starts = window_starts(split, history.last_day, horizon, stride)
     if not starts:
         raise ValueError(
             f"切分日 {split} 之后不足一个完整的 {horizon} 天窗口（数据止于 {history.last_day}）"
@@ -338,11 +354,16 @@ def run_backtest(
         train_calls=len(before),
         params=chosen,
         validation_windows=tuning.windows,
+        stride=stride,
         gain_se=tuning.gain_se,
         source=history.source,
         notes=history.notes,
     )
     result.windows = [_window(fc, s, horizon, chosen) for s in starts]
+    end = starts[-1] + timedelta(days=horizon)
+    result.test_calls = int(
+        ((history.day >= split.toordinal()) & (history.day < end.toordinal())).sum()
+    )
     return result
 
 

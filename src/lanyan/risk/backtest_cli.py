@@ -52,6 +52,9 @@ def backtest(
     horizon: Annotated[int, typer.Option(min=1, max=90, help="预测时长（天），通常 7 或 30")] = 7,
     resolution: Annotated[int, typer.Option(help="H3 网格分辨率（5–11，默认 8 ≈0.74 km²）")] = 8,
     chart: Annotated[Path | None, typer.Option(help="把命中率对比图写入此 PNG 文件")] = None,
+    stride: Annotated[
+        int, typer.Option(min=1, max=90, help="检验窗口起点间隔（天），默认每天滚动")
+    ] = 1,
 ) -> None:
     """Backtest the hot-spot forecast against the last-period and all-history baselines."""
     from lanyan.risk.backtest import draw_chart, run_backtest, suggested_split
@@ -87,14 +90,17 @@ def backtest(
         split_day = suggested_split(history)
         console.print(f"切分日未给出，取最后半年检验 split: {split_day}")
     try:
-        result = run_backtest(history, split_day, horizon=horizon, resolution=resolution)
+        result = run_backtest(
+            history, split_day, horizon=horizon, resolution=resolution, stride=stride
+        )
     except ValueError as exc:
         err.print(f"[bold red]错误[/]：{exc}")
         raise typer.Exit(2) from None
     s = result.summary()
     console.print(
         f"{s['cells']} 个有历史警情的 H3 网格（分辨率 {resolution}，约 {s['area_km2']} km²），"
-        f"{s['windows']} 个 {horizon} 天窗口，检验期警情 {s['incidents']:,} 起；"
+        f"{s['windows']} 个 {horizon} 天窗口（每 {stride} 天一个起点），"
+        f"检验期警情 {s['incidents']:,} 起；"
         f"参数（切分日前 {s['validation_windows']} 个窗口调参）：{s['params']}"
     )
     console.print(

@@ -50,6 +50,7 @@ from lanyan.risk import cells as h3cells
 from lanyan.risk.calls import CallHistory
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int_]
 
 SPRING_FESTIVAL: dict[int, date] = {
     y: date.fromisoformat(d)
@@ -156,14 +157,24 @@ candidates tried were no better on both counts."""
 class Calendar:
     """Calendar factors per type group, estimated from the daily counts before an origin."""
 
-    def __init__(self, first_day: int, daily: FloatArray, until: int) -> None:
-        """``daily[g, i]``: calls of group ``g`` on day ``first_day + i``; use days < ``until``."""
+    def __init__(
+        self,
+        first_day: int,
+        daily: FloatArray,
+        until: int,
+        keys: tuple[IntArray, IntArray, IntArray] | None = None,
+    ) -> None:
+        """``daily[g, i]``: calls of group ``g`` on day ``first_day + i``; use days < ``until``.
+        ``keys``: :func:`day_keys` from ``first_day`` on, if the caller has them already."""
         n_days = max(until - first_day, 1)
         y = daily[:, :n_days]
         if y.shape[1] < n_days:  # an origin after the last call: the days between had none
             y = np.pad(y, ((0, 0), (0, n_days - y.shape[1])))
         self._use_month = n_days >= MIN_SEASON_DAYS
-        month, dow, hol = day_keys(first_day, n_days)
+        if keys is not None and len(keys[0]) >= n_days:
+            month, dow, hol = (k[:n_days] for k in keys)
+        else:
+            month, dow, hol = day_keys(first_day, n_days)
         groups = y.shape[0]
         self.month_f = np.ones((groups, 12))
         self.dow_f = np.ones((groups, 7))
@@ -194,9 +205,6 @@ class Calendar:
         month, dow, hol = day_keys(origin.toordinal(), horizon)
         window = self._factor(month, dow, hol).mean(axis=1)
         return np.asarray(window / np.where(self._train_mean > 0, self._train_mean, 1.0))
-
-
-IntArray = npt.NDArray[np.int_]
 
 
 def day_keys(first: int, count: int) -> tuple[IntArray, IntArray, IntArray]:
@@ -299,6 +307,7 @@ class Forecaster:
         self.daily = np.zeros((len(self.group_names), n_days))
         np.add.at(self.daily, (self.group_idx, history.day - self.first_day), 1.0)
         self._calendars: dict[int, Calendar] = {}
+        self._keys = day_keys(self.first_day, n_days + 1)
         self._counts_cache: dict[tuple[int, bool, float | None], FloatArray] = {}
 
     @cached_property
@@ -332,7 +341,7 @@ class Forecaster:
         key = origin.toordinal()
         cal = self._calendars.get(key)
         if cal is None:
-            cal = self._calendars[key] = Calendar(self.first_day, self.daily, key)
+            cal = self._calendars[key] = Calendar(self.first_day, self.daily, key, self._keys)
         return cal
 
     def _group_counts(self, origin: date, by_type: bool, half_life: float | None) -> FloatArray:
