@@ -36,7 +36,9 @@ def _ok(response: Any) -> Any:
 
 def _neighbour(client: TestClient, world: World) -> dict[str, Any]:
     """A second detachment with a station, spare units and its commander (made once)."""
-    if _NEIGHBOUR.get("root") == world.root_id:
+    # one per module database: the audit module runs on both backends
+    key = (client.app.state.settings.database_url, world.root_id)  # type: ignore[attr-defined]
+    if _NEIGHBOUR.get("key") == key:
         return _NEIGHBOUR
     factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
     with factory() as s:
@@ -90,7 +92,7 @@ def _neighbour(client: TestClient, world: World) -> dict[str, Any]:
         s.commit()
     _NEIGHBOUR.clear()
     _NEIGHBOUR.update(
-        root=world.root_id,
+        key=key,
         det_id=det.id,
         units=units,
         headers={"Authorization": f"Bearer {login(client, NEIGHBOUR)}"},

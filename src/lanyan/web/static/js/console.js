@@ -464,6 +464,8 @@ function renderIncident() {
         ),
       ),
     ),
+    // issue 19: the incident's 战评 record, 信息报送 and reinforcement, linked from its timeline
+    h("a", { href: `/command/incidents/${incident.id}`, target: "_blank", id: "open-command" }, "战评 · 信息报送 · 跨区域增援 ›"),
   );
   replaceKeepingFocus(panel, ...parts);
 }
