@@ -3,7 +3,8 @@
 Each row belongs to an organization (the station, brigade or detachment that held the activity,
 runs the base or leads the team) and reaches the jurisdiction tree through it. Activity lists
 page by organization and date over many years of rows: the composite indexes serve exactly the
-list's filter and order (``org_id``, ``held_on`` descending, ``id``) and the figures' date range.
+list's filter and order (``org_id``, ``held_on`` descending, ``id``; with ``kind`` when the list
+is filtered by kind) and the figures' date range.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class EducationActivity(Timestamps, Base):
     __table_args__ = (
         Index("ix_edu_activity_org_held", "org_id", "held_on", "id"),
         Index("ix_edu_activity_held", "held_on", "id"),
+        Index("ix_edu_activity_org_kind", "org_id", "kind", "held_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -2,7 +2,8 @@
 teams and volunteers.
 
 ``edu_activity`` is listed by organization and day (newest first) and summed by day range for the
-yearly figures: ``ix_edu_activity_org_held`` and ``ix_edu_activity_held`` serve exactly those.
+yearly figures: ``ix_edu_activity_org_held`` and ``ix_edu_activity_held`` serve exactly those, and
+``ix_edu_activity_org_kind`` the list filtered by kind (its count stays inside the index).
 
 Revision ID: 0016
 Revises: 0015
@@ -151,6 +152,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_edu_activity_base_id"), ["base_id"], unique=False)
         batch_op.create_index("ix_edu_activity_held", ["held_on", "id"], unique=False)
         batch_op.create_index("ix_edu_activity_org_held", ["org_id", "held_on", "id"], unique=False)
+        batch_op.create_index(
+            "ix_edu_activity_org_kind", ["org_id", "kind", "held_on", "id"], unique=False
+        )
 
     op.create_table(
         "volunteer",
@@ -201,6 +205,7 @@ def downgrade() -> None:
 
     op.drop_table("volunteer")
     with op.batch_alter_table("edu_activity", schema=None) as batch_op:
+        batch_op.drop_index("ix_edu_activity_org_kind")
         batch_op.drop_index("ix_edu_activity_org_held")
         batch_op.drop_index("ix_edu_activity_held")
         batch_op.drop_index(batch_op.f("ix_edu_activity_base_id"))
