@@ -513,3 +513,13 @@ def test_each_kind_of_rule_fires_on_its_own_fact() -> None:
     assert _why(rule(RuleKind.VENUE, venues=["school"]), incident, facts) is None
     assert _why(rule(RuleKind.DEATHS, 1), incident, facts) is None
     assert _why(rule(RuleKind.FIRE_GRADE), incident, facts) is None  # not a fire
+
+
+def test_a_general_rule_merges_combat_lines_by_their_kind() -> None:
+    from lanyan.dispatch.plans import merge_requirements
+
+    assault = {"label": "攻坚", "combat_unit": "灭火攻坚编成", "unit_types": [], "count": 1}
+    supply = {"label": "供水", "combat_unit": "供水编成", "unit_types": [], "count": 2}
+    water = {"label": "水罐", "unit_types": ["water_tender"], "count": 2}
+    merged = merge_requirements([assault], [supply, {**assault, "count": 2}, water])
+    assert [(m["label"], m["count"]) for m in merged] == [("攻坚", 2), ("供水", 2), ("水罐", 2)]

@@ -284,12 +284,18 @@ def merge_requirements(
     """Requirements of both rules; where both ask for the same unit types, the larger count."""
     merged = [dict(r) for r in specific]
     for req in general:
-        same = next((m for m in merged if set(m["unit_types"]) == set(req["unit_types"])), None)
+        same = next((m for m in merged if _same_line(m, req)), None)
         if same is None:
             merged.append(dict(req))
         else:
             same["count"] = max(int(same["count"]), int(req["count"]))
     return merged
+
+
+def _same_line(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """issue 19: two lines ask for the same thing: the same vehicle types and combat unit kind."""
+    same_types = set(a["unit_types"]) == set(b["unit_types"])
+    return same_types and a.get("combat_unit") == b.get("combat_unit")
 
 
 # --- editing the table (administrators of the detachment) ---------------------------------------
