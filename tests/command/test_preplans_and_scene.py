@@ -293,6 +293,42 @@ def test_import_json_and_xlsx(app_client: TestClient, world: World, plan: dict[s
         assert last is not None and last.source == "import"
 
 
+def test_xlsx_round_trip_keeps_the_body_and_its_pictures(
+    app_client: TestClient, world: World, plan: dict[str, Any]
+) -> None:
+    from lanyan.demo.preplans import floor_plan_png
+
+    _set_status(app_client, world.a.premises_id, PreplanStatus.DRAFT)
+    stored = app_client.post(
+        "/api/uploads",
+        files={"file": ("plan.png", floor_plan_png(3, seed=1), "image/png")},
+        headers=world.headers("officer_a"),
+    )
+    assert stored.status_code == 201, stored.text
+    body = json.loads(json.dumps(BODY))
+    body["content"]["water_supply"] = [{"name": "甲栓", "water_source_id": world.a.water_source_id}]
+    body["content"]["floor_plans"] = [{"upload_id": stored.json()["id"], "title": "一层"}]
+    saved = _save(app_client, world, "officer_a", world.a.premises_id, body)
+    assert saved.status_code == 201, saved.text
+    exported = app_client.get(
+        f"/api/premises/{world.a.premises_id}/preplan/xlsx", headers=world.headers("officer_a")
+    )
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("application/vnd.openxmlformats")
+    r = _import(app_client, world, "round.xlsx", exported.content)
+    assert r.status_code == 201, r.text
+    before = saved.json()["preplan"]["content"]
+    after = r.json()["preplan"]["content"]
+    for part in ("building", "systems", "access", "hazards", "attack_plan", "floor_plans"):
+        assert after[part] == before[part], part
+    assert after["water_supply"][0]["water_source_id"] == world.a.water_source_id
+    assert r.json()["preplan"]["version"] == saved.json()["preplan"]["version"] + 1
+    hidden = app_client.get(
+        f"/api/premises/{world.a.premises_id}/preplan/xlsx", headers=world.headers("officer_b")
+    )
+    assert hidden.status_code == 404
+
+
 def test_import_errors_are_listed_and_nothing_is_written(
     app_client: TestClient, world: World, plan: dict[str, Any]
 ) -> None:

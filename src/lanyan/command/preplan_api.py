@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from lanyan.api.deps import CurrentActor, Limit, Offset, SearchText, SessionDep, id_path
@@ -117,6 +118,34 @@ def list_versions(
     ]
 
 
+@router.get("/api/premises/{premises_id}/preplan/xlsx")
+def export_preplan_xlsx(
+    premises_id: PremisesId,
+    actor: CurrentActor,
+    session: SessionDep,
+    version: Annotated[int | None, Query(ge=1, le=100_000, description="an older version")] = None,
+) -> Response:
+    """The plan as the XLSX the importer reads (the empty template when there is none yet)."""
+    actor.require(Action.READ)
+    premises = get_visible(session, actor, Premises, premises_id)
+    plan = preplans.plan_of(session, premises.id)
+    if plan is None:
+        raw = preplan_import.plan_xlsx()
+    else:
+        content = preplans.version_of(session, plan, version or plan.version).content
+        raw = preplan_import.plan_xlsx(
+            content,
+            review_interval_days=plan.review_interval_days,
+            water_external_ids=preplans.water_external_ids(session, content),
+        )
+    filename = quote(f"灭火救援预案-{premises.name}.xlsx")
+    return Response(
+        raw,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )
+
+
 @router.post("/api/premises/{premises_id}/preplan", status_code=201)
 def save_preplan(
     premises_id: PremisesId, body: PreplanSave, actor: CurrentActor, session: SessionDep
@@ -139,6 +168,8 @@ def import_preplan(
     except (binascii.Error, ValueError) as exc:
         raise Invalid("文件内容不是有效的 base64", "content_base64 is not valid base64") from exc
     data = preplan_import.read_file(session, actor=actor, filename=body.filename, raw=raw)
+    if body.filename.lower().endswith(".xlsx"):
+        data = preplans.keep_pictures(session, premises_id, data)
     if body.note:
         data = data.model_copy(update={"note": body.note})
     preplans.save_version(session, actor=actor, premises_id=premises_id, data=data, source="import")

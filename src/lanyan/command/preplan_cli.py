@@ -88,7 +88,7 @@ def import_plans(
     ] = None,
 ) -> None:
     """Import pre-plans: each becomes a new version (草稿) of its premises' plan."""
-    from lanyan.command.preplans import save_version
+    from lanyan.command.preplans import keep_pictures, save_version
     from lanyan.core.actor import SYSTEM
     from lanyan.core.errors import DomainError, Invalid
 
@@ -104,6 +104,8 @@ def import_plans(
             for n, (ext, plan) in enumerate(entries, start=1):
                 premises_id = _premises_id(session, ext)
                 assert premises_id is not None
+                if path.name.lower().endswith(".xlsx"):
+                    plan = keep_pictures(session, premises_id, plan)
                 save_version(
                     session, actor=SYSTEM, premises_id=premises_id, data=plan, source="import"
                 )
@@ -121,9 +123,9 @@ def import_plans(
 @preplans_app.command()
 def template(out: Annotated[Path, typer.Argument(help="where to write the .xlsx")]) -> None:
     """Write the empty XLSX layout the importer reads (预案 and 水源 sheets)."""
-    from lanyan.command.preplan_import import template_xlsx
+    from lanyan.command.preplan_import import plan_xlsx
 
-    out.write_bytes(template_xlsx())
+    out.write_bytes(plan_xlsx())
     console.print(f"已写出模板：{out}")
 
 

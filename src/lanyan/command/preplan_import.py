@@ -4,7 +4,8 @@ Either the whole file is read or nothing is written: every problem is collected 
 (``预案!B4``, ``水源 第3行``, ``building.floors_above``) and returned as one 422, so a person fixes
 the file once. The XLSX has two sheets: 预案 (项目 | 内容 rows, labels of :data:`FIELDS`)
 and 水源 (名称, 类型, 水源编号, 经度, 纬度, 流量, 备注, one supply point a row; 水源编号 is a
-registered water source's external id). ``lanyan preplans template`` writes an empty one.
+registered water source's external id). ``lanyan preplans template`` writes an empty one,
+``GET /api/premises/{id}/preplan/xlsx`` a filled one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lanyan.command.preplan_schemas import PreplanContent, PreplanSave
+from lanyan.command.preplan_schemas import PreplanSave
 from lanyan.core.actor import Actor
 from lanyan.core.errors import Invalid
 from lanyan.core.jurisdiction import visible_condition
@@ -170,14 +171,23 @@ def read_file(session: Session, *, actor: Actor, filename: str, raw: bytes) -> P
     return parsed
 
 
-def template_xlsx(content: PreplanContent | None = None) -> bytes:
-    """An XLSX in the import layout (empty, or filled from ``content``)."""
+def plan_xlsx(
+    content: dict[str, Any] | None = None,
+    *,
+    review_interval_days: int | None = None,
+    water_external_ids: dict[int, str] | None = None,
+) -> bytes:
+    """An XLSX in the import layout: empty (the template), or filled from a stored body, so a
+    plan can be exported, edited in a spreadsheet and imported back. Pictures stay out (an
+    XLSX import keeps the plan's floor plans and photos)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "预案"
     sheet.append(["项目", "内容"])
-    body = content.model_dump(mode="json") if content else {}
+    body: dict[str, Any] = dict(content or {})
+    if review_interval_days is not None:
+        body["review_interval_days"] = review_interval_days
     for label, path in FIELDS.items():
         value: Any = body
         for part in path:
@@ -187,14 +197,16 @@ def template_xlsx(content: PreplanContent | None = None) -> bytes:
         sheet.append([label, value])
     water = book.create_sheet("水源")
     water.append(list(WATER_COLUMNS))
+    ids = water_external_ids or {}
     for point in body.get("water_supply", []):
+        linked = ids.get(point.get("water_source_id") or 0)
         water.append(
             [
                 point.get("name"),
                 point.get("kind"),
-                None,
-                point.get("lon"),
-                point.get("lat"),
+                linked,
+                None if linked else point.get("lon"),
+                None if linked else point.get("lat"),
                 point.get("flow_lps"),
                 point.get("note"),
             ]

@@ -101,6 +101,38 @@ def versions(session: Session, *, actor: Actor, premises_id: int) -> list[PrePla
     )
 
 
+def keep_pictures(session: Session, premises_id: int, data: PreplanSave) -> PreplanSave:
+    """``data`` with the current version's floor plans and photos where it has none (an XLSX
+    carries no pictures: importing one must not drop the plan's drawings)."""
+    plan = plan_of(session, premises_id)
+    content = data.content
+    if plan is None or content.floor_plans or content.photos:
+        return data
+    current = version_of(session, plan, plan.version).content
+    kept = content.model_copy(
+        update={
+            "floor_plans": PreplanContent.model_validate(
+                {"floor_plans": current.get("floor_plans", [])}
+            ).floor_plans,
+            "photos": PreplanContent.model_validate({"photos": current.get("photos", [])}).photos,
+        }
+    )
+    return data.model_copy(update={"content": kept})
+
+
+def water_external_ids(session: Session, content: dict[str, Any]) -> dict[int, str]:
+    """External ids of the water sources a body links (for the XLSX export)."""
+    ids = [
+        p["water_source_id"] for p in content.get("water_supply", []) if p.get("water_source_id")
+    ]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(WaterSource.id, WaterSource.external_id).where(WaterSource.id.in_(ids))
+    ).all()
+    return {row.id: row.external_id for row in rows}
+
+
 def _check_references(session: Session, actor: Actor, content: PreplanContent) -> None:
     """Uploads and water sources named by the body must be ones the author may see."""
     check_visible(

@@ -112,8 +112,8 @@ async function open(premisesId, version = null) {
     plan ? preplanBody(plan.content) : answer.legacy_notes ? h("div", { class: "note" }, `原文本预案：${answer.legacy_notes}`) : null,
     h("h3", {}, `版本（${versions.length}）`),
     h("ul", { class: "sc-water", id: "pp-versions" }, versions.map((v) => h("li", {}, h("a", { href: "#", onclick: (e) => { e.preventDefault(); open(premisesId, v.version); } }, `第 ${v.version} 版`), ` · ${v.source === "import" ? "导入" : "编辑"} · ${v.saved_by_name} · ${formatDateTime(v.saved_at)}${v.note ? " · " + v.note : ""}`))),
-    h("h3", {}, "导入（JSON 或 XLSX，整份文件无误才导入）"),
-    fileInput,
+    h("h3", {}, "导入（JSON 或 XLSX，整份文件无误才导入；XLSX 不含图片，导入时保留原平面图和照片）"),
+    h("div", { class: "inline" }, fileInput, h("a", { class: "btn", href: `/api/premises/${premisesId}/preplan/xlsx${version ? "?version=" + version : ""}`, id: "pp-export" }, "导出 XLSX")),
     h("h3", {}, "添加平面图"),
     h("div", { class: "inline" }, planTitle, planInput, h("button", { class: "btn", type: "button", id: "pp-floor-plan-add", onclick: (e) => withButton(e.target, async () => {
       if (!planInput.files[0]) throw new Error("请选择图片");
