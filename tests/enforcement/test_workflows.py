@@ -28,6 +28,7 @@ from lanyan.enforcement.choices import CaseStatus, DocumentKind
 from lanyan.prevention.models import Inspection, Premises
 from lanyan.stats.periods import Period
 from lanyan.stats.queries import compute_figures
+from lanyan.stats.report import yearly_content
 from lanyan.stats.trace import trace, trace_count
 from tests.factories import World
 
@@ -254,6 +255,11 @@ def test_a_case_with_a_5000_yuan_fine_shows_in_the_years_fines(
             s, actor=SYSTEM, period=Period.year(2026), org_id=world.b.brigade_id
         )
         assert figures["enforcement.fines_paid_cny"] == 5000
+        report = yearly_content(s, actor=SYSTEM, year=2026, org_id=world.b.brigade_id)
+        (section,) = [
+            x for x in report.context["sections"]["prevention"] if x["title"] == "监督执法"
+        ]
+        assert "立案查处1起，罚款5000元（已缴5000元），责令“三停”1起" in section["text"]
 
 
 PATH_TO: dict[CaseStatus, list[tuple[str, dict[str, Any]]]] = {
@@ -532,3 +538,22 @@ def test_the_desk_lists_answer_in_the_jurisdiction(app_client: TestClient, world
     assert others["total"] == 0
     cases_b = app_client.get(f"{API}/cases", headers=_officer(world, "b")).json()["items"]
     assert [c["premises_name"] for c in cases_b] == ["b商场"]
+
+
+def test_every_enforcement_count_figure_traces_to_as_many_records(
+    app_client: TestClient, world: World
+) -> None:
+    """Over what this module recorded: each count figure lists exactly as many records."""
+    from lanyan.stats.queries import kind
+
+    with _factory(app_client)() as s:
+        year = Period.year(2026)
+        figures = compute_figures(s, actor=SYSTEM, period=year, org_id=world.a.brigade_id)
+        keys = [k for k in figures.values if k.startswith("enforcement.")]
+        assert figures["enforcement.sealed"] >= 2 and figures["enforcement.sealed_lifted"] >= 1
+        assert figures["enforcement.units_inspected"] == 1
+        assert figures["enforcement.inspections"] >= figures["enforcement.sealed"]
+        for key in keys:
+            if kind(key) == "count":
+                rows = trace(s, SYSTEM, key, year, world.a.brigade_id)
+                assert len(rows) == figures[key], key
