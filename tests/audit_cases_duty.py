@@ -173,7 +173,7 @@ CASES: dict[tuple[str, str], Case] = {
         {
             "json": {
                 "org_id": w.a.station_id,
-                "month": "2025-04",
+                "month": "2025-04-01",
                 "subject": "drill",
                 "title": "水带连接操",
                 "sessions_planned": 4,

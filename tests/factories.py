@@ -246,6 +246,7 @@ def _walk_side(
         Upload,
     )
     from tests.command.walk import command_walk_records
+    from tests.duty.walk import duty_walk_records
     from tests.enforcement.walk import enforcement_walk_records
     from tests.iot.walk import iot_walk_records
     from tests.outreach.walk import outreach_walk_records
@@ -372,6 +373,7 @@ def _walk_side(
         ),
         **enforcement_walk_records(session, org_id=org_id, premises_id=premises_id, tag=tag),
         **outreach_walk_records(session, org_id=org_id, tag=tag),
+        **duty_walk_records(session, org_id=org_id, unit_id=unit_id, tag=tag),
         **campaign_walk_records(
             session,
             org_id=org_id,

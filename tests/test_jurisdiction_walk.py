@@ -73,6 +73,8 @@ NO_RECORD_WRITES = {
 SPECIAL_WRITES = {
     ("post", "/api/exchange/{entity}/import"): "sent below as a file updating the first "
     "brigade's record by its external id",
+    ("post", "/api/duty/people/import"): "a roster sheet; one placing a person under another "
+    "brigade's station is refused (tests/duty/test_duty_api.py, roster import)",
 }
 """Writes the generic walker cannot fill, walked by their own code in this file."""
 

@@ -408,6 +408,18 @@ def test_roster_import_is_whole_or_nothing(
         files={"file": ("roster.xlsx", good, "application/octet-stream")},
     )
     assert again.json()["updated"] == 2 and again.json()["created"] == 0
+    # a crew of brigade b places nobody under brigade a's station, nor changes its people
+    for sheet in (
+        _sheet([["x:9", "赵六", "t:station:a", "战斗员", "政府专职", None, None]]),
+        _sheet([["x:1", "张三", "t:station:b", "驾驶员", "政府专职", None, None]]),
+    ):
+        refused = app_client.post(
+            "/api/duty/people/import",
+            headers=world.headers("crew_b"),
+            files={"file": ("roster.xlsx", sheet, "application/octet-stream")},
+        )
+        assert refused.status_code == 422, refused.text
+    assert _count(factory, Person) == before + 2
 
 
 def test_every_duty_figure_traces_to_as_many_records(
@@ -548,7 +560,7 @@ def test_training_grid_routine_and_logs_refuse_bad_input(
         headers=h,
         json={
             "org_id": world.a.station_id,
-            "month": "2025-03",
+            "month": "2025-03-01",
             "subject": "skill",
             "title": "绳索",
         },

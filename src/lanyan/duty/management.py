@@ -9,6 +9,7 @@ conflict (409). The safety grid is a tree whose levels go down one step at a tim
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from lanyan.core import audit, crud
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
-from lanyan.core.errors import Conflict, Invalid
+from lanyan.core.errors import Conflict, Forbidden, Invalid
 from lanyan.core.jurisdiction import get_visible, visible
 from lanyan.core.permissions import Action
 from lanyan.duty.choices import FINDING_TRANSITIONS, FindingState, GridLevel, LogKind
@@ -44,6 +45,9 @@ from lanyan.forces import crew
 from lanyan.forces.crew import CrewMinimum
 from lanyan.forces.models import Organization, Unit
 
+CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+"""A time of day of the routine (06:30)."""
+
 # --- daily routine and duty log ----------------------------------------------------------------
 
 
@@ -52,6 +56,9 @@ def set_routine(session: Session, *, actor: Actor, org_id: int, data: RoutineIn)
     actor.require(Action.DUTY_MANAGE)
     get_visible(session, actor, Organization, org_id)
     times = [item.at for item in data.items]
+    wrong = [t for t in times if not CLOCK.fullmatch(t)]
+    if wrong:
+        raise Invalid(f"时间格式应为 HH:MM：{'、'.join(wrong)}", "times are HH:MM")
     if times != sorted(times):
         raise Invalid("作息时间须按时间先后排列", "items must be in time order")
     items = [item.model_dump() for item in data.items]
@@ -199,6 +206,10 @@ def create_grid_node(session: Session, *, actor: Actor, data: GridNodeIn) -> Saf
             raise Invalid("网格的顶层须为支队级", "the top cell is the detachment's")
     else:
         parent = get_visible(session, actor, SafetyGridNode, data.parent_id)
+        if not actor.covers(_org_path(session, parent.org_id)) and not actor.covers(
+            _org_path(session, data.org_id)
+        ):
+            raise Forbidden("不能在上级单位的网格下添加", "the parent cell is above you")
         if data.level.depth != parent.level.depth + 1:
             raise Invalid(
                 f"“{parent.level.zh}”级网格下只能设“{list(GridLevel)[parent.level.depth + 1].zh}”级"
@@ -212,6 +223,11 @@ def create_grid_node(session: Session, *, actor: Actor, data: GridNodeIn) -> Saf
     return crud.create(
         session, actor=actor, obj=row, entity="safety_grid_node", entity_zh="安全网格"
     )
+
+
+def _org_path(session: Session, org_id: int) -> str:
+    org = session.get(Organization, org_id)
+    return org.path if org is not None else ""
 
 
 def grid_tree(session: Session, *, actor: Actor) -> list[GridNodePublic]:

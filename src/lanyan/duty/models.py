@@ -358,7 +358,15 @@ jurisdiction.register(
     parent=TrainingSession,
     label=("参训记录", "attendance"),
 )
-_org(Assessment, Assessment.org_id, "考核", "assessment")
+# an assessment set by the detachment (or a brigade) is shown to the stations below it: its
+# published ranking is the 网上公示 they read
+jurisdiction.register(
+    Assessment,
+    via=Assessment.org_id,
+    parent=Organization,
+    label=("考核", "assessment"),
+    ancestors=True,
+)
 jurisdiction.register(
     AssessmentResult,
     via=AssessmentResult.assessment_id,
@@ -374,4 +382,11 @@ jurisdiction.register(
     parent=Supervision,
     label=("督察问题", "supervision finding"),
 )
-_org(SafetyGridNode, SafetyGridNode.org_id, "安全网格", "safety grid node")
+# a station sees the cells above it too (支队 → 大队 → its own): whom it answers to
+jurisdiction.register(
+    SafetyGridNode,
+    via=SafetyGridNode.org_id,
+    parent=Organization,
+    label=("安全网格", "safety grid node"),
+    ancestors=True,
+)

@@ -24,7 +24,7 @@ from lanyan.duty.choices import (
 
 Month = Annotated[str, Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 PersonName = Annotated[str, Field(min_length=1, max_length=60)]
-Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM")]
+Clock = Annotated[str, Field(min_length=1, max_length=5, description="HH:MM")]
 
 
 class Qualification(StrictInput):
@@ -206,7 +206,7 @@ class PlanIn(StrictInput):
     """A training plan line for a month."""
 
     org_id: DbId
-    month: Month
+    month: date = Field(description="any day of the planned month (stored as YYYY-MM)")
     subject: Subject
     title: Name120
     sessions_planned: Annotated[int, Field(ge=1, le=200)] = 1

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from lanyan.core import audit, crud
 from lanyan.core.actor import Actor
 from lanyan.core.clock import utcnow
-from lanyan.core.errors import Conflict, Invalid
+from lanyan.core.errors import Conflict, Forbidden, Invalid
 from lanyan.core.jurisdiction import get_visible, visible
 from lanyan.core.permissions import Action
 from lanyan.duty.choices import AssessmentStatus, Measure
@@ -71,7 +71,7 @@ def create_plan(session: Session, *, actor: Actor, data: PlanIn) -> TrainingPlan
     """Add a line to a month's training plan."""
     actor.require(Action.DUTY_TRAIN)
     get_visible(session, actor, Organization, data.org_id)
-    plan = TrainingPlan(**data.model_dump())
+    plan = TrainingPlan(**data.model_dump(exclude={"month"}), month=month_of(data.month))
     return crud.create(session, actor=actor, obj=plan, entity="training_plan", entity_zh="训练计划")
 
 
@@ -182,12 +182,23 @@ def get_assessment(session: Session, actor: Actor, assessment_id: int) -> Assess
     return get_visible(session, actor, Assessment, assessment_id)
 
 
+def _own_assessment(session: Session, actor: Actor, assessment_id: int) -> Assessment:
+    """An assessment the actor may change: one of its own subtree (one set above it is shown to
+    it, published or not, but is changed by those who set it)."""
+    item = get_assessment(session, actor, assessment_id)
+    if not actor.covers(item.org.path):
+        raise Forbidden(
+            f"该考核由{item.org.name}组织，您只能查看", "set by an organization above yours"
+        )
+    return item
+
+
 def enter_results(
     session: Session, *, actor: Actor, assessment_id: int, data: ResultsIn
 ) -> Assessment:
     """Enter (or correct) results of a draft assessment; any bad result refuses the batch."""
     actor.require(Action.DUTY_ASSESS)
-    item = get_assessment(session, actor, assessment_id)
+    item = _own_assessment(session, actor, assessment_id)
     if item.status != AssessmentStatus.DRAFT:
         raise Conflict("考核成绩已公示，不能再修改", "the assessment is published")
     people = _people(session, actor, [r.person_id for r in data.results])
@@ -231,7 +242,7 @@ def publish(
 ) -> Assessment:
     """Publish the ranking (网上公示): draft → published; publishing twice is a conflict."""
     actor.require(Action.DUTY_ASSESS)
-    item = get_assessment(session, actor, assessment_id)
+    item = _own_assessment(session, actor, assessment_id)
     if item.status != AssessmentStatus.DRAFT:
         raise Conflict("考核已公示", "already published")
     if not item.results:
