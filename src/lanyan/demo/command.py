@@ -38,7 +38,7 @@ from lanyan.command.combat_models import (
     ReviewStatus,
     RuleKind,
 )
-from lanyan.command.combat_schemas import ReviewIn, ReviewStatusIn, RuleCreate, SendIn
+from lanyan.command.combat_schemas import FactsIn, ReviewIn, ReviewStatusIn, RuleCreate, SendIn
 from lanyan.core.actor import SYSTEM, Actor
 from lanyan.core.audit import record, snapshot
 from lanyan.core.db import transaction
@@ -198,7 +198,9 @@ def _history(session: Session, years: Sequence[int]) -> list[Incident]:
 def _reports(session: Session, rng: random.Random, incidents: list[Incident]) -> tuple[int, int]:
     done = set(session.scalars(select(InfoReport.incident_id)))
     done |= set(session.scalars(select(IncidentFacts.incident_id)))  # the commander's own
-    commander = Actor(user_id=None, username="demo", role=Role.ADMIN, org_id=None, org_path="/")
+    commander = Actor(
+        user_id=None, username="值班指挥员", role=Role.ADMIN, org_id=None, org_path="/"
+    )
     items = late = 0
     for incident in incidents:
         if incident.id in done or incident.brigade_id is None:
@@ -212,19 +214,19 @@ def _reports(session: Session, rng: random.Random, incidents: list[Incident]) ->
         if not (deaths or hazmat or trapped or media or graded or (venue and incident.level >= 2)):
             continue
         at = incident.received_at + timedelta(minutes=rng.randint(5, 25))
-        facts = IncidentFacts(
+        _, report = reports.record_facts(
+            session,
+            actor=commander,
             incident_id=incident.id,
-            deaths=deaths,
-            injured=incident.serious_injuries or 0,
-            trapped=trapped,
-            hazmat=hazmat,
-            media_attention=media,
-            updated_at=at,
-            updated_by="值班指挥员",
+            data=FactsIn(
+                deaths=deaths,
+                injured=incident.serious_injuries or 0,
+                trapped=trapped,
+                hazmat=hazmat,
+                media_attention=media,
+            ),
+            at=at,
         )
-        session.add(facts)
-        session.flush()
-        report = reports.evaluate(session, actor=commander, incident=incident, facts=facts, now=at)
         if report is None:
             continue
         items += 1
