@@ -4,7 +4,8 @@ outcome and opens the 临时查封决定书 it issued.
 The prevention officer (demo_prevention) opens /inspect on a 390×844 phone, finds a premises of
 the brigade by name, marks an item 不合格, chooses 临时查封 with the sealed part and period,
 submits, and opens the numbered decision from the result screen; the document page shows the
-number, the sealed part and the Word download answers. Screenshots: test-artifacts/e2e/
+number, the sealed part and the Word download answers; the desk lists the decision and the seal.
+Screenshots: test-artifacts/e2e/
 enforcement-*.png.
 """
 
@@ -52,3 +53,16 @@ def test_officer_seals_on_the_phone_and_opens_the_decision(
     docx = phone.request.get(phone.get_attribute("#doc-docx", "href"))
     assert docx.status == 200 and docx.body()[:2] == b"PK"
     assert not phone.errors, phone.errors
+    number = phone.locator("#doc-number").inner_text()
+
+    # The desk lists the decision, and the seal ready to be lifted.
+    desk = new_page("demo_prevention")
+    desk.goto("/enforcement#documents")
+    desk.wait_for_selector(f"#documents-body a:text-is('{number}')")
+    desk.click("#en-tabs button[data-tab=seals]")
+    row = desk.locator("#seals-body tr", has_text="地下一层仓库").first
+    assert "查封中" in row.inner_text()
+    desk.click("#en-tabs button[data-tab=evaluation]")
+    desk.wait_for_selector("#eval-officers tr td")
+    shot(desk, "enforcement-04-desk")
+    assert not desk.errors, desk.errors
