@@ -102,6 +102,18 @@ export function preplanState(plan) {
   return h("span", { class: "pp-state" }, parts.join(" · "), plan.overdue ? h("span", { class: "badge pp-overdue" }, "超期未复核") : null);
 }
 
+const PANEL_CACHE_MS = 30_000;
+const panelCache = new Map(); // premises id → {at, promise}: the panel is redrawn on every live event
+
+function preplanOf(premisesId) {
+  const hit = panelCache.get(premisesId);
+  if (hit && Date.now() - hit.at < PANEL_CACHE_MS) return hit.promise;
+  const promise = api(`/api/premises/${premisesId}/preplan`);
+  panelCache.set(premisesId, { at: Date.now(), promise });
+  promise.catch(() => panelCache.delete(premisesId));
+  return promise;
+}
+
 /**
  * The console's incident panel: a short pre-plan line for the premises of the call, filled in
  * after the panel is drawn (the panel never waits for it), with a link to the scene view.
@@ -110,7 +122,7 @@ export function incidentPreplanSlot(incident) {
   const slot = h("div", { class: "note pp-slot", id: "incident-preplan" }, h("a", { href: `/scene/${incident.id}`, target: "_blank", id: "open-scene" }, "现场指挥视图 ›"));
   const premisesId = incident.premises_id ?? incident.premises?.id;
   if (premisesId) {
-    api(`/api/premises/${premisesId}/preplan`)
+    preplanOf(premisesId)
       .then((answer) => {
         const plan = answer.preplan;
         if (!plan) {
