@@ -4,7 +4,8 @@ done, per brigade — and an officer records a campaign measure on the phone pag
 Set-up through the API as the demo administrator: a detachment campaign on small venues, targets
 of removed window bars for two brigades, and an inspection of a premises of 上区大队 by the demo
 prevention officer. The officer records 2 处 on /campaign_phone (390×844); the desk /campaigns
-then shows 10 / 2 for the brigade and 5 / 0 for the other. Screenshots: campaigns-*.png.
+then shows 10 / 2 for the brigade and 5 / 0 for the other, drills down to the inspection, and the
+administrator issues a 交办单 to the other brigade from the page. Screenshots: campaigns-*.png.
 """
 
 from __future__ import annotations
@@ -106,5 +107,33 @@ def test_officer_records_bars_on_the_phone_and_the_desk_shows_progress(
     desk_admin.click(f"#progress-table tbody tr[data-org='{ids['brigade']}'] button")
     desk_admin.get_by_role("button", name="拆除铁栅栏（防盗网）").click()
     desk_admin.wait_for_selector(f"#drill-table td:has-text('#{ids['inspection']}')")
+    # the issuer sends a 交办单 to the other brigade from the same page
+    desk_admin.fill("#directive-subject", "督促拆除沿街商铺防盗网（端到端）")
+    desk_admin.select_option("#directive-to", str(ids["other"]))
+    desk_admin.fill("#directive-due", (date.today() + timedelta(days=7)).isoformat())
+    desk_admin.click("#directive-issue")
+    desk_admin.wait_for_selector("#directive-table td:has-text('督促拆除沿街商铺防盗网（端到端）')")
     shot(desk_admin, "campaigns-desk")
     assert desk.errors == [] and desk_admin.errors == []
+
+
+def test_gb35181_desk_determines_and_names_what_is_unconfirmed(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    with live_server.api("demo_prevention") as officer:
+        premises = officer.get("/api/premises", params={"limit": 1}).json()["items"][0]
+        hazard = officer.post(
+            "/api/hazards",
+            json={"premises_id": premises["id"], "title": "歌舞厅安全出口数量不足（端到端）"},
+        ).json()
+        assert officer.post(f"/api/hazards/{hazard['id']}/verify", json={}).status_code == 200
+    page = new_page("demo_prevention")
+    page.goto(f"/gb35181?hazard={hazard['id']}")
+    page.select_option("#gb-category", "crowded")
+    page.check("#gb-direct input[value='6.5']")
+    page.click("#gb-submit")
+    page.wait_for_selector("#gb-result .verdict.major")
+    unconfirmed = page.locator("#gb-unconfirmed li").all_inner_texts()
+    assert unconfirmed and "GB 35181-2017" in unconfirmed[0]
+    shot(page, "campaigns-gb35181")
+    assert page.errors == []

@@ -186,11 +186,8 @@ def record_measures(
     )
     session.commit()
     kinds = campaign_catalogue.measure_kinds(session, include_inactive=True)
-    names = {r.premises_id: "" for r in rows}
-    stmt = campaign_work.query_measures(session, actor=actor, inspection_id=body.inspection_id)
-    for row, name in session.execute(stmt):
-        names[row.premises_id] = name
-    return [_measure(r, names[r.premises_id], kinds) for r in rows]
+    names = campaign_work.premises_names(session, [r.premises_id for r in rows])
+    return [_measure(r, names.get(r.premises_id, ""), kinds) for r in rows]
 
 
 @router.get("/campaign-measures", response_model=Page[CampaignMeasureOut])
@@ -214,10 +211,11 @@ def list_measures(
         measure=measure,
     )
     kinds = campaign_catalogue.measure_kinds(session, include_inactive=True)
-    rows = session.execute(stmt.limit(limit).offset(offset)).all()
+    rows = list(session.scalars(stmt.limit(limit).offset(offset)))
+    names = campaign_work.premises_names(session, [r.premises_id for r in rows])
     return Page[CampaignMeasureOut](
-        items=[_measure(row, name, kinds) for row, name in rows],
-        total=count(session, stmt),  # type: ignore[arg-type]
+        items=[_measure(row, names.get(row.premises_id, ""), kinds) for row in rows],
+        total=count(session, stmt),
         limit=limit,
         offset=offset,
     )
@@ -319,7 +317,7 @@ def list_work_items(
     offset: Offset = 0,
 ) -> Page[WorkItemOut]:
     """The campaign's 工作清单 by due date."""
-    stmt = campaign_work.query_work_items(actor=actor, campaign_id=campaign_id)
+    stmt = campaign_work.query_work_items(session, actor=actor, campaign_id=campaign_id)
     return paginate(session, stmt, limit, offset, _work_item)
 
 

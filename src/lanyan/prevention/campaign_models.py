@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -55,7 +54,7 @@ class CampaignTopic(Timestamps, Base):
 
 
 class CampaignMeasureKind(Timestamps, Base):
-    """A measure counted in physical units (拆除铁栅栏 处) that an administrator added or changed."""
+    """A measure counted in physical units (拆除铁栅栏 处) added or changed by an administrator."""
 
     __tablename__ = "campaign_measure_kind"
 
@@ -72,8 +71,17 @@ class CampaignMeasure(Base):
     __tablename__ = "campaign_measure"
     __table_args__ = (
         UniqueConstraint("inspection_id", "measure", name="uq_campaign_measure_inspection"),
-        Index("ix_campaign_measure_campaign", "campaign_id", "measure"),
+        Index(
+            "ix_campaign_measure_campaign",
+            "campaign_id",
+            "org_id",
+            "measure",
+            "quantity",
+            "inspection_id",
+        ),
         Index("ix_campaign_measure_day", "recorded_on", "id"),
+        # the drill-down: one campaign's measure, newest first, below an organization
+        Index("ix_campaign_measure_drill", "campaign_id", "measure", "recorded_on", "id", "org_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -115,7 +123,7 @@ class CampaignTarget(Base):
 
 
 class CampaignWorkItem(Timestamps, Base):
-    """One line of a campaign's 工作清单: what an organization is to do, by when, and whether done."""
+    """One line of a campaign's 工作清单: what an organization is to do, by when, done or not."""
 
     __tablename__ = "campaign_work_item"
 
@@ -135,7 +143,7 @@ class CampaignWorkItem(Timestamps, Base):
 
 
 class CampaignDirective(Timestamps, Base):
-    """A 交办单: issued to a department or a lower organization, due on a day, answered by a reply."""
+    """A 交办单 to a department or a lower organization, due on a day, answered by a reply."""
 
     __tablename__ = "campaign_directive"
     __table_args__ = (

@@ -146,14 +146,14 @@ def query_measures(
     inspection_id: int | None = None,
     org_id: int | None = None,
     measure: str | None = None,
-) -> Select[CampaignMeasure, str]:
-    """Measures with their inspection's premises, newest first; ``org_id`` takes its subtree."""
+) -> Select[CampaignMeasure]:
+    """Measures recorded, newest first; ``org_id`` takes the organization and its subtree.
+
+    One table only (the premises' names are read for the page shown, :func:`premises_names`),
+    so counting all matches never joins.
+    """
     actor.require(Action.READ)
-    stmt = (
-        select(CampaignMeasure, Premises.name)
-        .join(Premises, Premises.id == CampaignMeasure.premises_id)
-        .where(visible_condition(actor, CampaignMeasure))
-    )
+    stmt = visible(actor, CampaignMeasure)
     if campaign_id is not None:
         stmt = stmt.where(CampaignMeasure.campaign_id == campaign_id)
     if inspection_id is not None:
@@ -162,10 +162,19 @@ def query_measures(
         stmt = stmt.where(CampaignMeasure.measure == measure)
     if org_id is not None:
         org = get_organization(session, actor, org_id)
-        stmt = stmt.join(Organization, Organization.id == CampaignMeasure.org_id).where(
-            Organization.path.startswith(org.path)
-        )
+        below = select(Organization.id).where(Organization.path.startswith(org.path))
+        stmt = stmt.where(CampaignMeasure.org_id.in_(below))
     return stmt.order_by(CampaignMeasure.recorded_on.desc(), CampaignMeasure.id.desc())
+
+
+def premises_names(session: Session, premises_ids: list[int]) -> dict[int, str]:
+    """The names of the given premises (the measures of one page)."""
+    if not premises_ids:
+        return {}
+    rows = session.execute(
+        select(Premises.id, Premises.name).where(Premises.id.in_(set(premises_ids)))
+    )
+    return {pid: name for pid, name in rows}
 
 
 # --- targets and progress ------------------------------------------------------------------------
@@ -264,19 +273,25 @@ def campaign_progress(session: Session, *, actor: Actor, campaign_id: int) -> Pr
     if not units and root.path.startswith(actor.org_path):
         units = [root]
     measure_sums = session.execute(
-        select(Organization.path, CampaignMeasure.measure, func.sum(CampaignMeasure.quantity))
-        .join(Organization, Organization.id == CampaignMeasure.org_id)
+        select(CampaignMeasure.org_id, CampaignMeasure.measure, func.sum(CampaignMeasure.quantity))
         .where(
             CampaignMeasure.campaign_id == campaign.id, visible_condition(actor, CampaignMeasure)
         )
-        .group_by(Organization.path, CampaignMeasure.measure)
+        .group_by(CampaignMeasure.org_id, CampaignMeasure.measure)
     ).all()
-    inspected = session.execute(
-        select(Organization.path, func.count(distinct(Inspection.premises_id)))
-        .join(Organization, Organization.id == Inspection.org_id)
+    inspected_by_org = session.execute(
+        select(Inspection.org_id, func.count(distinct(Inspection.premises_id)))
         .where(Inspection.campaign_id == campaign.id, visible_condition(actor, Inspection))
-        .group_by(Organization.path)
+        .group_by(Inspection.org_id)
     ).all()
+    org_ids = {row[0] for row in measure_sums} | {row[0] for row in inspected_by_org}
+    paths = dict(
+        session.execute(
+            select(Organization.id, Organization.path).where(Organization.id.in_(org_ids))
+        ).all()
+    )
+    sums = [(paths[org], code, total) for org, code, total in measure_sums]
+    inspected = [(paths[org], n) for org, n in inspected_by_org]
     keys = [INSPECTED, *allowed_measures(session, campaign)]
     rows = []
     for unit in units:
@@ -284,7 +299,7 @@ def campaign_progress(session: Session, *, actor: Actor, campaign_id: int) -> Pr
         for t in targets:
             if t.org_id == unit.id:
                 row.target[t.measure] = t.quantity
-        for path, code, total in measure_sums:
+        for path, code, total in sums:
             if path.startswith(unit.path):
                 row.done[code] = row.done.get(code, 0) + int(total or 0)
         row.done[INSPECTED] = sum(int(n) for path, n in inspected if path.startswith(unit.path))
@@ -308,9 +323,8 @@ def measure_totals(
     ).where(CampaignMeasure.campaign_id == campaign.id, visible_condition(actor, CampaignMeasure))
     if org_id is not None:
         org = get_organization(session, actor, org_id)
-        stmt = stmt.join(Organization, Organization.id == CampaignMeasure.org_id).where(
-            Organization.path.startswith(org.path)
-        )
+        below = select(Organization.id).where(Organization.path.startswith(org.path))
+        stmt = stmt.where(CampaignMeasure.org_id.in_(below))
     rows = session.execute(stmt.group_by(CampaignMeasure.measure)).all()
     found = {code: (int(q or 0), int(n)) for code, q, n in rows}
     order = allowed_measures(session, campaign) + sorted(
@@ -379,9 +393,11 @@ def mark_work_item(
     )
 
 
-def query_work_items(*, actor: Actor, campaign_id: int) -> Select[CampaignWorkItem]:
-    """The campaign's 工作清单 in the actor's jurisdiction, by due date."""
-    actor.require(Action.READ)
+def query_work_items(
+    session: Session, *, actor: Actor, campaign_id: int
+) -> Select[CampaignWorkItem]:
+    """The 工作清单 of a campaign the actor sees (else 404), in its jurisdiction, by due date."""
+    get_campaign(session, actor, campaign_id)
     return (
         visible(actor, CampaignWorkItem)
         .where(CampaignWorkItem.campaign_id == campaign_id)

@@ -85,8 +85,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_measure")),
         sa.UniqueConstraint("inspection_id", "measure", name="uq_campaign_measure_inspection"),
     )
-    op.create_index("ix_campaign_measure_campaign", "campaign_measure", ["campaign_id", "measure"])
+    op.create_index(
+        "ix_campaign_measure_campaign",
+        "campaign_measure",
+        ["campaign_id", "org_id", "measure", "quantity", "inspection_id"],
+    )
     op.create_index("ix_campaign_measure_day", "campaign_measure", ["recorded_on", "id"])
+    op.create_index(
+        "ix_campaign_measure_drill",
+        "campaign_measure",
+        ["campaign_id", "measure", "recorded_on", "id", "org_id"],
+    )
     op.create_index("ix_campaign_measure_premises_id", "campaign_measure", ["premises_id"])
     op.create_index("ix_campaign_measure_org_id", "campaign_measure", ["org_id"])
 

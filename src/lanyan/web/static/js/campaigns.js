@@ -17,8 +17,19 @@ function cellText(cell) {
   return `${target} / ${cell.done.toLocaleString("zh-CN")}`;
 }
 
+
+/** Fill the organization and key pickers of the management forms from the progress table. */
+function fillPickers(p) {
+  const orgs = p.rows.map((r) => h("option", { value: r.org_id }, r.org_name));
+  $("target-org").replaceChildren(...orgs.map((o) => o.cloneNode(true)));
+  $("work-org").replaceChildren(...orgs.map((o) => o.cloneNode(true)));
+  $("directive-to").replaceChildren(h("option", { value: "" }, "（交办部门）"), ...orgs.map((o) => o.cloneNode(true)));
+  $("target-key").replaceChildren(...p.keys.map((k) => h("option", { value: k.key }, `${k.zh}（${k.unit}）`)));
+}
+
 async function loadProgress() {
   const p = await api(`${API}/campaigns/${campaign.id}/progress`);
+  fillPickers(p);
   const head = h("tr", {}, h("th", {}, "单位"), p.keys.map((k) => h("th", { class: "num" }, `${k.zh}（${k.unit}）`)));
   $("progress-table").tHead.replaceChildren(head);
   const row = (r, clickable) =>
@@ -111,9 +122,46 @@ async function choose(id) {
   await Promise.all([loadProgress(), loadWork(), loadDirectives()]);
 }
 
+function bindForms() {
+  const submit = (form, button, action) =>
+    $(form).addEventListener("submit", (e) => {
+      e.preventDefault();
+      withButton($(button), action);
+    });
+  submit("target-form", "target-save", async () => {
+    await api(`${API}/campaigns/${campaign.id}/targets`, {
+      method: "PUT",
+      body: { org_id: Number($("target-org").value), measure: $("target-key").value, quantity: Number($("target-qty").value) },
+    });
+    toast("目标已保存", "ok");
+    await loadProgress();
+  });
+  submit("work-form", "work-add", async () => {
+    await api(`${API}/campaigns/${campaign.id}/work-items`, {
+      method: "POST",
+      body: { org_id: Number($("work-org").value), title: $("work-title").value.trim(), due_on: $("work-due").value || null },
+    });
+    $("work-title").value = "";
+    toast("已添加工作事项", "ok");
+    await loadWork();
+  });
+  submit("directive-form", "directive-issue", async () => {
+    const to = $("directive-to").value;
+    const body = { subject: $("directive-subject").value.trim(), due_on: $("directive-due").value, campaign_id: campaign.id };
+    if (to) body.to_org_id = Number(to);
+    else body.to_department = $("directive-dept").value.trim();
+    const d = await api(`${API}/directives`, { method: "POST", body });
+    $("directive-subject").value = "";
+    toast(`已发出${d.number}`, "ok");
+    await loadDirectives();
+  });
+  for (const form of document.querySelectorAll(".manage-only")) form.hidden = !canManage;
+}
+
 let campaigns = [];
 async function main() {
   mountHeader("专项整治");
+  bindForms();
   const page = await api(`${API}/campaigns?limit=200`);
   campaigns = page.items;
   const select = $("campaign-select");
