@@ -310,3 +310,14 @@ def test_prevention_tick_generates_patrol_tasks_once(
     result = tick(_factory(app_client), days=3, today=later)
     assert result.missed == 2 and result.created == 2
     assert tick(_factory(app_client), days=3, today=later).created == 0
+
+
+def test_the_daily_tick_runs_at_five_past_midnight_shanghai() -> None:
+    from datetime import UTC, datetime
+
+    from lanyan.prevention.cli import _seconds_until_next_run
+
+    # 2026-03-01 23:00 Shanghai = 15:00 UTC: 1 h 5 min to go
+    assert _seconds_until_next_run(datetime(2026, 3, 1, 15, 0, tzinfo=UTC)) == 65 * 60
+    # just after the run (00:06 Shanghai): the next is tomorrow's
+    assert _seconds_until_next_run(datetime(2026, 3, 1, 16, 6, tzinfo=UTC)) == 24 * 3600 - 60
