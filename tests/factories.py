@@ -251,6 +251,7 @@ def _walk_side(
     from tests.iot.walk import iot_walk_records
     from tests.outreach.walk import outreach_walk_records
     from tests.prevention.campaign_walk import campaign_walk_records
+    from tests.risk.walk import risk_walk_records  # issue 18
 
     now = utcnow()
     today = now.date()
@@ -372,6 +373,14 @@ def _walk_side(
             session, org_id=org_id, unit_id=unit_id, incident_id=incident.id, tag=tag
         ),
         **enforcement_walk_records(session, org_id=org_id, premises_id=premises_id, tag=tag),
+        **risk_walk_records(  # issue 18: a side's own cell, apart from the other's
+            session,
+            org_id=org_id,
+            premises_id=premises_id,
+            tag=tag,
+            lon=9.522 if tag != LEAK else 9.60,
+            lat=47.142,
+        ),
         **outreach_walk_records(session, org_id=org_id, tag=tag),
         **duty_walk_records(session, org_id=org_id, unit_id=unit_id, tag=tag),
         **campaign_walk_records(

@@ -67,6 +67,9 @@ NO_RECORD_WRITES = {
     "names its premises (checked by tests/iot)",
     ("post", "/api/iot/duty/decision"): "acts on the one alarm its signed link names, no login "
     "(checked by tests/iot)",
+    # issue 18 (risk)
+    ("post", "/api/risk/score"): "rescores what changed; every row it writes keeps its own "
+    "organization (checked by tests/risk)",
 }
 """Writes that can name no record of another brigade, and why."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.conftest import PHONE_VIEWPORT, LiveServer, shot
+from tests.e2e.test_page_sizes import LAYOUT_PROBLEMS
 
 CREW = 3
 
@@ -65,6 +66,7 @@ def test_a_crew_declares_on_the_phone_and_the_board_shows_it(
     phone.locator(".toast-ok", has_text="已提交").wait_for()
     phone.locator("#declare-status", has_text="今日已申报").wait_for()
     shot(phone, "duty-phone-declared")
+    assert not phone.evaluate(LAYOUT_PROBLEMS)
 
     badge = row.locator(".duty-strength")
     badge.filter(has_text="在岗").wait_for(timeout=10_000)
@@ -116,4 +118,5 @@ def test_the_monthly_assessment_page_lists_the_published_ranking(
     assert "不合格" in rows.nth(2).inner_text()
     assert "合格率66.67%" in ranking.inner_text()
     shot(page, "duty-assessments")
+    assert not page.evaluate(LAYOUT_PROBLEMS)
     assert not page.errors

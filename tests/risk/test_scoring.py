@@ -267,3 +267,101 @@ def test_assessment_report_reads_the_data(app_client: TestClient, world: World) 
     )
     r = app_client.get("/api/risk/report.docx", headers=world.headers("admin_det"))
     assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_assessment_report_opens_in_libreoffice(
+    app_client: TestClient, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """LibreOffice converts the report to PDF and the Chinese text is there (once: the document
+    does not depend on the database it was read from)."""
+    import shutil
+    import subprocess
+
+    from lanyan.risk.report import build_report
+
+    if backend != "sqlite":
+        return
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    assert soffice and pdftotext, "make test installs libreoffice-writer-nogui and poppler-utils"
+    out = tmp_path_factory.mktemp("risk-report")
+    factory_ = app_client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory_() as session:
+        (out / "risk.docx").write_bytes(build_report(session, SYSTEM))
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(out / "risk.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    text = subprocess.run(
+        [pdftotext, str(out / "risk.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    text = "".join(text.split())
+    for phrase in ("消防安全风险评估报告", "各大队风险等级", "对策建议", "数据口径与追溯"):
+        assert phrase in text
+
+
+def test_forecast_spike_rule_on_a_computed_forecast(
+    factory: sessionmaker[Session], world: World
+) -> None:
+    """Two years of calls around the test premises; its own cell burns every December: the
+    December forecast (lanyan.risk.forecast, seasonal by call type) flags the cell, and the rule
+    raises one warning for its brigade."""
+    from datetime import date
+
+    import numpy as np
+
+    from lanyan.risk.calls import CallHistory
+    from lanyan.risk.forecast import forecast_cells
+    from lanyan.risk.warnings import SPIKE_MIN_CALLS, SPIKE_RATIO
+
+    rng = np.random.default_rng(3)
+    last = date(2026, 12, 6)
+    days, lons, lats, kinds = [], [], [], []
+    for place in range(40):  # rescues all year round, one a week in each of 40 places
+        x, y = 9.50 + 0.004 * (place % 8), 47.12 + 0.004 * (place // 8)
+        for d in range(0, 728, 7):
+            days.append(last.toordinal() - 728 + d + int(rng.integers(0, 3)))
+            lons.append(x)
+            lats.append(y)
+            kinds.append("rescue")
+    for year in (2024, 2025):  # fires at the premises, each December
+        for _ in range(60):
+            days.append(date(year, 12, int(rng.integers(1, 29))).toordinal())
+            lons.append(9.522)
+            lats.append(47.142)
+            kinds.append("fire")
+    history = CallHistory(
+        day=np.array(days, dtype=np.int64),
+        lon=np.array(lons),
+        lat=np.array(lats),
+        kind=tuple(kinds),
+    )
+    forecast = forecast_cells(history, horizon=7)
+    spikes = forecast.spikes(ratio=SPIKE_RATIO, min_expected=SPIKE_MIN_CALLS)
+    with factory() as session:
+        cell = _score(session, world.a.premises_id).cell
+        assert cell in [s["cell"] for s in spikes]
+        origin = forecast.origin.isoformat()
+        result = run_scoring(
+            session,
+            actor=SYSTEM,
+            seasonal=False,
+            spikes=[{**s, "origin": origin} for s in spikes],
+        )
+        session.commit()
+        warning = session.scalars(
+            select(RiskWarning).where(
+                RiskWarning.rule == WarningRule.FORECAST_SPIKE, RiskWarning.cell == cell
+            )
+        ).one()
+        assert warning.org_id == world.a.brigade_id
+        assert result.warnings_raised >= 1

@@ -32,6 +32,7 @@ import {
   premisesLayer,
   waterLayer,
 } from "./map.js";
+import { lazyRiskLayers } from "./risk_layers.js"; // issue 18: risk layers, loaded when switched on
 import { incidentPreplanSlot } from "./preplan_view.js"; // issue 19: the pre-plan of the call
 
 const canDispatch = Boolean(user?.can_dispatch);
@@ -126,6 +127,7 @@ async function buildMap() {
     ["rural_15min", state.holes.rural_15min.name, state.holes.rural_15min.layer, false],
     ["brigades", orgLayers.brigades.name, orgLayers.brigades.layer, true],
     ["districts", orgLayers.districts.name, orgLayers.districts.layer, false],
+    ...lazyRiskLayers(canvas), // issue 18 (risk)
   ];
   const control = {};
   for (const [key, name, layer, on] of overlays) {

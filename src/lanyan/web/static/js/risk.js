@@ -4,6 +4,7 @@
 import * as L from "../vendor/leaflet/leaflet.esm.js";
 import { config, api, escapeHtml, fetchAll, formatDateTime, h, mountHeader, toast, withButton } from "./common.js";
 import { baseLayer, createMap } from "./map.js";
+import { cellRiskLayer, premisesRiskLayer } from "./risk_layers.js";
 
 const LEVELS = [
   ["high", "高", "#c62828"],
@@ -31,47 +32,6 @@ const state = { map: null, layers: {} };
 
 function levelColour(level) {
   return (LEVELS.find(([key]) => key === level) || [])[2] || "#607d8b";
-}
-
-/** Scored premises as circle markers in their level's colour; a ring marks a supervised listing. */
-export function premisesRiskLayer(geojson, canvas, onPick) {
-  return L.geoJSON(geojson, {
-    pointToLayer: (feature, latlng) => {
-      const p = feature.properties;
-      return L.circleMarker(latlng, {
-        renderer: canvas,
-        radius: p.level === "high" ? 7 : p.level === "elevated" ? 6 : 4,
-        color: p.listed ? "#000" : "#fff",
-        weight: p.listed ? 2.5 : 1,
-        fillColor: p.color,
-        fillOpacity: 0.95,
-      });
-    },
-    onEachFeature: (feature, layer) => {
-      const p = feature.properties;
-      layer.bindTooltip(`${escapeHtml(p.name)} · ${p.level_zh}（${Math.round(p.score)} 分）`);
-      layer.on("click", () => onPick?.(p.id));
-    },
-  });
-}
-
-/** H3 cells filled by level (the area choropleth). */
-export function cellRiskLayer(geojson, canvas) {
-  return L.geoJSON(geojson, {
-    renderer: canvas,
-    style: (feature) => ({
-      color: feature.properties.color,
-      weight: 0.5,
-      fillColor: feature.properties.color,
-      fillOpacity: 0.3,
-    }),
-    onEachFeature: (feature, layer) => {
-      const p = feature.properties;
-      layer.bindTooltip(
-        `网格 ${p.cell} · ${p.level_zh}（${p.score.toFixed(1)} 分）<br>单位 ${p.premises} 家 · 近三年火灾 ${p.fires} 起`,
-      );
-    },
-  });
 }
 
 function hazardLayer(hazards, canvas) {
