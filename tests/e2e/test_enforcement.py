@@ -65,4 +65,14 @@ def test_officer_seals_on_the_phone_and_opens_the_decision(
     desk.click("#en-tabs button[data-tab=evaluation]")
     desk.wait_for_selector("#eval-officers tr td")
     shot(desk, "enforcement-04-desk")
+    # A complaint (投诉举报) opens a plan of the premises it names.
+    desk.click("#en-tabs button[data-tab=plans]")
+    desk.fill("#complaint-form input[name=complaint]", "群众举报：安全出口上锁")
+    desk.fill("#complaint-form input[name=q]", premises["name"])
+    desk.click("#complaint-search")
+    desk.wait_for_function(
+        "document.querySelector('#complaint-form select[name=premises_id]').value !== ''"
+    )
+    desk.click("#complaint-form button[type=submit]")
+    desk.wait_for_selector("#plans-body tr:has-text('投诉举报核查')")
     assert not desk.errors, desk.errors

@@ -219,7 +219,6 @@ class PlanPublic(BaseModel):
 
     id: int
     org_id: int
-    org_name: str = ""
     month: str
     subject: Subject
     title: str
@@ -244,7 +243,6 @@ class SessionPublic(BaseModel):
 
     id: int
     org_id: int
-    org_name: str
     plan_id: int | None
     subject: Subject
     title: str

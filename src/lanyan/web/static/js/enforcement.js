@@ -194,4 +194,30 @@ if (can.canAct && user?.organization_id) {
     });
   });
 }
+if (can.canAct && user?.organization_id) {
+  const form = $("complaint-form");
+  form.hidden = false;
+  $("complaint-search").addEventListener("click", (e) => withButton(e.currentTarget, async () => {
+    const q = form.q.value.trim();
+    if (!q) return;
+    const page = await api(`/api/premises?q=${encodeURIComponent(q)}&limit=20`);
+    form.premises_id.replaceChildren(...(page.items.length
+      ? page.items.map((p) => h("option", { value: p.id }, p.name))
+      : [h("option", { value: "" }, "没有找到单位")]));
+  }));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    withButton(form.querySelector("button[type=submit]"), async () => {
+      const premisesId = Number(form.premises_id.value);
+      if (!premisesId) throw new Error("请先搜索并选择被举报单位");
+      const day = today();
+      const plan = await api("/api/enforcement/plans", { method: "POST", body: {
+        org_id: user.organization_id, name: `投诉举报核查 ${day}`, kind: "complaint",
+        starts_on: day, ends_on: day, premises_ids: [premisesId], complaint: form.complaint.value,
+      } });
+      toast(`已建立投诉举报核查：${plan.name}`, "ok");
+      await loaders.plans();
+    });
+  });
+}
 open((location.hash || "#plans").slice(1) in loaders ? location.hash.slice(1) || "plans" : "plans");
