@@ -176,8 +176,21 @@ def _roster(session: Session, rng: random.Random) -> dict[int, list[Person]]:
     return out
 
 
+def _yesterday() -> date:
+    return declarations.local_day(utcnow()) - timedelta(days=1)
+
+
 def _months(years: Sequence[int]) -> list[date]:
-    return [date(y, m, 1) for y in years for m in range(1, 13)]
+    """The months of the history years and of this year up to this month (the desk opens on
+    the current month, so it has content too)."""
+    this_year = declarations.local_day(utcnow()).year
+    spans = sorted({*years, this_year})
+    return [date(y, m, 1) for y in spans for m in range(1, 13) if date(y, m, 1) <= _yesterday()]
+
+
+def _upto(day: date) -> date:
+    """``day``, or yesterday when it lies ahead (nothing is recorded in the future)."""
+    return min(day, _yesterday())
 
 
 def _ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
@@ -227,7 +240,7 @@ def _training(
                     "plan_id": plan_id,
                     "subject": plan["subject"],
                     "title": rng.choice(SESSION_TITLES[plan["subject"]]),
-                    "held_on": plan["_first"] + timedelta(days=rng.randint(0, 27)),
+                    "held_on": _upto(plan["_first"] + timedelta(days=rng.randint(0, 27))),
                     "hours": rng.choice((1.5, 2.0, 2.5, 3.0)),
                     "created_at": now,
                     "updated_at": now,
@@ -247,8 +260,9 @@ def _training(
     if detachment is not None:
         for first in _months(years):
             subject = list(Subject)[first.month % 4]
-            _assessment(session, rng, detachment.id, first + timedelta(days=24), subject, everyone)
-            if first.month in (5, 11):
+            held = _upto(first + timedelta(days=24))
+            _assessment(session, rng, detachment.id, held, subject, everyone)
+            if first.month in (5, 11) and first + timedelta(days=15) <= _yesterday():
                 best = rng.sample(everyone, k=min(24, len(everyone)))
                 _assessment(
                     session,
@@ -290,7 +304,7 @@ def _assessment(
                 "max_value": hi,
                 "standard_source": source,
                 "status": AssessmentStatus.PUBLISHED,
-                "published_at": _local(day + timedelta(days=2), 9),
+                "published_at": _local(_upto(day + timedelta(days=2)), 9),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -331,7 +345,7 @@ def _drills(session: Session, rng: random.Random, years: Sequence[int]) -> int:
             station = units[0].station if units else None
             if station is None or station.lon is None or station.lat is None:
                 continue
-            day = first + timedelta(days=rng.randint(3, 25))
+            day = _upto(first + timedelta(days=rng.randint(3, 25)))
             received = _local(day, rng.choice((2, 10, 15, 21)), rng.randint(0, 59))
             assigned = received + timedelta(seconds=rng.randint(30, 70))
             en_route = assigned + timedelta(seconds=rng.randint(40, 110))
@@ -378,12 +392,12 @@ def _supervisions(
     session: Session, rng: random.Random, roster: dict[int, list[Person]], years: Sequence[int]
 ) -> int:
     count = 0
-    last = date(max(years), 12, 31)
+    last = _yesterday()
     for first in _months(years):
         if first.month % 3 != 2:
             continue
         for station_id in roster:
-            day = first + timedelta(days=rng.randint(0, 27))
+            day = _upto(first + timedelta(days=rng.randint(0, 27)))
             row = Supervision(
                 org_id=station_id,
                 inspected_on=day,
@@ -425,7 +439,7 @@ def _weekly_declarations(
     }
     decls: list[dict[str, Any]] = []
     day = date(min(years), 1, 1)
-    while day <= date(max(years), 12, 31):
+    while day <= _yesterday():
         for station_id, people in roster.items():
             late = timedelta(hours=2) if rng.random() < 0.08 else timedelta()
             decls.append(
@@ -480,7 +494,8 @@ def _weekly_declarations(
 
 def _today(session: Session, roster: dict[int, list[Person]], rng: random.Random) -> int:
     """Today's declarations through the service (all stations but the last two), roll calls."""
-    now = utcnow()
+    # declared at 07:30 (before the set time) when the demo loads later in the day
+    now = min(utcnow(), _local(declarations.local_day(utcnow()), 7, 30))
     stations = list(roster)
     done = 0
     for station_id in stations[:-2] if len(stations) > 2 else stations:

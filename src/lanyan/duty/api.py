@@ -245,7 +245,7 @@ def create_plan(body: PlanIn, actor: CurrentActor, session: SessionDep) -> PlanP
     """Add a line to a month's training plan."""
     row = training.create_plan(session, actor=actor, data=body)
     session.commit()
-    return PlanPublic.model_validate(row)
+    return PlanPublic.model_validate(row).model_copy(update={"org_name": row.org.name})
 
 
 @router.get("/sessions", response_model=Page[SessionPublic])

@@ -151,6 +151,8 @@ class TrainingPlan(Timestamps, Base):
     title: Mapped[str] = mapped_column(String(120))
     sessions_planned: Mapped[int] = mapped_column(Integer, default=1)
 
+    org: Mapped[Organization] = relationship(lazy="joined")
+
 
 class TrainingSession(Timestamps, Base):
     """A training session held: subject, day, hours and who attended."""
@@ -168,6 +170,8 @@ class TrainingSession(Timestamps, Base):
     title: Mapped[str] = mapped_column(String(120))
     held_on: Mapped[date] = mapped_column(Date, index=True)
     hours: Mapped[float] = mapped_column(Float, default=1.0)
+
+    org: Mapped[Organization] = relationship(lazy="joined")
     attendees: Mapped[list[TrainingAttendance]] = relationship(
         lazy="selectin", cascade="all, delete-orphan"
     )

@@ -219,6 +219,7 @@ class PlanPublic(BaseModel):
 
     id: int
     org_id: int
+    org_name: str = ""
     month: str
     subject: Subject
     title: str
@@ -243,6 +244,7 @@ class SessionPublic(BaseModel):
 
     id: int
     org_id: int
+    org_name: str
     plan_id: int | None
     subject: Subject
     title: str

@@ -94,6 +94,7 @@ def list_plans(
     out = []
     for plan in plans:
         row = PlanPublic.model_validate(plan)
+        row.org_name = plan.org.name
         row.sessions_held = int(held.get(plan.id, 0))
         out.append(row)
     return out
@@ -137,6 +138,7 @@ def session_public(row: TrainingSession) -> SessionPublic:
     return SessionPublic(
         id=row.id,
         org_id=row.org_id,
+        org_name=row.org.name,
         plan_id=row.plan_id,
         subject=row.subject,
         title=row.title,

@@ -16,8 +16,8 @@ function thisMonth() {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit" }).format(new Date()).slice(0, 7);
 }
 
-const rows = (tbody, list, row, empty = "没有记录") =>
-  $(tbody).replaceChildren(...(list.length ? list.map(row) : [h("tr", {}, h("td", { colspan: "9", class: "muted" }, empty))]));
+const rows = (table, list, row, empty = "没有记录") =>
+  document.querySelector(`#${table} tbody`).replaceChildren(...(list.length ? list.map(row) : [h("tr", {}, h("td", { colspan: "9", class: "muted" }, empty))]));
 
 async function strength() {
   const board = await api("/api/duty/board");
@@ -73,8 +73,8 @@ async function training() {
     api(`/api/duty/sessions?month=${month}&limit=200`),
     api(`/api/duty/assessments?month=${month}`),
   ]);
-  rows("plan-table", plans, (p) => h("tr", {}, h("td", {}, String(p.org_id)), h("td", {}, zh("subject", p.subject)), h("td", {}, p.title), h("td", { class: "num" }, String(p.sessions_planned)), h("td", { class: "num" }, String(p.sessions_held))));
-  rows("session-table", sessions.items, (s) => h("tr", {}, h("td", {}, s.held_on), h("td", {}, zh("subject", s.subject)), h("td", {}, s.title), h("td", { class: "num" }, String(s.hours)), h("td", { class: "num" }, String(s.attendees))));
+  rows("plan-table", plans, (p) => h("tr", {}, h("td", {}, p.org_name), h("td", {}, zh("subject", p.subject)), h("td", {}, p.title), h("td", { class: "num" }, String(p.sessions_planned)), h("td", { class: "num" }, String(p.sessions_held))));
+  rows("session-table", sessions.items, (s) => h("tr", {}, h("td", {}, s.held_on), h("td", {}, s.org_name), h("td", {}, zh("subject", s.subject)), h("td", {}, s.title), h("td", { class: "num" }, String(s.hours)), h("td", { class: "num" }, String(s.attendees))));
   rows("assessment-table", assessments, (a) =>
     h("tr", {},
       h("td", {}, a.held_on), h("td", {}, `${a.item}（${zh("subject", a.subject)}）`), h("td", {}, a.org_name),
