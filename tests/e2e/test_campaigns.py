@@ -137,3 +137,26 @@ def test_gb35181_desk_determines_and_names_what_is_unconfirmed(
     assert unconfirmed and "GB 35181-2017" in unconfirmed[0]
     shot(page, "campaigns-gb35181")
     assert page.errors == []
+
+
+def test_listing_desk_proposes_and_lists_an_area(live_server: LiveServer, new_page: Any) -> None:
+    with live_server.api("demo_prevention") as officer:
+        premises = officer.get("/api/premises", params={"limit": 2}).json()["items"]
+    page = new_page("demo_prevention")
+    page.goto("/listings")
+    page.select_option("#lf-kind", "area")
+    page.fill("#lf-area", "老街沿街商铺区域（端到端）")
+    page.fill("#lf-premises", ",".join(str(p["id"]) for p in premises))
+    page.fill("#lf-units", "40")
+    page.fill("#lf-hazards", "65")
+    page.click("#lf-submit")
+    row = page.locator("#listing-list tr:has-text('老街沿街商铺区域（端到端）')")
+    row.wait_for()
+    row.get_by_role("button", name="挂牌").click()
+    page.wait_for_selector(
+        "#listing-list tr:has-text('老街沿街商铺区域（端到端）'):has-text('已挂牌')"
+    )
+    area = page.locator("#listing-figures tr[data-kind='area'] td")
+    assert int(area.nth(2).inner_text()) >= 40 and int(area.nth(3).inner_text()) >= 65
+    shot(page, "campaigns-listings")
+    assert page.errors == []

@@ -213,6 +213,7 @@ class Screen(StrEnum):
     CAMPAIGNS = "campaigns"
     CAMPAIGN_PHONE = "campaign_phone"
     GB35181 = "gb35181"
+    LISTINGS = "listings"
     ENFORCEMENT = "enforcement"
     INSPECT = "inspect"
     OUTREACH = "outreach"
@@ -241,6 +242,7 @@ SCREEN_ACTIONS: dict[Screen, Action] = {
     Screen.CAMPAIGNS: Action.PREVENTION_DESK,
     Screen.CAMPAIGN_PHONE: Action.INSPECT,
     Screen.GB35181: Action.PREVENTION_DESK,
+    Screen.LISTINGS: Action.PREVENTION_DESK,
     Screen.ENFORCEMENT: Action.ENFORCEMENT_DESK,
     Screen.INSPECT: Action.INSPECT,
     Screen.OUTREACH: Action.PREVENTION_DESK,

@@ -1,6 +1,7 @@
-"""Pages of campaigns (专项整治), the phone page recording campaign measures, and the GB 35181
-determination desk. Same helpers as :mod:`lanyan.web.pages`: a login redirect or 403 page from the
-permission table, then the static template with its configuration block."""
+"""Pages of campaigns (专项整治), the phone page recording campaign measures, supervised listing
+(挂牌督办) and the GB 35181 determination desk. Same helpers as :mod:`lanyan.web.pages`: a login
+redirect or 403 page from the permission table, then the static template with its configuration
+block."""
 
 from __future__ import annotations
 
@@ -41,3 +42,14 @@ def gb35181_page(request: Request, auth: PageSession) -> Response:
     assert auth is not None
     can_manage = allowed(auth.user.role, Action.HAZARD_MANAGE)
     return render_page("gb35181", auth=auth, gb35181={"canManage": can_manage})
+
+
+@router.get("/listings", response_model=None)
+def listings_page(request: Request, auth: PageSession) -> Response:
+    """挂牌督办 desk: hazards (major, 突出) and areas by level and lister, with 家 and 处."""
+    refused = _refused(request, auth, Screen.LISTINGS)
+    if refused is not None:
+        return refused
+    assert auth is not None
+    can_manage = allowed(auth.user.role, Action.LISTING_MANAGE)
+    return render_page("listings", auth=auth, listings={"canManage": can_manage})

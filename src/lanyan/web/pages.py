@@ -152,6 +152,7 @@ SCREEN_MENU: dict[Screen, tuple[str, str]] = {
     Screen.CAMPAIGNS: ("/campaigns", "专项整治"),
     Screen.CAMPAIGN_PHONE: ("/campaign_phone", "整治录入"),
     Screen.GB35181: ("/gb35181", "重大隐患判定"),
+    Screen.LISTINGS: ("/listings", "挂牌督办"),
     Screen.ADMIN: ("/admin", "系统管理"),
 }
 """Each page's address and menu label, in menu order."""
