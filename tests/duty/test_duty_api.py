@@ -223,6 +223,16 @@ def test_two_stations_five_and_four_count_two_turnouts_and_nine_people(
         k: after[k] - before[k] for k in ("turnouts.stations", "turnouts.units", "turnouts.people")
     }
     assert delta == {"turnouts.stations": 2, "turnouts.units": 2, "turnouts.people": 9}
+    # a vehicle on a call is not declared out of service (409), and nothing is written
+    declared = _count(factory, Declaration)
+    busy = _declare(
+        app_client,
+        world,
+        world.a.station_id,
+        [{"unit_id": world.a.unit_id, "in_service": False, "out_reason": "保养"}],
+    )
+    assert busy.status_code == 409 and "正在执行任务" in busy.json()["detail"]
+    assert _count(factory, Declaration) == declared
     for assignment in sent.json()["assignments"]:
         for step in ("en_route", "on_scene", "returning", "in_quarters"):
             r = app_client.post(
@@ -723,6 +733,23 @@ def test_yesterdays_declaration_carries_over(
     board = app_client.get("/api/duty/board", headers=world.headers("crew_b")).json()
     assert [r["station_id"] for r in board["stations"]] == [world.b.station_id]
     assert board["stations"][0]["carried_over"]
+    # nothing to carry over at a station that never declared
+    fresh = app_client.post(
+        "/api/forces/organizations",
+        headers=admin(world),
+        json={
+            "external_id": "t:duty:fresh",
+            "name": "新建站",
+            "kind": "station",
+            "parent_id": world.b.brigade_id,
+        },
+    ).json()["id"]
+    nothing = app_client.post(f"/api/duty/stations/{fresh}/carry-over", headers=admin(world))
+    assert nothing.status_code == 404 and "还没有申报" in nothing.json()["detail"]
+    beside = app_client.post(
+        f"/api/duty/stations/{fresh}/carry-over", headers=world.headers("crew_b")
+    )
+    assert beside.status_code == 404 and "还没有申报" not in beside.json()["detail"]
     # another brigade's station is not the crew's to declare
     other = app_client.post(
         f"/api/duty/stations/{world.a.station_id}/carry-over", headers=world.headers("crew_b")

@@ -302,6 +302,7 @@ def carry_over(
     actor.require(Action.DUTY_DECLARE)
     now = now or utcnow()
     day = local_day(now)
+    _station(session, actor, station_id)
     previous = latest_before(session, actor, station_id, day)
     if previous is None:
         raise NotFound("本站还没有申报过执勤实力，请先申报", "no earlier declaration to carry over")
