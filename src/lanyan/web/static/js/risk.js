@@ -153,7 +153,10 @@ async function move(button, warning, action) {
 
 async function loadWarnings() {
   const openOnly = document.getElementById("risk-open-only").checked;
-  const page = await api(`/api/risk/warnings?limit=200${openOnly ? "&open_only=true" : ""}`);
+  const mine = document.getElementById("risk-mine").checked;
+  const page = await api(
+    `/api/risk/warnings?limit=200${openOnly ? "&open_only=true" : ""}${mine ? "&mine=true" : ""}`,
+  );
   document.getElementById("risk-warning-count").textContent = String(page.total);
   const list = document.getElementById("risk-warnings");
   list.replaceChildren(...(page.items.length ? page.items.map(warningItem) : [h("li", { class: "muted" }, "暂无预警")]));
@@ -200,6 +203,7 @@ async function main() {
   }
   if (rights.canExport) document.getElementById("risk-report").hidden = false;
   document.getElementById("risk-open-only").addEventListener("change", loadWarnings);
+  document.getElementById("risk-mine").addEventListener("change", loadWarnings);
   await Promise.all([loadLayers(), loadWarnings(), loadSummary()]);
   document.body.dataset.ready = "1";
 }
