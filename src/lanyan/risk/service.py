@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Table, delete, func, insert, select, union
+from sqlalchemy import Table, delete, func, insert, select, text, union
 from sqlalchemy.orm import Session
 
 from lanyan.core import audit
@@ -57,6 +57,9 @@ WATERMARK_MARGIN = timedelta(seconds=2)
 still seen (rescoring a premises twice is harmless)."""
 
 UNPATROLLED_DAYS_KEY = "patrol_age_days"
+
+RUN_LOCK_KEY = 18_0001
+"""PostgreSQL advisory lock held by a scoring run's transaction."""
 
 
 @dataclass
@@ -237,6 +240,9 @@ def run_scoring(
     """
     actor.require(Action.RISK_SCORE)
     started = time.perf_counter()
+    if session.get_bind().dialect.name == "postgresql":
+        # one run at a time: two would delete and insert the same rows (SQLite serializes writers)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK_KEY})
     now = now or utcnow()
     table = risk_table()
     travel = travel or estimated_travel(session)
