@@ -45,13 +45,13 @@ from lanyan.stats.api import router as stats_router
 from lanyan.stats.distribution_api import router as distribution_router
 from lanyan.system.api import router as system_router
 from lanyan.system.settings import require_road_file
+from lanyan.web.campaign_pages import router as campaign_pages_router
 from lanyan.web.command_pages import router as command_pages_router
 from lanyan.web.duty_pages import router as duty_pages_router
-from lanyan.web.campaign_pages import router as campaign_pages_router
 from lanyan.web.enforcement_pages import router as enforcement_pages_router
-from lanyan.web.risk_pages import router as risk_pages_router
-from lanyan.web.pages import router as web_router
 from lanyan.web.outreach_pages import router as outreach_pages_router
+from lanyan.web.pages import router as web_router
+from lanyan.web.risk_pages import router as risk_pages_router
 from lanyan.web.scene_pages import router as scene_pages_router
 
 
