@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import PHONE_VIEWPORT, LiveServer, shot
 
 
@@ -43,7 +45,7 @@ def test_officer_seals_on_the_phone_and_opens_the_decision(
     shot(phone, "enforcement-02-phone-result")
     link.click()
     phone.wait_for_url(re.compile(r"/enforcement/documents/\d+$"))
-    phone.wait_for_function("document.getElementById('doc-number').textContent.length > 0")
+    expect(phone.locator("#doc-number")).not_to_have_text("")
     assert phone.locator("#doc-title").inner_text() == "临时查封决定书"
     assert re.fullmatch(r"消封字〔\d{4}〕第\d{4}号", phone.locator("#doc-number").inner_text())
     assert "地下一层仓库" in phone.locator("#doc-body").inner_text()
@@ -70,9 +72,8 @@ def test_officer_seals_on_the_phone_and_opens_the_decision(
     desk.fill("#complaint-form input[name=complaint]", "群众举报：安全出口上锁")
     desk.fill("#complaint-form input[name=q]", premises["name"])
     desk.click("#complaint-search")
-    desk.wait_for_function(
-        "document.querySelector('#complaint-form select[name=premises_id]').value !== ''"
-    )
+    # (no wait_for_function: a string predicate is evaluated, which the pages' CSP refuses)
+    expect(desk.locator("#complaint-form select[name=premises_id]")).not_to_have_value("")
     desk.click("#complaint-form button[type=submit]")
     desk.wait_for_selector("#plans-body tr:has-text('投诉举报核查')")
     assert not desk.errors, desk.errors

@@ -238,6 +238,10 @@ def downgrade() -> None:
         batch.drop_index("ix_listing_org_status")
         batch.drop_constraint("fk_supervised_listing_org_id_organization", type_="foreignkey")
         batch.alter_column("hazard_id", existing_type=sa.Integer(), nullable=False)
+        # the enums' CHECK constraints name their columns: on SQLite the rebuilt table would
+        # keep them and refer to columns that are gone
+        batch.drop_constraint(op.f("ck_supervised_listing_listing_kind"), type_="check")
+        batch.drop_constraint(op.f("ck_supervised_listing_listing_lister"), type_="check")
         for column in (
             "hazard_count",
             "unit_count",
