@@ -237,9 +237,31 @@ function incidentMarkers() {
   }
 }
 
+/**
+ * Requests sent one after the other may be answered out of order (a slow answer read before a
+ * write, a quick one after it): an answer older than the one already shown is dropped, or a unit
+ * on scene would jump back to its station until the next refresh.
+ */
+function newerOnly() {
+  let sent = 0;
+  let shown = 0;
+  return {
+    next: () => ++sent,
+    take: (ticket) => {
+      if (ticket < shown) return false;
+      shown = ticket;
+      return true;
+    },
+  };
+}
+const incidentAnswers = newerOnly();
+const unitAnswers = newerOnly();
+
 async function loadIncidents() {
+  const ticket = incidentAnswers.next();
   try {
     const page = await api("/api/dispatch/incidents?open=true&limit=200");
+    if (!incidentAnswers.take(ticket)) return;
     state.incidents = page.items || [];
     state.dispatchAvailable = true;
   } catch (error) {
@@ -848,8 +870,10 @@ async function dispatchRecommended(event) {
 // ---------------------------------------------------------------- status board
 
 async function refreshUnits() {
+  const ticket = unitAnswers.next();
   try {
     const page = await api("/api/forces/units?limit=1000");
+    if (!unitAnswers.take(ticket)) return;
     state.units = page.items;
   } catch {
     return;
