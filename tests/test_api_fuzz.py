@@ -38,6 +38,18 @@ CASES = sorted(
 )
 
 
+_LOADED: list[tuple[Any, dict[str, Any]]] = []
+
+
+def _operations(app: Any) -> dict[str, Any]:
+    """The served app's operations by label, loaded once per app (a load takes most of a second,
+    and there are hundreds of cases); the module's app of the other backend replaces it."""
+    if not _LOADED or _LOADED[0][0] is not app:
+        schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+        _LOADED[:] = [(app, {r.ok().label: r.ok() for r in schema.get_all_operations()})]
+    return _LOADED[0][1]
+
+
 def _check(case: Any, response: Any) -> None:
     where = (case.method, case.path, response.status_code, response.content[:300])
     assert response.status_code < 500, where
@@ -53,8 +65,7 @@ def _check(case: Any, response: Any) -> None:
 def test_no_server_error_and_problem_json_on_4xx(
     app_client: TestClient, world: World, label: str, mode: Any
 ) -> None:
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app_client.app)
-    operation = next(r.ok() for r in schema.get_all_operations() if r.ok().label == label)
+    operation = _operations(app_client.app)[label]
     # logging out would end the token the other cases use; that route is fuzzed anonymously
     headers = {} if operation.path == "/api/auth/logout" else world.headers("admin_det")
 
