@@ -278,16 +278,19 @@ def naive_score(session: Session, premises_id: int, now: datetime) -> float:
     return float(min(100, score))
 
 
-def demo_history() -> Any:
+def demo_history() -> tuple[Any, list[Any]]:
     """The demo city's two history years of calls, as ``lanyan demo`` would record them: the
     plan of :func:`lanyan.demo.history.plan_calls` (the replayed incidents have identical days and
-    positions; replaying them through dispatch would take ten minutes a year)."""
+    positions; replaying them through dispatch would take ten minutes a year); and the demo's
+    premises as point layers by venue type (what ``lanyan risk backtest`` reads from the
+    database as the model's prior)."""
     from lanyan.core.clock import as_local
     from lanyan.core.config import Settings
     from lanyan.demo import load_demo
     from lanyan.demo.history import DEFAULT_CALLS, call_sites, calls_in, plan_calls
     from lanyan.planning.network import RoadNetwork
     from lanyan.risk.calls import CallHistory
+    from lanyan.risk.covariates import premises_layers
 
     settings = Settings()
     tmp = Path(tempfile.mkdtemp(prefix="lanyan-risk-demo-"))
@@ -299,6 +302,7 @@ def demo_history() -> Any:
     last_year = as_local(utcnow()).year - 1
     with factory() as session:
         sites = call_sites(session, network)
+        layers = premises_layers(session)
     planned = [
         call
         for year in (last_year - 1, last_year)
@@ -309,29 +313,42 @@ def demo_history() -> Any:
             calls=calls_in(year, last_year, DEFAULT_CALLS),
         )
     ]
-    return CallHistory(
+    history = CallHistory(
         day=np.array([as_local(c.received_at).date().toordinal() for c in planned]),
         lon=np.array([c.lon for c in planned]),
         lat=np.array([c.lat for c in planned]),
         kind=tuple(c.type.value for c in planned),
         source="demo plan_calls",
     )
+    return history, list(layers)
 
 
 def backtest_figures() -> dict[str, Any]:
     """hit_rate_top10, baseline_hit_rate_top10, pai_top10: the forecast's backtest
-    (:mod:`lanyan.risk.backtest`) on the demo history, at its suggested split, 7-day windows."""
+    (:mod:`lanyan.risk.backtest`) on the demo history, at its suggested split, 7-day windows
+    starting every day, with the demo's premises offered as the model's prior; and the same
+    backtest without them (what a CSV city gets: the model falls back to the baseline)."""
     from lanyan.risk import backtest as bt
 
-    history = demo_history()
+    history, layers = demo_history()
     split = bt.suggested_split(history)
-    data = bt.run_backtest(history, split, horizon=7).summary()
+    data = bt.run_backtest(history, split, horizon=7, layers=layers).summary()
+    bare = bt.run_backtest(history, split, horizon=7).summary()
     return {
         "hit_rate_top10": data["hit_rate_top10"],
         "baseline_hit_rate_top10": data["baseline_hit_rate_top10"],
         "baseline_last_period_top10": data["baseline_last_period_top10"],
         "baseline_all_history_top10": data["baseline_all_history_top10"],
         "pai_top10": data["pai_top10"],
+        "gain_top10_points": data["gain_top10_points"],
+        "gain_top10_se_points": data["gain_top10_se_points"],
+        "windows_better_top10": data["windows_better_top10"],
+        "windows_worse_top10": data["windows_worse_top10"],
+        "backtest_windows": data["windows"],
+        "fallback_to_baseline": data["fallback_to_baseline"],
+        "covariate_test_p": (data["covariate_test"] or {}).get("p_value"),
+        "hit_rate_top10_without_premises": bare["hit_rate_top10"],
+        "fallback_without_premises": bare["fallback_to_baseline"],
         "backtest_history": "demo city, two years (plan_calls)",
         "backtest_calls": len(history),
         "backtest_cells": data["cells"],

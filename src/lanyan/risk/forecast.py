@@ -48,6 +48,7 @@ from scipy import sparse
 
 from lanyan.risk import cells as h3cells
 from lanyan.risk.calls import CallHistory
+from lanyan.risk.covariates import fit_prior, posterior_mean
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
@@ -133,7 +134,15 @@ class ForecastParams:
     """With an anchor: whether the expected calls break the anchor's ties (else the ranking is
     the anchor's own, ties and all)."""
 
+    prior: bool = False
+    """Rank by the all-history count shrunk toward the prior of the point layers the
+    :class:`Forecaster` was given (premises by kind; :mod:`lanyan.risk.covariates`), the
+    Gamma–Poisson posterior mean. Takes precedence over ``anchor``; without layers the
+    posterior is increasing in the count, i.e. the all-history ranking."""
+
     def label(self) -> str:
+        if self.prior:
+            return "empirical Bayes: all-history count, prior from the premises layers"
         if self.anchor and not self.tie_break:
             return f"anchor={self.anchor} (no tie-break)"
         text = (
@@ -287,7 +296,10 @@ class Forecaster:
         *,
         resolution: int = h3cells.DEFAULT_RESOLUTION,
         universe: list[str] | None = None,
+        layers: FloatArray | None = None,
     ) -> None:
+        """``layers``: ``[cell, layer]`` points per ranked cell (:func:`~lanyan.risk.covariates.
+        layer_matrix` over ``universe``), the prior of :attr:`ForecastParams.prior`."""
         h3cells.check_resolution(resolution)
         if len(history) == 0:
             raise ValueError("没有警情历史，无法预测 / no call history to forecast from")
@@ -295,6 +307,9 @@ class Forecaster:
         self.resolution = resolution
         call_cells = h3cells.cells_of(history.lon, history.lat, resolution)
         self.cells = tuple(universe if universe is not None else h3cells.unique(call_cells))
+        if layers is not None and layers.shape[0] != len(self.cells):
+            raise ValueError("layers must have one row per ranked cell")
+        self.layers = layers
         where = {c: i for i, c in enumerate(self.cells)}
         self.cell_idx = np.array([where.get(c, -1) for c in call_cells], dtype=np.int64)
         common = [k for k, _ in Counter(history.kind).most_common(MAX_GROUPS - 1)]
@@ -413,7 +428,9 @@ class Forecaster:
         allh = self._group_counts(known, False, None)[0]
         usual = horizon * allh / max(known.toordinal() - self.first_day, 1)
         score = expected
-        if params.anchor:
+        if params.prior:
+            score = posterior_mean(allh, fit_prior(allh, self.layers))
+        elif params.anchor:
             count = allh
             if params.anchor == "last_period":
                 count = self.counts(known, since=known - timedelta(days=horizon))
