@@ -14,8 +14,9 @@ The model, for the calls ``n_c`` of cell ``c`` before an origin:
 - prior mean ``μ_c = X_c · β`` with ``X_c`` = 1 and the number of points of each layer in the
   cell (layers scaled so that one coefficient is "calls per point"), ``β ≥ 0`` fitted by
   non-negative least squares on the same counts;
-- ``n_c | Λ_c ~ Poisson(Λ_c)``, ``Λ_c ~ Gamma(shape κ, mean μ_c)``; ``κ`` by the method of
-  moments from the over-dispersion of ``n`` around ``μ`` (``Var n = μ + μ²/κ``);
+- ``n_c | Λ_c ~ Poisson(Λ_c)``, ``Λ_c ~ Gamma(shape κ, mean μ_c)``; ``κ`` by maximum
+  likelihood of the counts' negative-binomial marginal given ``μ`` (``Var n = μ + μ²/κ``: the
+  less the counts scatter beyond Poisson around the prior, the larger ``κ``);
 - the ranking score is the posterior mean ``E[Λ_c | n_c] = (n_c + κ) / (1 + κ / μ_c)``: the
   count pulled toward what the cell's premises predict, the less the noisier the counts are
   around that prediction.
@@ -150,10 +151,21 @@ def fit_prior(n: FloatArray, x: FloatArray | None) -> PriorFit:
     coef, _ = optimize.nnls(design, n)
     floor = max(1e-3 * total / max(len(n), 1), 1e-9)
     mean = np.maximum(design @ coef, floor)
-    excess = float(((n - mean) ** 2 - n).sum())
-    inv_kappa = excess / float((mean**2).sum()) if excess > 0 else 0.0
-    kappa = min(1.0 / inv_kappa, MAX_KAPPA) if inv_kappa > 0 else MAX_KAPPA
-    return PriorFit(mean=mean, kappa=kappa, coef=coef)
+    return PriorFit(mean=mean, kappa=_ml_kappa(n, mean), coef=coef)
+
+
+def _ml_kappa(n: FloatArray, mean: FloatArray) -> float:
+    """The prior's shape by maximum likelihood given its mean (bounded to [1e-3,
+    :data:`MAX_KAPPA`]): a method-of-moments shape made the likelihood-ratio test reject a random
+    layer several times more often than its level."""
+
+    def minus_ll(log_k: float) -> float:
+        return -nb_loglik(n, PriorFit(mean=mean, kappa=math.exp(log_k), coef=np.zeros(0)))
+
+    best = optimize.minimize_scalar(
+        minus_ll, bounds=(math.log(1e-3), math.log(MAX_KAPPA)), method="bounded"
+    )
+    return float(math.exp(best.x))
 
 
 def posterior_mean(n: FloatArray, prior: PriorFit) -> FloatArray:
