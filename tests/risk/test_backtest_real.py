@@ -30,8 +30,13 @@ def test_real_file_is_read_with_its_gaps_reported(real_calls) -> None:  # type: 
 
 
 def test_model_no_worse_than_the_better_baseline_on_real_calls(real_calls) -> None:  # type: ignore[no-untyped-def]
-    """Acceptance 3 on a real city (tuned only on the year before the split)."""
+    """Acceptance 3 on a real city: a CSV has no premises, so the model falls back to the
+    better baseline on the validation windows (all history) and ranks exactly as it does."""
     s = run_backtest(real_calls, date(2021, 1, 1), horizon=30, stride=3).summary()
+    assert s["fallback_to_baseline"] is True
+    assert s["covariate_test"] is None and s["layers"] == []
+    assert s["hit_rate_top10"] == s["baseline_all_history_top10"]
+    assert s["hit_rate_top5"] == s["baseline_all_history_top5"]
     assert s["windows"] == 337
     assert 1600 < s["incidents"] < 1700  # distinct calls, though windows overlap
     assert s["hit_rate_top10"] >= s["baseline_hit_rate_top10"]
@@ -74,7 +79,9 @@ def test_command_on_the_real_csv(tmp_path: Path) -> None:
     ):
         assert key in last
     assert last["cells"] > 200
-    assert "基线" in result.output
+    assert last["fallback_to_baseline"] is True
+    assert "退回基线 fallback" in result.output and "没有场所等协变量" in result.output
+    assert "逐窗口" in result.output
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

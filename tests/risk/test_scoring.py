@@ -365,3 +365,20 @@ def test_forecast_spike_rule_on_a_computed_forecast(
         ).one()
         assert warning.org_id == world.a.brigade_id
         assert result.warnings_raised >= 1
+
+
+def test_premises_layers_for_the_backtest_prior(factory: sessionmaker[Session]) -> None:
+    """``lanyan risk backtest`` on the database offers its premises to the model as layers by
+    venue type (rare types pooled): every premises with a position is in exactly one layer."""
+    from lanyan.risk.covariates import MIN_LAYER_POINTS, premises_layers
+
+    with factory() as session:
+        layers = premises_layers(session)
+        total = session.scalar(select(func.count()).select_from(Premises))
+        kinds = session.scalars(select(Premises.venue_type)).all()
+    assert sum(len(layer) for layer in layers) == total
+    assert layers  # the world has premises
+    for layer in layers:
+        if layer.name != "其他场所":
+            assert len(layer) >= MIN_LAYER_POINTS
+            assert layer.name in {k.value for k in kinds}
