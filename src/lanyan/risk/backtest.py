@@ -19,8 +19,10 @@ every cell "fire" is 94 % "accurate"). So, for a split day ``S`` and a horizon `
   *all history* — every call of each cell before the window.
 - Figures are the mean over windows (each window weighs the same).
 
-The model's parameters are tuned by :func:`tune` on validation windows that end at ``S`` (up to
-half a year before it), never on the windows after ``S`` that are reported.
+What the model ranks by is chosen by :func:`tune` from the data before ``S`` only (a
+covariate test on the calls before it, validation windows that end at it): the all-history
+count shrunk toward the premises' prior (:mod:`lanyan.risk.covariates`) when the premises
+explain where calls are, else — said in the output — the better baseline exactly.
 
 API (used by ``lanyan risk backtest`` and bench/risk.py):
 
@@ -47,7 +49,14 @@ import numpy.typing as npt
 
 from lanyan.risk import cells as h3cells
 from lanyan.risk.calls import CallHistory
-from lanyan.risk.covariates import CovariateTest, PointLayer, covariate_test, layer_matrix
+from lanyan.risk.covariates import (
+    CovariateTest,
+    PointLayer,
+    covariate_test,
+    fit_prior,
+    layer_matrix,
+    posterior_mean,
+)
 from lanyan.risk.forecast import DEFAULT_PARAMS, Forecaster, ForecastParams
 
 FloatArray = npt.NDArray[np.float64]
@@ -251,11 +260,24 @@ def _window(
     end = start + timedelta(days=horizon)
     actual = fc.counts(end, since=start)
     lo, hi = np.searchsorted(fc.day, [start.toordinal(), end.toordinal()])
-    scores = {"model": fc.predict(start, horizon, params).score}
+    scores = {"model": _model_score(fc, start, horizon, params)}
     if baselines:
         scores["last_period"] = fc.counts(start, since=start - timedelta(days=horizon))
         scores["all_history"] = fc.counts(start)
     return Window(start=start, calls=int(hi - lo), rates=_rates(scores, actual, int(hi - lo)))
+
+
+def _model_score(fc: Forecaster, start: date, horizon: int, params: ForecastParams) -> FloatArray:
+    """The model's ranking score for a window from ``start``; the expected counts (calendar per
+    window, the slow part) only when the ranking needs them."""
+    if params.prior:
+        allh = fc.counts(start)
+        return posterior_mean(allh, fit_prior(allh, fc.layers))
+    if params.anchor and not params.tie_break:
+        if params.anchor == "last_period":
+            return fc.counts(start, since=start - timedelta(days=horizon))
+        return fc.counts(start)
+    return fc.predict(start, horizon, params).score
 
 
 def suggested_split(history: CallHistory, *, test_months: int = 6) -> date:
@@ -325,7 +347,8 @@ def tune(fc: Forecaster, starts: list[date], horizon: int, train: FloatArray) ->
             "没有验证窗口，按「全部历史」计数排名 / no validation windows: ranked by the"
             " all-history count", test,
         )  # fmt: skip
-    base = [_window(fc, st, horizon, DEFAULT_PARAMS) for st in starts]
+    counts_only = replace(DEFAULT_PARAMS, anchor="all_history", tie_break=False)
+    base = [_window(fc, st, horizon, counts_only) for st in starts]
     means = {m: np.mean([w.rates[m]["top10"] for w in base]) for m in METHODS[1:]}
     anchor = "all_history" if means["all_history"] >= means["last_period"] else "last_period"
     exact_rates = np.array([w.rates[anchor]["top10"] for w in base])

@@ -22,9 +22,12 @@ The model is deliberately simple, because its only claim is what the backtest
 
 ``expected[c] = horizon · Σ_g rate[g, c] · multiplier[g]``.
 
-The parameters (``a``, ``w``, half-life, whether to split by type) are chosen by
-:func:`lanyan.risk.backtest.tune` on validation windows *before* the backtest's split, never on
-the test period. :data:`DEFAULT_PARAMS` is what the tuning picks most often on the demo history.
+The parameters (``a``, ``w``, half-life, whether to split by type) are fixed
+(:data:`DEFAULT_PARAMS`). What the *backtest* ranks cells by is decided by
+:func:`lanyan.risk.backtest.tune` from the data before its split: the all-history count shrunk
+toward a premises prior (``ForecastParams.prior``, :mod:`lanyan.risk.covariates`) where the
+premises explain the calls, else the better baseline exactly — reweightings of the calls
+themselves (this module's blends) did not beat the count by more than noise (docs/forecast.md).
 
 API for the rest of the risk package (warnings, maps):
 
@@ -155,12 +158,11 @@ class ForecastParams:
 DEFAULT_PARAMS = ForecastParams(
     neighbour_weight=1.0, recent_weight=0.5, half_life_days=365.0, by_type=True
 )
-"""The forecast's parameters unless a backtest chose others: the neighbourhood weighs as much
-as the cell, the last year or so half of the rate, rates and calendar per type group. As the
+"""The forecast's parameters (expected counts, spike warnings): the neighbourhood weighs as much
+as the cell, the last year or so half of the rate, rates and calendar per type group. As a
 tie-breaker of the all-history count it gained 0.10 points of top-10 % hit rate on average over
-18 backtests (the demo history at seven splits, Pittsburgh's fires at eleven), was not below the
-count in 15 of them and never more than 0.03 points below (docs/forecast.md); the seven other
-candidates tried were no better on both counts."""
+18 backtests but was once 0.01 points below the count, so the backtest no longer uses it as its
+fallback (docs/forecast.md)."""
 
 
 class Calendar:
