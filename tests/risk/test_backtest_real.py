@@ -129,6 +129,26 @@ def test_csv_variants_are_tolerated() -> None:
     assert len(calls) == 40
     assert calls.lon.max() < -122 and calls.lat.min() > 37
     assert set(calls.kind) == {"Alarms", "Fire"}
+    # a European export: day first (decided for the whole file), "NULL"/"nan" positions skipped
+    european = (
+        "DateOfCall,Longitude,Latitude,IncidentGroup\n"
+        + "".join(f"{1 + i % 28:02d}/03/2024 10:00,-0.1{i % 5},51.5,Fire\n" for i in range(40))
+        + "02/03/2024 11:00,NULL,NULL,Fire\n03/03/2024 12:00,nan,nan,Fire\n"
+    )
+    calls = read_calls_csv("e.csv", text=european)
+    assert len(calls) == 40 and calls.skipped == 2
+    assert (calls.first_day, calls.last_day) == (date(2024, 3, 1), date(2024, 3, 28))
+    # a zone after a US time, day-month-name dates
+    zoned = (
+        "Datetime,Latitude,Longitude,Type\n"
+        + "".join(
+            f"03/{1 + i % 28:02d}/2024 08:43:00 AM +0000,47.6,-122.3,Aid Response\n"
+            for i in range(20)
+        )
+        + "".join(f"{1 + i % 28:02d} Apr 2024,47.6,-122.3,Aid Response\n" for i in range(20))
+    )
+    calls = read_calls_csv("f.csv", text=zoned)
+    assert (calls.first_day, calls.last_day) == (date(2024, 3, 1), date(2024, 4, 20))
 
 
 @pytest.mark.parametrize(

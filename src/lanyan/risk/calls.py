@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -46,6 +48,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "alarm_time",
         "alarm_dttm",
         "incident_date",
+        "incident_datetime",
+        "dateofcall",
+        "date_of_call",
         "date",
     ),
     "lon": ("lon", "lng", "long", "longitude", "x"),
@@ -59,6 +64,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "kind",
         "title",
         "nature",
+        "incidentgroup",
+        "incident_group",
     ),
     "point": ("location", "point", "geom", "the_geom", "geometry", "report_location"),
 }
@@ -95,8 +102,26 @@ TIME_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
     "%m/%d/%Y",
+    "%d %b %Y %H:%M:%S",
+    "%d %b %Y %H:%M",
+    "%d %b %Y",
+    "%d-%b-%Y %H:%M:%S",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d",
 )
-"""Formats tried after ISO 8601 (``datetime.fromisoformat``)."""
+"""Formats tried after ISO 8601 (``datetime.fromisoformat``), after dropping a trailing zone
+(``+0000``, ``+08:00``, ``Z``, ``UTC``: the wall-clock time is what calendar effects need).
+A file whose ``a/b/yyyy`` dates have a first number above 12 and never a second one is read
+day first (``%d/%m/%Y``: European and Chinese exports), decided once per file, not per row:
+mixing the two would swap day and month on every date up to the 12th."""
+
+MISSING = frozenset({"", "null", "none", "na", "n/a", "nan", "-", "--", "?", "unknown"})
+"""Coordinate texts that mean "no position" (skipped and counted, like an empty cell)."""
+
+_ZONE = re.compile(r"\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)$", re.IGNORECASE)
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/\d{4}")
 
 MAX_BAD_SHARE = 0.05
 """Rows with a position or time that cannot be read may be skipped up to this share of the file
@@ -204,7 +229,7 @@ def _column_map(header: list[str]) -> dict[str, int]:
     return found
 
 
-def parse_time(text: str) -> datetime:
+def parse_time(text: str, formats: tuple[str, ...] = TIME_FORMATS) -> datetime:
     """A call time in one of the accepted forms (ISO 8601 first), as local wall-clock time."""
     value = text.strip()
     if not value:
@@ -213,12 +238,27 @@ def parse_time(text: str) -> datetime:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
         pass
-    for fmt in TIME_FORMATS:
+    bare = _ZONE.sub("", value)
+    for fmt in formats:
         try:
-            return datetime.strptime(value, fmt)
+            return datetime.strptime(bare, fmt)
         except ValueError:
             continue
     raise ValueError(f"unreadable time {value!r}")
+
+
+def day_first(times: Iterable[str]) -> bool:
+    """Whether ``a/b/yyyy`` dates in these texts are day first: some ``a`` above 12, no ``b``."""
+    first = second = 0
+    for text in times:
+        m = _SLASH_DATE.match(text.strip())
+        if m:
+            first = max(first, int(m.group(1)))
+            second = max(second, int(m.group(2)))
+    return first > 12 and second <= 12
+
+
+DAY_FIRST_FORMATS = tuple(f.replace("%m/%d/%Y", "%d/%m/%Y") for f in TIME_FORMATS)
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
@@ -256,6 +296,11 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
     except StopIteration:
         raise CallsFileError(f"{name} 是空文件 / the file is empty") from None
     cols = _column_map(header)
+    first_pass = csv.reader(io.StringIO(text), _dialect(text[:4096]))
+    next(first_pass)
+    at = cols["time"]
+    dmy = day_first(r[at] for r in first_pass if len(r) > at)
+    formats = DAY_FIRST_FORMATS if dmy else TIME_FORMATS
     rows: list[tuple[int, float, float, str]] = []
     no_position = 0
     bad: list[str] = []
@@ -274,7 +319,7 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
         except IndexError:
             bad.append(f"第 {lineno} 行列数不足 / line {lineno}: too few columns")
             continue
-        if not lon_text or not lat_text:
+        if lon_text.lower() in MISSING or lat_text.lower() in MISSING:
             no_position += 1
             continue
         try:
@@ -282,7 +327,7 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
         except ValueError:
             bad.append(f"第 {lineno} 行坐标不是数字 / line {lineno}: {lon_text!r}, {lat_text!r}")
             continue
-        if lon == 0 and lat == 0:
+        if not (math.isfinite(lon) and math.isfinite(lat)) or (lon == 0 and lat == 0):
             no_position += 1
             continue
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -292,7 +337,7 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
                 f" / line {lineno}: ({lon_text}, {lat_text}) is not a WGS-84 lon/lat"
             )
         try:
-            moment = parse_time(time_text)
+            moment = parse_time(time_text, formats)
         except ValueError:
             bad.append(f"第 {lineno} 行时间无法识别 / line {lineno}: time {time_text!r}")
             continue
