@@ -382,3 +382,31 @@ def test_premises_layers_for_the_backtest_prior(factory: sessionmaker[Session]) 
         if layer.name != "其他场所":
             assert len(layer) >= MIN_LAYER_POINTS
             assert layer.name in {k.value for k in kinds}
+
+
+def test_backtest_history_leaves_drills_out(factory: sessionmaker[Session]) -> None:
+    """A 拉动演练 runs through dispatch but is no call (issue 20): the forecast and the backtest
+    read every incident except drills."""
+    from lanyan.dispatch.choices import IncidentStatus, IncidentType
+    from lanyan.dispatch.models import Incident
+    from lanyan.risk.calls import history_from_db
+
+    with factory() as session:
+        before = len(history_from_db(session))
+        at = utcnow() - timedelta(days=3)
+        for n, drill in enumerate((False, True)):
+            session.add(
+                Incident(
+                    number=f"T-RISK-{n}",
+                    status=IncidentStatus.CLOSED,
+                    type=IncidentType.FIRE,
+                    lon=113.3,
+                    lat=23.1,
+                    received_at=at,
+                    level=1,
+                    is_drill=drill,
+                )
+            )
+        session.flush()
+        assert len(history_from_db(session)) == before + 1  # the call, not the drill
+        session.rollback()

@@ -160,6 +160,8 @@ class BacktestResult:
     test: CovariateTest | None = None
     layers: tuple[str, ...] = ()
     """``name:points`` of the point layers offered to the model."""
+    until: date | None = None
+    """The last day the test windows may reach (:func:`data_end`)."""
 
     def mean(self, method: str, key: str) -> float:
         return float(np.mean([w.rates[method][key] for w in self.windows]))
@@ -203,6 +205,7 @@ class BacktestResult:
             layers=list(self.layers),
         )
         out.update(
+            test_until=self.until.isoformat() if self.until else None,
             cells=self.cells,
             area_km2=round(self.cells * h3cells.average_area_km2(self.resolution), 1),
             windows=len(self.windows),
@@ -280,11 +283,39 @@ def _model_score(fc: Forecaster, start: date, horizon: int, params: ForecastPara
     return fc.predict(start, horizon, params).score
 
 
+SPARSE_TAIL_SHARE = 0.25
+"""Trailing months whose calls per day are below this share of the median month's are not
+regular data (an export that trails off; the demo database's few scenario calls of the current
+year after its two history years): the test ends before them."""
+
+
+def data_end(history: CallHistory) -> date:
+    """The last day of the history's regular data: :attr:`CallHistory.last_day`, or the end of
+    the last month before a tail of sparse months (:data:`SPARSE_TAIL_SHARE`). The last month
+    counts by the days it covers, so a file that stops on the 5th is not a sparse tail."""
+    first, last = history.first_day, history.last_day
+    base = first.year * 12 + first.month - 1
+    days, per_day = np.unique(history.day, return_counts=True)
+    months = [(d.year * 12 + d.month - 1) - base for d in (date.fromordinal(int(x)) for x in days)]
+    counts = np.bincount(months, weights=per_day, minlength=last.year * 12 + last.month - base)
+    covered = np.full(len(counts), 30.44)
+    covered[-1] = last.day
+    rate = counts / covered
+    k = len(rate) - 1
+    median = float(np.median(rate))
+    while k > 0 and rate[k] < SPARSE_TAIL_SHARE * median:
+        k -= 1
+    if k == len(rate) - 1:
+        return last
+    month = base + k + 1  # the month after the last regular one
+    return date(month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
 def suggested_split(history: CallHistory, *, test_months: int = 6) -> date:
-    """The first of the month ``test_months`` before the month after the last call: the last
-    half-year is tested, everything before it trains and validates (2025-07-01 for calls up to
-    2025-12-31)."""
-    last = history.last_day
+    """The first of the month ``test_months`` before the month after the regular data's last
+    day (:func:`data_end`): the last half-year is tested, everything before it trains and
+    validates (2025-07-01 for calls up to 2025-12-31)."""
+    last = data_end(history)
     month = last.year * 12 + last.month - test_months  # 0-based month index of the split
     return date(month // 12, month % 12 + 1, 1)
 
@@ -428,11 +459,20 @@ def run_backtest(
             f"切分日 {split} 之前没有警情（数据始于 {history.first_day}）"
             f" / no calls before the split {split} (data begins {history.first_day})"
         )
-    starts = window_starts(split, history.last_day, horizon, stride)
+    end = data_end(history)
+    starts = window_starts(split, end, horizon, stride)
     if not starts:
         raise ValueError(
-            f"切分日 {split} 之后不足一个完整的 {horizon} 天窗口（数据止于 {history.last_day}）"
-            f" / no whole {horizon}-day window after the split (data ends {history.last_day})"
+            f"切分日 {split} 之后不足一个完整的 {horizon} 天窗口（数据止于 {end}）"
+            f" / no whole {horizon}-day window after the split (data ends {end})"
+        )
+    notes = history.notes
+    if end < history.last_day:
+        late = int((history.day > end.toordinal()).sum())
+        notes = (
+            *notes,
+            f"{end} 之后的 {late} 起警情稀疏（月均不足常态的 1/4），不计入检验"
+            f" / {late} calls after {end} are a sparse tail, left out of the test",
         )
     universe = h3cells.unique(h3cells.cells_of(before.lon, before.lat, resolution))
     matrix = layer_matrix(layers, universe, resolution) if layers else None
@@ -456,7 +496,8 @@ def run_backtest(
         stride=stride,
         gain_se=tuning.gain_se,
         source=history.source,
-        notes=history.notes,
+        notes=notes,
+        until=end,
         fallback=tuning.fallback,
         reason=tuning.reason,
         test=tuning.test,

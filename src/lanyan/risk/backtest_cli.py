@@ -112,6 +112,8 @@ def backtest(
     except ValueError as exc:
         err.print(f"[bold red]错误[/]：{exc}")
         raise typer.Exit(2) from None
+    for note in result.notes[len(history.notes) :]:
+        console.print(f"[yellow]注意[/]：{note}")
     s = result.summary()
     console.print(
         f"{s['cells']} 个有历史警情的 H3 网格（分辨率 {resolution}，约 {s['area_km2']} km²），"

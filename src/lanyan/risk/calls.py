@@ -187,7 +187,8 @@ def _build(
 
 
 def history_from_db(session: Session) -> CallHistory:
-    """Every incident of the database (all jurisdictions: a command-line, detachment-wide view).
+    """Every incident of the database (all jurisdictions: a command-line, detachment-wide view)
+    except drills (拉动演练, issue 20), which the statistics leave out too.
 
     Callers that answer a user must filter by the user's jurisdiction before forecasting; the
     backtest is a detachment-wide quality check and reads all.
@@ -197,7 +198,9 @@ def history_from_db(session: Session) -> CallHistory:
     rows = [
         (as_local(at).date().toordinal(), float(lon), float(lat), str(kind.value))
         for at, lon, lat, kind in session.execute(
-            select(Incident.received_at, Incident.lon, Incident.lat, Incident.type)
+            select(Incident.received_at, Incident.lon, Incident.lat, Incident.type).where(
+                Incident.is_drill.is_(False)  # a 拉动演练 runs through dispatch but is no call
+            )
         )
         if lon is not None and lat is not None
     ]
