@@ -148,6 +148,14 @@ def test_csv_variants_are_tolerated() -> None:
         + "".join(f"{1 + i % 28:02d} Apr 2024,47.6,-122.3,Aid Response\n" for i in range(20))
     )
     calls = read_calls_csv("f.csv", text=zoned)
+    # a unit-level export (one row per responding unit), CamelCase headers: one call per number
+    units = "CallNumber,UnitID,CallType,CallDate,Location\n" + "".join(
+        f'{100 + i // 2},E{i % 2},Alarms,03/{1 + i // 2 % 28:02d}/2024,"(37.7{i % 9}, -122.4)"\n'
+        for i in range(80)
+    )
+    unit_calls = read_calls_csv("g.csv", text=units)
+    assert len(unit_calls) == 40 and set(unit_calls.kind) == {"Alarms"}
+    assert any("counted once" in note for note in unit_calls.notes)
     assert (calls.first_day, calls.last_day) == (date(2024, 3, 1), date(2024, 4, 20))
 
 

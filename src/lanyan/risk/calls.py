@@ -68,11 +68,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "incident_group",
     ),
     "point": ("location", "point", "geom", "the_geom", "geometry", "report_location"),
+    "call_id": ("call_number", "call_no", "call_id", "event_number", "cad_number"),
 }
-"""Header names accepted for each column (compared after lower-casing and turning spaces and
-hyphens into underscores); the first column matching an alias wins. ``point`` is used only
-when there is no ``lon``/``lat`` pair: a WKT ``POINT (lon lat)`` or an open-data portal's
-``(lat, lon)``."""
+"""Header names accepted for each column (compared lower-cased without spaces, hyphens and
+underscores: ``CallDate`` is ``call_date``); for each column the first alias present wins.
+``point`` is used only when there is no ``lon``/``lat`` pair: a WKT ``POINT (lon lat)`` or an
+open-data portal's ``(lat, lon)``. ``call_id``, optional: rows repeating a call number (exports
+with one row per responding unit) count once."""
 
 _WKT = re.compile(r"POINT\s*\(\s*([-+0-9.eE]+)[\s,]+([-+0-9.eE]+)\s*\)", re.IGNORECASE)
 _PAIR = re.compile(r"^\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*\)$")
@@ -207,13 +209,19 @@ def history_from_db(session: Session) -> CallHistory:
     return _build(rows, "database", 0, [])
 
 
+def _key(name: str) -> str:
+    """A header name as compared with :data:`ALIASES`: lower case, no spaces, hyphens or
+    underscores (``CallDate``, ``call_date`` and ``Call Date`` are one name)."""
+    return "".join(ch for ch in name.strip().strip('"').lower() if ch not in " -_")
+
+
 def _column_map(header: list[str]) -> dict[str, int]:
-    norm = [h.strip().strip('"').lower().replace(" ", "_").replace("-", "_") for h in header]
+    norm = [_key(h) for h in header]
     found: dict[str, int] = {}
     for column, aliases in ALIASES.items():
         for alias in aliases:
-            if alias in norm:
-                found[column] = norm.index(alias)
+            if _key(alias) in norm:
+                found[column] = norm.index(_key(alias))
                 break
     required: tuple[str, ...] = ("time", "lon", "lat")
     if "point" in found and ("lon" not in found or "lat" not in found):
@@ -308,6 +316,8 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
     no_position = 0
     bad: list[str] = []
     total = 0
+    seen: set[str] = set()
+    repeated = 0
     for lineno, record in enumerate(reader, start=2):
         if not record or all(not c.strip() for c in record):
             continue
@@ -345,6 +355,12 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
             bad.append(f"第 {lineno} 行时间无法识别 / line {lineno}: time {time_text!r}")
             continue
         kind = record[cols["type"]].strip() if "type" in cols and cols["type"] < len(record) else ""
+        if "call_id" in cols and cols["call_id"] < len(record):
+            call_id = record[cols["call_id"]].strip()
+            if call_id and call_id in seen:
+                repeated += 1
+                continue
+            seen.add(call_id)
         rows.append((moment.date().toordinal(), lon, lat, kind or "未分类"))
     if bad and len(bad) > MAX_BAD_SHARE * max(total, 1):
         raise CallsFileError(
@@ -361,6 +377,11 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
     notes = []
     if "type" not in cols:
         notes.append("CSV 没有 type 列：按单一类型预测 / no type column: one type assumed")
+    if repeated:
+        notes.append(
+            f"同一警情编号的 {repeated} 行（每车一行的导出）只计一次 / {repeated} rows repeating a"
+            " call number (one row per unit) counted once"
+        )
     if no_position or bad:
         notes.append(
             f"跳过 {no_position} 行无坐标、{len(bad)} 行无法读取 / skipped {no_position} rows "
