@@ -94,7 +94,7 @@ class Tuning:
     """The chosen model's paired gain over the exact baseline on the validation windows, in
     standard errors (NaN without validation windows)."""
     fallback: bool = True
-    """The ranking is the better baseline's own (its ties, if any, broken by the forecast)."""
+    """The ranking is the better baseline's own, exactly (ties and all)."""
     reason: str = ""
     test: CovariateTest | None = None
 
