@@ -11,7 +11,8 @@ being the better of last period's and all history's counts.
 
 Last line: one JSON object with score_full_s (goal ≤ 30), score_incremental_ms (goal ≤ 1000),
 baseline_orm_full_s, hit_rate_top10, baseline_hit_rate_top10, pai_top10.
---no-backtest leaves the backtest out; --backtest-only runs just it.
+--no-backtest leaves the backtest out; --backtest-only runs just it; --replicates N (default 14)
+also backtests N other two-year histories of the demo city (the model's expected gain).
 Usage: .venv/bin/python bench/risk.py [--premises 20000] [--hazards 100000] [--incidents 1000000]
 """
 
@@ -278,16 +279,21 @@ def naive_score(session: Session, premises_id: int, now: datetime) -> float:
     return float(min(100, score))
 
 
-def demo_history() -> Any:
+def demo_history(replicates: int = 0) -> tuple[Any, list[Any], list[Any]]:
     """The demo city's two history years of calls, as ``lanyan demo`` would record them: the
     plan of :func:`lanyan.demo.history.plan_calls` (the replayed incidents have identical days and
-    positions; replaying them through dispatch would take ten minutes a year)."""
+    positions; replaying them through dispatch would take ten minutes a year); the demo's
+    premises as point layers by venue type (what ``lanyan risk backtest`` reads from the
+    database as the model's prior); and ``replicates`` more two-year histories of the same city
+    from the same generator (years 2022–2023, 2020–2021, …): other draws of the same city, to
+    tell the model's expected gain from the luck of one history."""
     from lanyan.core.clock import as_local
     from lanyan.core.config import Settings
     from lanyan.demo import load_demo
     from lanyan.demo.history import DEFAULT_CALLS, call_sites, calls_in, plan_calls
     from lanyan.planning.network import RoadNetwork
     from lanyan.risk.calls import CallHistory
+    from lanyan.risk.covariates import premises_layers
 
     settings = Settings()
     tmp = Path(tempfile.mkdtemp(prefix="lanyan-risk-demo-"))
@@ -299,44 +305,73 @@ def demo_history() -> Any:
     last_year = as_local(utcnow()).year - 1
     with factory() as session:
         sites = call_sites(session, network)
-    planned = [
-        call
-        for year in (last_year - 1, last_year)
-        for call in plan_calls(
-            sites,
-            seed=settings.demo_seed,
-            year=year,
-            calls=calls_in(year, last_year, DEFAULT_CALLS),
+        layers = premises_layers(session)
+
+    def history(first: int, calls: Any) -> Any:
+        planned = [
+            call
+            for year in (first, first + 1)
+            for call in plan_calls(sites, seed=settings.demo_seed, year=year, calls=calls(year))
+        ]
+        return CallHistory(
+            day=np.array([as_local(c.received_at).date().toordinal() for c in planned]),
+            lon=np.array([c.lon for c in planned]),
+            lat=np.array([c.lat for c in planned]),
+            kind=tuple(c.type.value for c in planned),
+            source="demo plan_calls",
         )
-    ]
-    return CallHistory(
-        day=np.array([as_local(c.received_at).date().toordinal() for c in planned]),
-        lon=np.array([c.lon for c in planned]),
-        lat=np.array([c.lat for c in planned]),
-        kind=tuple(c.type.value for c in planned),
-        source="demo plan_calls",
-    )
+
+    demo = history(last_year - 1, lambda y: calls_in(y, last_year, DEFAULT_CALLS))
+    others = [history(last_year - 3 - 2 * k, lambda y: DEFAULT_CALLS) for k in range(replicates)]
+    return demo, list(layers), others
 
 
-def backtest_figures() -> dict[str, Any]:
+def backtest_figures(replicates: int = 0) -> dict[str, Any]:
     """hit_rate_top10, baseline_hit_rate_top10, pai_top10: the forecast's backtest
-    (:mod:`lanyan.risk.backtest`) on the demo history, at its suggested split, 7-day windows."""
+    (:mod:`lanyan.risk.backtest`) on the demo history, at its suggested split, 7-day windows
+    starting every day, with the demo's premises offered as the model's prior; the same
+    backtest without them (what a CSV city gets: the model falls back to the baseline); and the
+    model's mean gain over ``replicates`` other two-year histories of the demo city."""
     from lanyan.risk import backtest as bt
 
-    history = demo_history()
+    history, layers, others = demo_history(replicates)
     split = bt.suggested_split(history)
-    data = bt.run_backtest(history, split, horizon=7).summary()
-    return {
+    data = bt.run_backtest(history, split, horizon=7, layers=layers).summary()
+    bare = bt.run_backtest(history, split, horizon=7).summary()
+    out = {
         "hit_rate_top10": data["hit_rate_top10"],
         "baseline_hit_rate_top10": data["baseline_hit_rate_top10"],
         "baseline_last_period_top10": data["baseline_last_period_top10"],
         "baseline_all_history_top10": data["baseline_all_history_top10"],
         "pai_top10": data["pai_top10"],
+        "gain_top10_points": data["gain_top10_points"],
+        "gain_top10_se_points": data["gain_top10_se_points"],
+        "windows_better_top10": data["windows_better_top10"],
+        "windows_worse_top10": data["windows_worse_top10"],
+        "backtest_windows": data["windows"],
+        "fallback_to_baseline": data["fallback_to_baseline"],
+        "covariate_test_p": (data["covariate_test"] or {}).get("p_value"),
+        "hit_rate_top10_without_premises": bare["hit_rate_top10"],
+        "fallback_without_premises": bare["fallback_to_baseline"],
         "backtest_history": "demo city, two years (plan_calls)",
         "backtest_calls": len(history),
         "backtest_cells": data["cells"],
         "backtest_split": split.isoformat(),
     }
+    if others:
+        gains = [
+            bt.run_backtest(h, bt.suggested_split(h), horizon=7, layers=layers).summary()[
+                "gain_top10_points"
+            ]
+            for h in others
+        ]
+        out.update(
+            replicate_histories=len(gains),
+            replicate_gain_top10_mean_points=round(float(np.mean(gains)), 2),
+            replicate_gain_top10_positive=sum(g > 0 for g in gains),
+            replicate_gain_top10_min_points=min(gains),
+        )
+    return out
 
 
 def main() -> None:
@@ -347,9 +382,12 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=300)
     parser.add_argument("--no-backtest", action="store_true")
     parser.add_argument("--backtest-only", action="store_true")
+    parser.add_argument(
+        "--replicates", type=int, default=14, help="other demo histories for the expected gain"
+    )
     args = parser.parse_args()
     if args.backtest_only:
-        print(json.dumps(backtest_figures(), ensure_ascii=False))
+        print(json.dumps(backtest_figures(args.replicates), ensure_ascii=False))
         return
     tmp = Path(tempfile.mkdtemp(prefix="lanyan-risk-bench-"))
     url = f"sqlite:///{tmp / 'bench.db'}"
@@ -409,7 +447,7 @@ def main() -> None:
     }
     if not args.no_backtest:
         t0 = time.perf_counter()
-        out.update(backtest_figures())
+        out.update(backtest_figures(args.replicates))
         out["backtest_s"] = round(time.perf_counter() - t0, 1)
     engine.dispose()
     print(json.dumps(out, ensure_ascii=False))

@@ -11,6 +11,7 @@ import pytest
 from lanyan.risk.backtest import (
     BacktestResult,
     Window,
+    data_end,
     hit_rate,
     pai,
     places,
@@ -145,3 +146,21 @@ def test_a_persistent_hot_spot_is_found() -> None:
     assert anchor == "all_history"
     assert abs(s["hit_rate_top10"] - s["baseline_all_history_top10"]) < 0.01
     assert s["pai_top10"] > 1
+
+
+def test_a_sparse_tail_is_left_out_of_the_test() -> None:
+    """Two regular years then a few calls a quarter (the demo database's scenario calls after
+    its history; an export that trails off): the default split and the test windows end with
+    the regular data, and the output says how many calls it left out."""
+    regular = [(date(2024, 1, 1) + timedelta(days=d), d % 7, d % 5) for d in range(731)]
+    tail = [(date(2026, m, 10), 1, 1) for m in (1, 4, 7, 10)]
+    history = _history(regular + tail)
+    assert data_end(history) == date(2025, 12, 31)
+    assert suggested_split(history) == date(2025, 7, 1)
+    result = run_backtest(history, date(2025, 7, 1), horizon=30, stride=30)
+    assert result.summary()["test_until"] == "2025-12-31"
+    assert result.windows[-1].start + timedelta(days=29) <= date(2025, 12, 31)
+    assert any("4 calls after 2025-12-31" in note for note in result.notes)
+    # a file that stops on the 4th of a month is not a sparse tail: its days count
+    stops = _history([(date(2024, 1, 1) + timedelta(days=d), 0, 0) for d in range(735)])
+    assert data_end(stops) == stops.last_day == date(2026, 1, 4)

@@ -365,3 +365,48 @@ def test_forecast_spike_rule_on_a_computed_forecast(
         ).one()
         assert warning.org_id == world.a.brigade_id
         assert result.warnings_raised >= 1
+
+
+def test_premises_layers_for_the_backtest_prior(factory: sessionmaker[Session]) -> None:
+    """``lanyan risk backtest`` on the database offers its premises to the model as layers by
+    venue type (rare types pooled): every premises with a position is in exactly one layer."""
+    from lanyan.risk.covariates import MIN_LAYER_POINTS, premises_layers
+
+    with factory() as session:
+        layers = premises_layers(session)
+        total = session.scalar(select(func.count()).select_from(Premises))
+        kinds = session.scalars(select(Premises.venue_type)).all()
+    assert sum(len(layer) for layer in layers) == total
+    assert layers  # the world has premises
+    for layer in layers:
+        if layer.name != "其他场所":
+            assert len(layer) >= MIN_LAYER_POINTS
+            assert layer.name in {k.value for k in kinds}
+
+
+def test_backtest_history_leaves_drills_out(factory: sessionmaker[Session]) -> None:
+    """A 拉动演练 runs through dispatch but is no call (issue 20): the forecast and the backtest
+    read every incident except drills."""
+    from lanyan.dispatch.choices import IncidentStatus, IncidentType
+    from lanyan.dispatch.models import Incident
+    from lanyan.risk.calls import history_from_db
+
+    with factory() as session:
+        before = len(history_from_db(session))
+        at = utcnow() - timedelta(days=3)
+        for n, drill in enumerate((False, True)):
+            session.add(
+                Incident(
+                    number=f"T-RISK-{n}",
+                    status=IncidentStatus.CLOSED,
+                    type=IncidentType.FIRE,
+                    lon=113.3,
+                    lat=23.1,
+                    received_at=at,
+                    level=1,
+                    is_drill=drill,
+                )
+            )
+        session.flush()
+        assert len(history_from_db(session)) == before + 1  # the call, not the drill
+        session.rollback()

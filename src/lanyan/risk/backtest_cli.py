@@ -22,11 +22,14 @@ console = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 
-def _db_history() -> object:
+def _db_history(*, with_premises: bool = False) -> tuple[object, list[object]]:
+    """This database's incidents and, if asked, its premises as point layers by venue type
+    (the prior the backtest's model may use; :mod:`lanyan.risk.covariates`)."""
     from lanyan.core.config import get_settings
     from lanyan.core.errors import DomainError
     from lanyan.core.migrate import current_sessionmaker
     from lanyan.risk.calls import history_from_db
+    from lanyan.risk.covariates import premises_layers
 
     try:
         factory = current_sessionmaker(get_settings().database_url)
@@ -34,7 +37,8 @@ def _db_history() -> object:
         err.print(f"[bold red]错误[/]：{exc.detail}")
         raise typer.Exit(2) from exc
     with factory() as session:
-        return history_from_db(session)
+        layers: list[object] = list(premises_layers(session)) if with_premises else []
+        return history_from_db(session), layers
 
 
 @risk_app.command()
@@ -55,10 +59,15 @@ def backtest(
     stride: Annotated[
         int, typer.Option(min=1, max=90, help="检验窗口起点间隔（天），默认每天滚动")
     ] = 1,
+    premises: Annotated[
+        bool,
+        typer.Option(help="用数据库中的场所分布作模型先验（仅用于数据库警情；CSV 城市没有场所）"),
+    ] = True,
 ) -> None:
     """Backtest the hot-spot forecast against the last-period and all-history baselines."""
     from lanyan.risk.backtest import draw_chart, run_backtest, suggested_split
     from lanyan.risk.calls import CallHistory, CallsFileError, read_calls_csv
+    from lanyan.risk.covariates import PointLayer
 
     split_day: date | None = None
     if split is not None:
@@ -67,6 +76,7 @@ def backtest(
         except ValueError:
             err.print(f"[bold red]错误[/]：切分日须为 YYYY-MM-DD（收到 {split!r}）")
             raise typer.Exit(2) from None
+    layers: list[PointLayer] = []
     if incidents is not None:
         try:
             history = read_calls_csv(incidents)
@@ -74,9 +84,10 @@ def backtest(
             err.print(f"[bold red]错误[/]：{exc}")
             raise typer.Exit(2) from None
     else:
-        loaded = _db_history()
+        loaded, found = _db_history(with_premises=premises)
         assert isinstance(loaded, CallHistory)
         history = loaded
+        layers = [layer for layer in found if isinstance(layer, PointLayer)]
         if len(history) == 0:
             err.print("[bold red]错误[/]：数据库中没有警情 / no incidents in the database")
             raise typer.Exit(2)
@@ -91,11 +102,18 @@ def backtest(
         console.print(f"切分日未给出，取最后半年检验 split: {split_day}")
     try:
         result = run_backtest(
-            history, split_day, horizon=horizon, resolution=resolution, stride=stride
+            history,
+            split_day,
+            horizon=horizon,
+            resolution=resolution,
+            stride=stride,
+            layers=layers or None,
         )
     except ValueError as exc:
         err.print(f"[bold red]错误[/]：{exc}")
         raise typer.Exit(2) from None
+    for note in result.notes[len(history.notes) :]:
+        console.print(f"[yellow]注意[/]：{note}")
     s = result.summary()
     console.print(
         f"{s['cells']} 个有历史警情的 H3 网格（分辨率 {resolution}，约 {s['area_km2']} km²），"
@@ -153,7 +171,7 @@ def forecast(
             err.print(f"[bold red]错误[/]：{exc}")
             raise typer.Exit(2) from None
     else:
-        loaded = _db_history()
+        loaded, _ = _db_history()
         assert isinstance(loaded, CallHistory)
         history = loaded
     try:

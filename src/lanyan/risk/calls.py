@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -46,6 +48,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "alarm_time",
         "alarm_dttm",
         "incident_date",
+        "incident_datetime",
+        "dateofcall",
+        "date_of_call",
         "date",
     ),
     "lon": ("lon", "lng", "long", "longitude", "x"),
@@ -59,13 +64,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "kind",
         "title",
         "nature",
+        "incidentgroup",
+        "incident_group",
     ),
     "point": ("location", "point", "geom", "the_geom", "geometry", "report_location"),
+    "call_id": ("call_number", "call_no", "call_id", "event_number", "cad_number"),
 }
-"""Header names accepted for each column (compared after lower-casing and turning spaces and
-hyphens into underscores); the first column matching an alias wins. ``point`` is used only
-when there is no ``lon``/``lat`` pair: a WKT ``POINT (lon lat)`` or an open-data portal's
-``(lat, lon)``."""
+"""Header names accepted for each column (compared lower-cased without spaces, hyphens and
+underscores: ``CallDate`` is ``call_date``); for each column the first alias present wins.
+``point`` is used only when there is no ``lon``/``lat`` pair: a WKT ``POINT (lon lat)`` or an
+open-data portal's ``(lat, lon)``. ``call_id``, optional: rows repeating a call number (exports
+with one row per responding unit) count once."""
 
 _WKT = re.compile(r"POINT\s*\(\s*([-+0-9.eE]+)[\s,]+([-+0-9.eE]+)\s*\)", re.IGNORECASE)
 _PAIR = re.compile(r"^\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*\)$")
@@ -95,8 +104,26 @@ TIME_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
     "%m/%d/%Y",
+    "%d %b %Y %H:%M:%S",
+    "%d %b %Y %H:%M",
+    "%d %b %Y",
+    "%d-%b-%Y %H:%M:%S",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d",
 )
-"""Formats tried after ISO 8601 (``datetime.fromisoformat``)."""
+"""Formats tried after ISO 8601 (``datetime.fromisoformat``), after dropping a trailing zone
+(``+0000``, ``+08:00``, ``Z``, ``UTC``: the wall-clock time is what calendar effects need).
+A file whose ``a/b/yyyy`` dates have a first number above 12 and never a second one is read
+day first (``%d/%m/%Y``: European and Chinese exports), decided once per file, not per row:
+mixing the two would swap day and month on every date up to the 12th."""
+
+MISSING = frozenset({"", "null", "none", "na", "n/a", "nan", "-", "--", "?", "unknown"})
+"""Coordinate texts that mean "no position" (skipped and counted, like an empty cell)."""
+
+_ZONE = re.compile(r"\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)$", re.IGNORECASE)
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/\d{4}")
 
 MAX_BAD_SHARE = 0.05
 """Rows with a position or time that cannot be read may be skipped up to this share of the file
@@ -162,7 +189,8 @@ def _build(
 
 
 def history_from_db(session: Session) -> CallHistory:
-    """Every incident of the database (all jurisdictions: a command-line, detachment-wide view).
+    """Every incident of the database (all jurisdictions: a command-line, detachment-wide view)
+    except drills (拉动演练, issue 20), which the statistics leave out too.
 
     Callers that answer a user must filter by the user's jurisdiction before forecasting; the
     backtest is a detachment-wide quality check and reads all.
@@ -172,20 +200,28 @@ def history_from_db(session: Session) -> CallHistory:
     rows = [
         (as_local(at).date().toordinal(), float(lon), float(lat), str(kind.value))
         for at, lon, lat, kind in session.execute(
-            select(Incident.received_at, Incident.lon, Incident.lat, Incident.type)
+            select(Incident.received_at, Incident.lon, Incident.lat, Incident.type).where(
+                Incident.is_drill.is_(False)  # a 拉动演练 runs through dispatch but is no call
+            )
         )
         if lon is not None and lat is not None
     ]
     return _build(rows, "database", 0, [])
 
 
+def _key(name: str) -> str:
+    """A header name as compared with :data:`ALIASES`: lower case, no spaces, hyphens or
+    underscores (``CallDate``, ``call_date`` and ``Call Date`` are one name)."""
+    return "".join(ch for ch in name.strip().strip('"').lower() if ch not in " -_")
+
+
 def _column_map(header: list[str]) -> dict[str, int]:
-    norm = [h.strip().strip('"').lower().replace(" ", "_").replace("-", "_") for h in header]
+    norm = [_key(h) for h in header]
     found: dict[str, int] = {}
     for column, aliases in ALIASES.items():
         for alias in aliases:
-            if alias in norm:
-                found[column] = norm.index(alias)
+            if _key(alias) in norm:
+                found[column] = norm.index(_key(alias))
                 break
     required: tuple[str, ...] = ("time", "lon", "lat")
     if "point" in found and ("lon" not in found or "lat" not in found):
@@ -204,7 +240,7 @@ def _column_map(header: list[str]) -> dict[str, int]:
     return found
 
 
-def parse_time(text: str) -> datetime:
+def parse_time(text: str, formats: tuple[str, ...] = TIME_FORMATS) -> datetime:
     """A call time in one of the accepted forms (ISO 8601 first), as local wall-clock time."""
     value = text.strip()
     if not value:
@@ -213,12 +249,27 @@ def parse_time(text: str) -> datetime:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
         pass
-    for fmt in TIME_FORMATS:
+    bare = _ZONE.sub("", value)
+    for fmt in formats:
         try:
-            return datetime.strptime(value, fmt)
+            return datetime.strptime(bare, fmt)
         except ValueError:
             continue
     raise ValueError(f"unreadable time {value!r}")
+
+
+def day_first(times: Iterable[str]) -> bool:
+    """Whether ``a/b/yyyy`` dates in these texts are day first: some ``a`` above 12, no ``b``."""
+    first = second = 0
+    for text in times:
+        m = _SLASH_DATE.match(text.strip())
+        if m:
+            first = max(first, int(m.group(1)))
+            second = max(second, int(m.group(2)))
+    return first > 12 and second <= 12
+
+
+DAY_FIRST_FORMATS = tuple(f.replace("%m/%d/%Y", "%d/%m/%Y") for f in TIME_FORMATS)
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
@@ -256,10 +307,17 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
     except StopIteration:
         raise CallsFileError(f"{name} 是空文件 / the file is empty") from None
     cols = _column_map(header)
+    first_pass = csv.reader(io.StringIO(text), _dialect(text[:4096]))
+    next(first_pass)
+    at = cols["time"]
+    dmy = day_first(r[at] for r in first_pass if len(r) > at)
+    formats = DAY_FIRST_FORMATS if dmy else TIME_FORMATS
     rows: list[tuple[int, float, float, str]] = []
     no_position = 0
     bad: list[str] = []
     total = 0
+    seen: set[str] = set()
+    repeated = 0
     for lineno, record in enumerate(reader, start=2):
         if not record or all(not c.strip() for c in record):
             continue
@@ -274,7 +332,7 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
         except IndexError:
             bad.append(f"第 {lineno} 行列数不足 / line {lineno}: too few columns")
             continue
-        if not lon_text or not lat_text:
+        if lon_text.lower() in MISSING or lat_text.lower() in MISSING:
             no_position += 1
             continue
         try:
@@ -282,7 +340,7 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
         except ValueError:
             bad.append(f"第 {lineno} 行坐标不是数字 / line {lineno}: {lon_text!r}, {lat_text!r}")
             continue
-        if lon == 0 and lat == 0:
+        if not (math.isfinite(lon) and math.isfinite(lat)) or (lon == 0 and lat == 0):
             no_position += 1
             continue
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -292,11 +350,17 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
                 f" / line {lineno}: ({lon_text}, {lat_text}) is not a WGS-84 lon/lat"
             )
         try:
-            moment = parse_time(time_text)
+            moment = parse_time(time_text, formats)
         except ValueError:
             bad.append(f"第 {lineno} 行时间无法识别 / line {lineno}: time {time_text!r}")
             continue
         kind = record[cols["type"]].strip() if "type" in cols and cols["type"] < len(record) else ""
+        if "call_id" in cols and cols["call_id"] < len(record):
+            call_id = record[cols["call_id"]].strip()
+            if call_id and call_id in seen:
+                repeated += 1
+                continue
+            seen.add(call_id)
         rows.append((moment.date().toordinal(), lon, lat, kind or "未分类"))
     if bad and len(bad) > MAX_BAD_SHARE * max(total, 1):
         raise CallsFileError(
@@ -313,6 +377,11 @@ def read_calls_csv(path: Path | str, *, text: str | None = None) -> CallHistory:
     notes = []
     if "type" not in cols:
         notes.append("CSV 没有 type 列：按单一类型预测 / no type column: one type assumed")
+    if repeated:
+        notes.append(
+            f"同一警情编号的 {repeated} 行（每车一行的导出）只计一次 / {repeated} rows repeating a"
+            " call number (one row per unit) counted once"
+        )
     if no_position or bad:
         notes.append(
             f"跳过 {no_position} 行无坐标、{len(bad)} 行无法读取 / skipped {no_position} rows "

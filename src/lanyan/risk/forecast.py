@@ -22,9 +22,12 @@ The model is deliberately simple, because its only claim is what the backtest
 
 ``expected[c] = horizon · Σ_g rate[g, c] · multiplier[g]``.
 
-The parameters (``a``, ``w``, half-life, whether to split by type) are chosen by
-:func:`lanyan.risk.backtest.tune` on validation windows *before* the backtest's split, never on
-the test period. :data:`DEFAULT_PARAMS` is what the tuning picks most often on the demo history.
+The parameters (``a``, ``w``, half-life, whether to split by type) are fixed
+(:data:`DEFAULT_PARAMS`). What the *backtest* ranks cells by is decided by
+:func:`lanyan.risk.backtest.tune` from the data before its split: the all-history count shrunk
+toward a premises prior (``ForecastParams.prior``, :mod:`lanyan.risk.covariates`) where the
+premises explain the calls, else the better baseline exactly — reweightings of the calls
+themselves (this module's blends) did not beat the count by more than noise (docs/forecast.md).
 
 API for the rest of the risk package (warnings, maps):
 
@@ -48,6 +51,7 @@ from scipy import sparse
 
 from lanyan.risk import cells as h3cells
 from lanyan.risk.calls import CallHistory
+from lanyan.risk.covariates import fit_prior, posterior_mean
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
@@ -133,7 +137,15 @@ class ForecastParams:
     """With an anchor: whether the expected calls break the anchor's ties (else the ranking is
     the anchor's own, ties and all)."""
 
+    prior: bool = False
+    """Rank by the all-history count shrunk toward the prior of the point layers the
+    :class:`Forecaster` was given (premises by kind; :mod:`lanyan.risk.covariates`), the
+    Gamma–Poisson posterior mean. Takes precedence over ``anchor``; without layers the
+    posterior is increasing in the count, i.e. the all-history ranking."""
+
     def label(self) -> str:
+        if self.prior:
+            return "empirical Bayes: all-history count, prior from the premises layers"
         if self.anchor and not self.tie_break:
             return f"anchor={self.anchor} (no tie-break)"
         text = (
@@ -146,12 +158,11 @@ class ForecastParams:
 DEFAULT_PARAMS = ForecastParams(
     neighbour_weight=1.0, recent_weight=0.5, half_life_days=365.0, by_type=True
 )
-"""The forecast's parameters unless a backtest chose others: the neighbourhood weighs as much
-as the cell, the last year or so half of the rate, rates and calendar per type group. As the
+"""The forecast's parameters (expected counts, spike warnings): the neighbourhood weighs as much
+as the cell, the last year or so half of the rate, rates and calendar per type group. As a
 tie-breaker of the all-history count it gained 0.10 points of top-10 % hit rate on average over
-18 backtests (the demo history at seven splits, Pittsburgh's fires at eleven), was not below the
-count in 15 of them and never more than 0.03 points below (docs/forecast.md); the seven other
-candidates tried were no better on both counts."""
+18 backtests but was once 0.01 points below the count, so the backtest no longer uses it as its
+fallback (docs/forecast.md)."""
 
 
 class Calendar:
@@ -287,7 +298,10 @@ class Forecaster:
         *,
         resolution: int = h3cells.DEFAULT_RESOLUTION,
         universe: list[str] | None = None,
+        layers: FloatArray | None = None,
     ) -> None:
+        """``layers``: ``[cell, layer]`` points per ranked cell (:func:`~lanyan.risk.covariates.
+        layer_matrix` over ``universe``), the prior of :attr:`ForecastParams.prior`."""
         h3cells.check_resolution(resolution)
         if len(history) == 0:
             raise ValueError("没有警情历史，无法预测 / no call history to forecast from")
@@ -295,6 +309,9 @@ class Forecaster:
         self.resolution = resolution
         call_cells = h3cells.cells_of(history.lon, history.lat, resolution)
         self.cells = tuple(universe if universe is not None else h3cells.unique(call_cells))
+        if layers is not None and layers.shape[0] != len(self.cells):
+            raise ValueError("layers must have one row per ranked cell")
+        self.layers = layers
         where = {c: i for i, c in enumerate(self.cells)}
         self.cell_idx = np.array([where.get(c, -1) for c in call_cells], dtype=np.int64)
         common = [k for k, _ in Counter(history.kind).most_common(MAX_GROUPS - 1)]
@@ -413,7 +430,9 @@ class Forecaster:
         allh = self._group_counts(known, False, None)[0]
         usual = horizon * allh / max(known.toordinal() - self.first_day, 1)
         score = expected
-        if params.anchor:
+        if params.prior:
+            score = posterior_mean(allh, fit_prior(allh, self.layers))
+        elif params.anchor:
             count = allh
             if params.anchor == "last_period":
                 count = self.counts(known, since=known - timedelta(days=horizon))
