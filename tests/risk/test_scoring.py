@@ -410,3 +410,39 @@ def test_backtest_history_leaves_drills_out(factory: sessionmaker[Session]) -> N
         session.flush()
         assert len(history_from_db(session)) == before + 1  # the call, not the drill
         session.rollback()
+
+
+def test_a_drill_at_a_premises_is_no_fire_in_its_score(
+    factory: sessionmaker[Session], world: World
+) -> None:
+    """A 拉动演练 at a premises runs through dispatch as a fire; its score must not count it."""
+    from lanyan.dispatch.choices import IncidentStatus, IncidentType
+    from lanyan.dispatch.models import Incident
+    from lanyan.risk.inputs import gather
+
+    pid = world.a.premises_id
+    with factory() as session:
+        premises = session.get(Premises, pid)
+        assert premises is not None
+
+        def fires() -> float:
+            return float(gather(session, [pid], utcnow()).numeric["fires_3y"][0])
+
+        before = fires()
+        for n, drill in enumerate((True, False)):
+            session.add(
+                Incident(
+                    number=f"T-RISK-DRILL-{n}",
+                    status=IncidentStatus.CLOSED,
+                    type=IncidentType.FIRE,
+                    lon=premises.lon,
+                    lat=premises.lat,
+                    premises_id=pid,
+                    received_at=utcnow() - timedelta(days=2),
+                    level=1,
+                    is_drill=drill,
+                )
+            )
+            session.flush()
+            assert fires() == before + (0 if drill else 1), "drill" if drill else "fire"
+        session.rollback()

@@ -107,6 +107,7 @@ def count_fires(
     received = scan_window(Incident.received_at)
     stmt = select(Incident.lon, Incident.lat, Incident.brigade_id).where(
         Incident.type == IncidentType.FIRE,
+        Incident.is_drill.is_(False),  # a 拉动演练 is no fire
         received >= fire_window_start(now),
         received < now,
     )

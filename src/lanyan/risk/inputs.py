@@ -222,6 +222,7 @@ def gather(session: Session, ids: Sequence[int] | None, now: datetime) -> Premis
         .where(
             Incident.premises_id.is_not(None),
             Incident.type == IncidentType.FIRE,
+            Incident.is_drill.is_(False),  # a 拉动演练 is no fire
             func.coalesce(Incident.received_at, Incident.received_at) >= since_fires,
             func.coalesce(Incident.received_at, Incident.received_at) < now,
         )

@@ -194,7 +194,9 @@ def changed_fire_cells(session: Session, last_incident_id: int) -> set[str]:
     stamp has no index, and a 1M-row scan would cost more than the whole incremental run)."""
     rows = session.execute(
         select(Incident.lon, Incident.lat).where(
-            Incident.id > last_incident_id, Incident.type == IncidentType.FIRE
+            Incident.id > last_incident_id,
+            Incident.type == IncidentType.FIRE,
+            Incident.is_drill.is_(False),
         )
     ).all()
     if not rows:
