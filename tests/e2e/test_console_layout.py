@@ -279,7 +279,8 @@ def test_the_incident_list_follows_the_crew_to_the_scene_without_a_reload(
     crew.wait_for_selector(card)
     crew.wait_for_selector("#live-state.ok")
     crew.locator(f'{card} button[data-crew-status="en_route"]').click()
-    crew.wait_for_selector(f'{card} .order[data-status="en_route"]')
+    # the tap's answer redraws the card; on a loaded CI machine that can take over the default 10 s
+    crew.wait_for_selector(f'{card} .order[data-status="en_route"]', timeout=30_000)
     crew.locator(f'{card} button[data-crew-status="on_scene"]:not([disabled])').click()
 
     console.wait_for_selector(f'{state}[data-status="on_scene"]', timeout=30_000)
