@@ -164,6 +164,13 @@ class MqttIntake:
 
     def start(self) -> None:
         """Connect (retrying while the broker is away) and start writing batches."""
+        log.info(
+            "MQTT intake %s connecting to %s:%s, %d writer(s)",
+            self.client_id,
+            self.host,
+            self.port,
+            self.writers,
+        )
         self._threads = [threading.Thread(target=self._read_loop, name="iot-mqtt", daemon=True)]
         self._threads += [
             threading.Thread(
@@ -230,6 +237,7 @@ class MqttIntake:
                 link = None
                 continue
             if link.subscribed.is_set() and not self._ready.is_set():
+                log.info("MQTT intake %s subscribed to %s", self.client_id, link.topic_filter)
                 self._ready.set()
             if received:
                 self._take(link, received)

@@ -192,6 +192,7 @@ class MqttLink:
         self.username, self.password = username, password
         self.timeout_s = timeout_s
         self.subscribed = threading.Event()
+        self.topic_filter = ""
         self.closed = False
         self.session_present = False
         self._sock: socket.socket | None = None
@@ -235,6 +236,7 @@ class MqttLink:
         if code:
             self.close(graceful=False)
             raise LinkClosed(f"refused: {CONNACK_REFUSED.get(code, code)}")
+        self.topic_filter = topic_filter
         self._send(subscribe_packet(topic_filter))
         return early
 
