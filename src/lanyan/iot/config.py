@@ -42,11 +42,11 @@ class IotSettings(BaseSettings):
     max_batch: int = Field(default=500, ge=1, description="messages written per transaction")
     batch_wait_ms: int = Field(default=50, ge=0, description="how long a batch waits to fill")
     writers: int = Field(
-        default=0,
-        ge=0,
+        default=2,
+        ge=1,
         le=16,
-        description="batches an MQTT intake writes at once, each device always by the same one; "
-        "0: 2 on PostgreSQL, 1 on SQLite",
+        description="batches an MQTT intake writes at once (one prepares while one commits); "
+        "each device always by the same one",
     )
     mqtt_topic: str = Field(
         default="lanyan/iot/+/+/up", description="device uplink: lanyan/iot/<vendor>/<device>/up"
