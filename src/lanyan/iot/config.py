@@ -41,6 +41,13 @@ class IotSettings(BaseSettings):
     max_payload_bytes: int = Field(default=64 * 1024, ge=256)
     max_batch: int = Field(default=500, ge=1, description="messages written per transaction")
     batch_wait_ms: int = Field(default=50, ge=0, description="how long a batch waits to fill")
+    writers: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="batches an MQTT intake writes at once (one prepares while one commits); "
+        "each device always by the same one",
+    )
     mqtt_topic: str = Field(
         default="lanyan/iot/+/+/up", description="device uplink: lanyan/iot/<vendor>/<device>/up"
     )

@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, insert, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -181,6 +180,19 @@ _INSERT_MESSAGES_PG = text(
 )
 
 
+_LOAD_STATES_PG = text(
+    "SELECT d.* FROM unnest(CAST(:names AS varchar[])) AS u(name) CROSS JOIN LATERAL ("
+    "SELECT id, vendor, vendor_device_id, org_id, premises_id, name, online, last_heartbeat_at, "
+    "fault_since, fault_detail, offline_since FROM iot_device "
+    "WHERE vendor = :vendor AND vendor_device_id = u.name LIMIT 1) AS d"
+).columns(*_STATE_COLUMNS)
+"""A batch's devices, one index lookup per name whatever the planner knows: ``vendor_device_id =
+ANY(:names)`` was planned (generic plan of a prepared statement, a table not analyzed yet) as
+"every device of the vendor, then the array tested against each" — 118 ms for 500 names among
+10,000 devices of one vendor, and growing with the fleet; this form took 1.2 ms. The LIMIT 1
+(the key is unique) keeps the planner from flattening the lookup into a join over all devices."""
+
+
 def _store_messages(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
     """Insert the batch's messages, skipping those already stored; the new ones' ids.
 
@@ -229,15 +241,16 @@ def _load_states(session: Session, batch: list[Inbound]) -> dict[tuple[str, str]
         wanted = sorted(names)
         for start in range(0, len(wanted), 1000):
             chunk = wanted[start : start + 1000]
-            # PostgreSQL: one array parameter (= ANY), so the statement text never changes;
-            # SQLite: an IN list
-            match = (
-                _DEVICE.c.vendor_device_id == any_(bindparam("names", chunk, type_=ARRAY(String)))
+            rows = (
+                session.execute(_LOAD_STATES_PG, {"names": chunk, "vendor": vendor})
                 if postgres
-                else _DEVICE.c.vendor_device_id.in_(chunk)
+                else session.execute(
+                    select(*_STATE_COLUMNS).where(
+                        _DEVICE.c.vendor == vendor, _DEVICE.c.vendor_device_id.in_(chunk)
+                    )
+                )
             )
-            stmt = select(*_STATE_COLUMNS).where(_DEVICE.c.vendor == vendor, match)
-            for row in session.execute(stmt):
+            for row in rows:
                 states[(row.vendor, row.vendor_device_id)] = _State(
                     id=row.id,
                     org_id=row.org_id,
