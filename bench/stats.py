@@ -4,7 +4,8 @@ Loads one year (2025) of 1,000,000 incidents, each with a first assignment (a th
 unit as well), and 1,000,000 hazards found over 2024–2025, into a scratch SQLite file and a
 scratch PostgreSQL database at schema 0004 (bulk: ``executemany`` on SQLite, ``COPY`` on
 PostgreSQL); upgrades them to the newest schema, which fills each incident's first response from
-its assignments (migration 0005, timed as ``backfill_s_*``); runs ANALYZE; and times
+its assignments (migration 0005) and its 队次/辆次/人次 (migration 0021, also timed apart as
+``backfill_0021_s_*``), all migrations together timed as ``backfill_s_*``; runs ANALYZE; and times
 :func:`lanyan.stats.queries.compute_figures` for the year and the detachment (every figure:
 incidents by type/subtype/month/hour/brigade, exact response-time percentiles, casualties,
 prevention). Goal: ≤ 5 s on each backend.
@@ -22,7 +23,9 @@ seconds) into numpy arrays, then ``CREATE TABLE … AS`` in an in-memory DuckDB.
 apart (duckdb_load_s_*) and is **not** in duckdb_s, which times the figure queries only (best of
 ``--rounds``): incidents by type/subtype/brigade/grade/local month/hour (one GROUPING SETS),
 sums, the four response measures with exact nearest-rank p50/p90, mean and the 5-minute share,
-队次/辆次/人次, hazards found/major/rectified/overdue at the year's end. Every figure DuckDB
+队次/辆次/人次 (grouped from the assignment rows and their units' stations, not read from the
+incident columns compute_figures sums: so the check also proves those columns equal the rows),
+hazards found/major/rectified/overdue at the year's end. Every figure DuckDB
 computes is checked against compute_figures' value of the same key (duckdb_figures_differ).
 ratio_vs_duckdb = yearly_stats_s / duckdb_s (the larger of the two backends' ratios).
 
@@ -359,8 +362,9 @@ def _parts(factory: Any, det_id: int) -> dict[str, float]:
             s.execute(text("PRAGMA threads=2"))  # as figures_for_scope does
         steps = {
             "incident GROUP BY": lambda: queries._incident_counts(s, scope, period),
-            "totals and response pass": lambda: queries._incident_pass(s, scope, period),
-            "队次/辆次/人次": lambda: queries._turnout_figures(s, scope, period),
+            "totals, 队次/辆次/人次 and response pass": lambda: queries._incident_pass(
+                s, scope, period
+            ),
             "prevention": lambda: queries._prevention_figures(s, scope, period, now),
         }
         for name, step in steps.items():
@@ -688,7 +692,10 @@ def main() -> None:
                 del data
                 load_s = time.perf_counter() - t0 - gen_s
                 t1 = time.perf_counter()
-                upgrade(url)  # migration 0005 fills incident.first_* from the assignments
+                upgrade(url, "0020")  # 0005 fills incident.first_* from the assignments
+                t2 = time.perf_counter()
+                upgrade(url)  # 0021 fills incident.turnout_* from the assignments
+                backfill_0021_s = time.perf_counter() - t2
                 backfill_s = time.perf_counter() - t1
                 _analyze(url)
                 stats_s, values = _time_figures(url, det_id, args.rounds)
@@ -698,12 +705,13 @@ def main() -> None:
                     "stats_s": stats_s,
                     "load_s": load_s,
                     "backfill_s": backfill_s,
+                    "backfill_0021_s": backfill_0021_s,
                     **naive,
                     **duck,
                 }
                 print(
                     f"{backend:10s} generate {gen_s:5.1f} s  load {load_s:6.1f} s  "
-                    f"migration 0005 backfill {backfill_s:5.1f} s  "
+                    f"migrations from 0005 {backfill_s:5.1f} s (0021 {backfill_0021_s:4.1f} s)  "
                     f"yearly figures {stats_s:6.2f} s (best of {args.rounds}; "
                     f"{values['incidents.total']} incidents, {values['hazards.found']} hazards "
                     f"found, p90 response {values['response.response.p90']} s)  "
@@ -726,6 +734,8 @@ def main() -> None:
         "yearly_stats_s_postgresql": round(pg["stats_s"], 3),
         "backfill_s_sqlite": round(sq["backfill_s"], 2),
         "backfill_s_postgresql": round(pg["backfill_s"], 2),
+        "backfill_0021_s_sqlite": round(sq["backfill_0021_s"], 2),
+        "backfill_0021_s_postgresql": round(pg["backfill_0021_s"], 2),
         "naive_s_sqlite": round(sq["seconds_extrapolated"], 2),
         "naive_s_postgresql": round(pg["seconds_extrapolated"], 2),
         "naive_measured_incidents": min(sq["incidents_measured"], pg["incidents_measured"]),
