@@ -25,7 +25,6 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import ColumnElement, Float, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
@@ -45,7 +44,7 @@ from lanyan.stats.queries import (
     joined_ints,
     joined_values,
     milliseconds_between,
-    nearest_rank,
+    span_figures,
 )
 from lanyan.stats.sections import Section, Value
 
@@ -200,8 +199,8 @@ def _pct(part: int, whole: int) -> float | None:
 
 
 def _fire_pass(session: Session, scope: Scope, period: Period) -> tuple[dict[str, Any], int, int]:
-    """One pass over the period's fires: the three spans (sorted numpy arrays of seconds, each
-    non-negative span to the millisecond, as :func:`_span_rows` lists them), the fires controlled
+    """One pass over the period's fires: the three spans (numpy arrays of whole milliseconds, each
+    non-negative span, as :func:`_span_rows` lists them), the fires controlled
     and those controlled by the first force (as :func:`_controlled` lists them).
 
     The fires are read once with their three moments (each a probe of an index) in a subquery
@@ -243,7 +242,7 @@ def _fire_pass(session: Session, scope: Scope, period: Period) -> tuple[dict[str
     spans = {}
     for name, joined in zip(SPANS, row[: len(SPANS)], strict=True):
         ms = joined_ints(joined)
-        spans[name] = np.sort(ms[ms >= 0] / 1000.0)
+        spans[name] = ms[ms >= 0]
     return spans, int(row[-2]), int(row[-1])
 
 
@@ -252,11 +251,7 @@ def compute(session: Session, scope: Scope, period: Period, now: datetime) -> di
     out: dict[str, Value] = {}
     spans, controlled, by_first = _fire_pass(session, scope, period)
     for name in SPANS:
-        values = spans[name]
-        out[f"response.{name}.n"] = len(values)
-        out[f"response.{name}.mean"] = round(float(values.mean()), 1) if len(values) else None
-        for q in (50, 90):
-            out[f"response.{name}.p{q}"] = nearest_rank(values, q)
+        out.update(span_figures(spans[name], f"response.{name}"))
     out["command.controlled_fires"] = controlled
     out["command.controlled_by_first"] = by_first
     out["command.controlled_by_first_pct"] = _pct(by_first, controlled)

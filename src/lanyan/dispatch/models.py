@@ -132,6 +132,9 @@ class Assignment(Base):
             sqlite_where=text("status != 'in_quarters'"),
             postgresql_where=text("status != 'in_quarters'"),
         ),
+        # an incident's first water on (出水) read from the index alone: the statistics probe it
+        # for every fire of the period (lanyan.command.figures)
+        Index("ix_assignment_incident_water_on", "incident_id", "water_on_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

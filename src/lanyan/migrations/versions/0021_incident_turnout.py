@@ -1,4 +1,5 @@
-"""队次/辆次/人次 on the incident row (see lanyan.dispatch.first_response).
+"""队次/辆次/人次 on the incident row (see lanyan.dispatch.first_response), and an index for the
+first water on.
 
 Adds ``turnout_stations``, ``turnout_units`` and ``turnout_people`` to ``incident`` and fills them
 for the incidents already recorded with the rule the application uses: over every assignment of
@@ -8,6 +9,10 @@ the incident, the distinct stations of the units sent, the assignments, and the 
 The fill is one set-based ``UPDATE … FROM`` against the assignments grouped by incident on both
 backends (SQLite has had ``UPDATE … FROM`` since 3.33): 1.33 million assignments in seconds, where
 a correlated subquery per incident probes the index a million times.
+
+``ix_assignment_incident_water_on`` (incident, water on) lets the statistics find each fire's
+first water on (出水) from the index alone, without reading the assignment rows
+(lanyan.command.figures; 1.9 → 1.1 s for the 250,000 fires of bench/stats.py on PostgreSQL).
 
 Revision ID: 0021
 Revises: 0020
@@ -43,9 +48,11 @@ def upgrade() -> None:
         " FROM assignment a JOIN unit u ON u.id = a.unit_id GROUP BY a.incident_id) AS t"
         " WHERE t.incident_id = incident.id"
     )
+    op.create_index("ix_assignment_incident_water_on", "assignment", ["incident_id", "water_on_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assignment_incident_water_on", table_name="assignment")
     with op.batch_alter_table("incident") as batch:
         for name in reversed(COLUMNS):
             batch.drop_column(name)
