@@ -141,6 +141,7 @@ def _world(url: str) -> tuple[int, list[int], list[int]]:
                     call_sign=f"{i + 1}号车",
                     type=UnitType.WATER_TENDER,
                     station_id=station.id,
+                    crew_on_duty=4 + i % 3,  # migration 0011 gives the assignments these crews
                 ),
             )
             brigades.append(brigade.id)
@@ -358,15 +359,32 @@ def _parts(factory: Any, det_id: int) -> dict[str, float]:
     with factory() as s:
         scope = queries.resolve_scope(s, SYSTEM, det_id)
         now = datetime.now(UTC)
+        steps: dict[str, Any]
         if queries.dialect_of(s) == "sqlite":
             s.execute(text("PRAGMA threads=2"))  # as figures_for_scope does
-        steps = {
-            "incident GROUP BY": lambda: queries._incident_counts(s, scope, period),
-            "totals, 队次/辆次/人次 and response pass": lambda: queries._incident_pass(
-                s, scope, period
-            ),
-            "prevention": lambda: queries._prevention_figures(s, scope, period, now),
-        }
+            steps = {
+                "incident pass (breakdown cells, totals, 队次/辆次/人次, response)": lambda: (
+                    queries._incident_pass(s, scope, period, cells=True)
+                ),
+            }
+        else:
+            s.execute(text("SET LOCAL jit = off"))  # as figures_for_scope does
+            steps = {
+                "incident GROUP BY": lambda: queries._incident_counts(s, scope, period),
+                "incident pass (totals, 队次/辆次/人次, response)": lambda: queries._incident_pass(
+                    s, scope, period
+                ),
+            }
+        sections = {section.prefix: section for section in queries.sections()}
+        steps["prevention"] = lambda: queries._prevention_figures(s, scope, period, now)
+        steps["初战控火 and 信息报送 (command section)"] = lambda: sections["command"].compute(
+            s, scope, period, now
+        )
+        steps["the other sections"] = lambda: [
+            section.compute(s, scope, period, now)
+            for prefix, section in sections.items()
+            if prefix != "command"
+        ]
         for name, step in steps.items():
             t0 = time.perf_counter()
             step()
