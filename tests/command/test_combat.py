@@ -317,6 +317,8 @@ def test_an_accepted_reinforcement_puts_the_neighbours_units_on_the_incident(
     )
     assert accepted["status"] == "accepted"
     assert {u["unit_id"] for u in accepted["units"]} == set(chosen)
+    # 队次/辆次/人次 on the incident row: one station of the neighbour, two units of five each
+    assert _turnouts(setup)[iid] == (1, 2, 10)
 
     # the requesting side tracks them like its own, each with its own ETA from the road network
     incident = app_client.get(
@@ -396,6 +398,38 @@ def test_every_pair_of_the_request_machine(app_client: TestClient, setup: Setup)
                 row = s.get(ReinforcementRequest, rid)
                 assert row is not None
                 assert row.status == (target if r.status_code == 200 else start)
+    # accepted, refused, cancelled or released: every incident's turnout equals its assignments
+    assert _turnouts(setup) == _turnouts(setup, grouped=True)
+
+
+def _turnouts(setup: Setup, *, grouped: bool = False) -> dict[int, tuple[int, int, int]]:
+    """队次/辆次/人次 per incident: kept on the row, or (``grouped``) counted from the
+    assignments and their units' stations."""
+    from lanyan.dispatch.models import Assignment, Incident
+
+    with setup.factory() as s:
+        if not grouped:
+            rows = s.execute(
+                select(
+                    Incident.id,
+                    Incident.turnout_stations,
+                    Incident.turnout_units,
+                    Incident.turnout_people,
+                )
+            )
+            return {int(i): (st, u, p) for i, st, u, p in rows}
+        rows = s.execute(
+            select(
+                Incident.id,
+                func.count(func.distinct(Unit.station_id)),
+                func.count(Assignment.id),
+                func.coalesce(func.sum(Assignment.crew_sent), 0),
+            )
+            .outerjoin(Assignment, Assignment.incident_id == Incident.id)
+            .outerjoin(Unit, Unit.id == Assignment.unit_id)
+            .group_by(Incident.id)
+        )
+        return {int(i): (int(st), int(u), int(p)) for i, st, u, p in rows}
 
 
 def _audits(setup: Setup) -> int:

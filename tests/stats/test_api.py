@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.factories import World
 
 from lanyan.dispatch.choices import AssignmentStatus, IncidentStatus, IncidentType
-from lanyan.dispatch.first_response import refresh_first_response
+from lanyan.dispatch.first_response import refresh_response
 from lanyan.dispatch.models import Assignment, Incident
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -54,7 +54,7 @@ def client(app_client: TestClient, world: World) -> TestClient:
                     on_scene_at=when + timedelta(seconds=330),
                 )
             )  # fmt: skip
-            refresh_first_response(s, inc)
+            refresh_response(s, inc)
         s.commit()
     return app_client
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from lanyan.core.actor import SYSTEM
 from lanyan.core.config import get_settings
 from lanyan.dispatch.choices import AssignmentStatus, IncidentStatus, IncidentType
+from lanyan.dispatch.first_response import refresh_response
 from lanyan.dispatch.grading import FireGrade
 from lanyan.dispatch.models import Assignment, Incident
 from lanyan.prevention import hazards
@@ -51,6 +52,7 @@ def factory(app_client: TestClient, world: World) -> sessionmaker[Session]:
                     crew_sent=crew, assigned_at=at("2025-03-01T02:01"),
                 )
             )  # fmt: skip
+        refresh_response(s, fire)  # what dispatch does after assigning units
         late = hazards.report_hazard(
             s,
             actor=SYSTEM,

@@ -19,7 +19,7 @@ from lanyan.core.actor import SYSTEM, Actor
 from lanyan.core.errors import Invalid, NotFound
 from lanyan.core.permissions import Role
 from lanyan.dispatch.choices import AssignmentStatus, IncidentStatus, IncidentSubtype, IncidentType
-from lanyan.dispatch.first_response import refresh_first_response
+from lanyan.dispatch.first_response import refresh_response
 from lanyan.dispatch.grading import FireGrade
 from lanyan.dispatch.models import Assignment, Incident
 from lanyan.forces import service as forces
@@ -130,7 +130,7 @@ def _incident(
                 on_scene_at=on_scene,
             )
         )
-    refresh_first_response(s, inc)
+    refresh_response(s, inc)
     return inc.id
 
 

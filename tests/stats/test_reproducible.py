@@ -32,6 +32,7 @@ from lanyan.core.actor import SYSTEM
 from lanyan.core.clock import utcnow
 from lanyan.core.config import get_settings
 from lanyan.dispatch.choices import AssignmentStatus, IncidentStatus, IncidentType
+from lanyan.dispatch.first_response import refresh_response
 from lanyan.dispatch.grading import FireGrade
 from lanyan.dispatch.models import Assignment, Incident
 from lanyan.prevention import figures, hazards, inspections, listing, patrols
@@ -87,6 +88,7 @@ def _incident(s: Session, world: World, number: str, received: datetime, typ: In
             on_scene_at=received + timedelta(seconds=400),
         )
     )  # fmt: skip
+    refresh_response(s, incident)  # what dispatch does after assigning units
 
 
 def _report(s: Session, world: World, title: str, when: str, **kw: Any) -> int:

@@ -38,7 +38,7 @@ from lanyan.core.jurisdiction import ancestor_ids, get_visible, visible, visible
 from lanyan.core.permissions import Action
 from lanyan.dispatch import recommend as rec
 from lanyan.dispatch.choices import AssignmentStatus, EventKind, IncidentStatus
-from lanyan.dispatch.first_response import refresh_first_response
+from lanyan.dispatch.first_response import refresh_response
 from lanyan.dispatch.models import Assignment, Incident, IncidentEvent
 from lanyan.forces.choices import OrgKind, UnitStatus
 from lanyan.forces.models import Organization, Unit
@@ -387,7 +387,7 @@ def _assign(
             ),
         )
     session.refresh(incident, ["assignments"])
-    refresh_first_response(session, incident)
+    refresh_response(session, incident)
     if incident.status == IncidentStatus.RECEIVED:
         incident.status = IncidentStatus.DISPATCHED
     incident.updated_at = now

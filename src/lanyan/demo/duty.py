@@ -367,6 +367,10 @@ def _drills(session: Session, rng: random.Random, years: Sequence[int]) -> int:
                 first_assigned_at=assigned,
                 first_en_route_at=en_route,
                 first_on_scene_at=on_scene,
+                # what lanyan.dispatch.first_response.refresh_response would count
+                turnout_stations=len({u.station_id for u in units}),
+                turnout_units=len(units),
+                turnout_people=sum(u.crew_on_duty for u in units),
                 is_drill=True,
             )
             incident.assignments = [

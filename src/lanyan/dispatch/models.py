@@ -79,6 +79,14 @@ class Incident(Timestamps, Base):
     first_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_en_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_on_scene_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # what was sent, as the reports count it (队次/辆次/人次 over every assignment, kept by
+    # lanyan.dispatch.first_response with the first response) so that a year's figures are sums
+    turnout_stations: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """队次: distinct stations whose units were sent (the units' stations when they were sent)."""
+    turnout_units: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """辆次: assignments (a unit sent twice counts twice)."""
+    turnout_people: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """人次: the sum of the assignments' ``crew_sent``."""
     # issue 20 (duty): a 拉动演练 runs through dispatch but stays out of incident statistics
     is_drill: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false"), index=True
@@ -124,6 +132,9 @@ class Assignment(Base):
             sqlite_where=text("status != 'in_quarters'"),
             postgresql_where=text("status != 'in_quarters'"),
         ),
+        # an incident's first water on (出水) read from the index alone: the statistics probe it
+        # for every fire of the period (lanyan.command.figures)
+        Index("ix_assignment_incident_water_on", "incident_id", "water_on_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

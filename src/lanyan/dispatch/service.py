@@ -38,7 +38,7 @@ from lanyan.dispatch.choices import (
     IncidentSubtype,
     IncidentType,
 )
-from lanyan.dispatch.first_response import copy_first_milestones, refresh_first_response
+from lanyan.dispatch.first_response import copy_first_milestones, refresh_response
 from lanyan.dispatch.grading import grade_fire
 from lanyan.dispatch.models import (
     Assignment,
@@ -666,7 +666,7 @@ def assign_units(
                 unit.station.path,
             ),
         )
-    refresh_first_response(session, incident)  # flushes first: the incident is updated once
+    refresh_response(session, incident)  # flushes first: the incident is updated once
     if incident.status == IncidentStatus.RECEIVED:
         incident.status = IncidentStatus.DISPATCHED
     incident.updated_at = now
