@@ -203,7 +203,7 @@ def new_page(
         context = browser.new_context(
             viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # a loaded CI machine: logins took over 10 s
         contexts.append(context)
         page = context.new_page()
         page.errors = []
