@@ -51,7 +51,7 @@ from lanyan.api.logins import LoginCache
 from lanyan.core.actor import Actor
 from lanyan.core.permissions import Role
 
-WRITES_AT_ONCE = 4
+WRITES_AT_ONCE = 2
 READS_AT_ONCE = 2
 BULK_AT_ONCE = 2
 GZIP_MIN_BYTES = 2048
