@@ -14,12 +14,13 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
-from lanyan.core.db import make_engine
+from lanyan.core.db import first_in_line, make_engine
 
 
 @pytest.fixture
@@ -121,3 +122,32 @@ def test_many_writers_of_one_process_all_get_their_turn(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 320
     assert _turn_is_free(engine)
+
+
+def test_a_call_marked_first_in_line_goes_before_writers_that_waited_longer(
+    engine: Engine,
+) -> None:
+    order: list[str] = []
+    order_lock = threading.Lock()
+
+    def write(name: str, first: bool) -> None:
+        with first_in_line() if first else nullcontext(), engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            with order_lock:
+                order.append(name)
+
+    holder = engine.raw_connection()
+    holder.cursor().execute("INSERT INTO t VALUES (0)")  # a crew's write in progress
+    crews = [threading.Thread(target=write, args=(f"crew{n}", False)) for n in range(3)]
+    for crew in crews:
+        crew.start()
+    time.sleep(0.2)  # the crews wait for their turn
+    call = threading.Thread(target=write, args=("call", True))
+    call.start()
+    time.sleep(0.2)
+    holder.commit()
+    holder.close()
+    for thread in (*crews, call):
+        thread.join()
+    assert order[0] == "call", order
+    assert sorted(order[1:]) == ["crew0", "crew1", "crew2"]

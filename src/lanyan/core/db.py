@@ -65,13 +65,61 @@ WRITER_WAIT_S = 10.0
 busy timeout, which stays as a second line for writers that do not pass the gate below)."""
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-_process_gates: dict[str, threading.Lock] = {}
+_first = threading.local()
+
+
+@contextmanager
+def first_in_line() -> Iterator[None]:
+    """Writes of this thread go before other waiting writers of the process (a 119 call's)."""
+    _first.on = True
+    try:
+        yield
+    finally:
+        _first.on = False
+
+
+class _ProcessGate:
+    """One writer at a time per database file in this process; callers marked by
+    :func:`first_in_line` are let in before the others that wait."""
+
+    def __init__(self) -> None:
+        self._free = threading.Condition(threading.Lock())
+        self._held = False
+        self._first_waiting = 0
+
+    def acquire(self, timeout: float) -> bool:
+        first = getattr(_first, "on", False)
+        deadline = time.monotonic() + timeout
+        with self._free:
+            if first:
+                self._first_waiting += 1
+            try:
+                while self._held or (not first and self._first_waiting):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._free.wait(left)
+                self._held = True
+                return True
+            finally:
+                if first:
+                    self._first_waiting -= 1
+                    if not self._first_waiting:
+                        self._free.notify_all()  # the others may go on
+
+    def release(self) -> None:
+        with self._free:
+            self._held = False
+            self._free.notify_all()
+
+
+_process_gates: dict[str, _ProcessGate] = {}
 _process_gates_lock = threading.Lock()
 
 
-def _process_gate(path: str) -> threading.Lock:
+def _process_gate(path: str) -> _ProcessGate:
     with _process_gates_lock:
-        return _process_gates.setdefault(path, threading.Lock())
+        return _process_gates.setdefault(path, _ProcessGate())
 
 
 class _GatedCursor(sqlite3.Cursor):
@@ -108,7 +156,8 @@ class GatedConnection(sqlite3.Connection):
     transaction ends (commit, rollback, close), exactly the span SQLite holds its write lock:
 
     * within a process, at a lock per database file: waiting threads sleep until it is handed
-      on, and only one of them at a time queues for the file lock;
+      on, a 119 call's first (:func:`first_in_line`), and only one of them at a time queues for
+      the file lock;
     * between processes (the server's workers, the import's worker, a ``lanyan`` command), at an
       advisory lock on ``<database>-writer`` next to the database, asked for every millisecond
       while another process writes.
@@ -145,7 +194,7 @@ class GatedConnection(sqlite3.Connection):
 
     def _take(self) -> None:
         deadline = time.monotonic() + WRITER_WAIT_S
-        if not self._gate.acquire(timeout=WRITER_WAIT_S):
+        if not self._gate.acquire(WRITER_WAIT_S):
             raise sqlite3.OperationalError("database is locked (no turn to write)")
         try:
             if self._gate_fd is None:

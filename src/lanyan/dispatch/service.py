@@ -23,6 +23,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from lanyan.core import audit, events
 from lanyan.core.actor import Actor
 from lanyan.core.clock import as_local, utcnow
+from lanyan.core.db import first_in_line
 from lanyan.core.errors import Conflict, Forbidden, Invalid
 from lanyan.core.jurisdiction import get_visible, not_found_error, visible, visible_condition
 from lanyan.core.permissions import Action, allowed
@@ -261,7 +262,9 @@ def take_call(
     state = network.current(session)
     incident = _draft(session, actor=actor, state=state, data=data, at=at)
     around = nearby.around(session, actor, state, incident)
-    return IncidentView(_record(session, actor=actor, incident=incident), around)
+    with first_in_line():  # on SQLite, before the crews' and the import's waiting writes
+        recorded = _record(session, actor=actor, incident=incident)
+    return IncidentView(recorded, around)
 
 
 def create_incident(
