@@ -28,7 +28,8 @@ thread pool, then the same look-up) cost several milliseconds and a place in the
 the answers being built.
 
 A new incident goes further: while one is being taken in this process, no other request but
-another new incident is let in (those already in go on; streams and static files are not held).
+another new incident or a kept answer is let in (those already in go on; streams and static files
+are not held).
 On a saturated server every request in progress shares the one interpreter lock and the two
 cores, and each of a call's database round trips waited its turn behind them: the call took
 0.3–1 s where alone it takes 20 ms. Holding the others back for those milliseconds costs them
@@ -209,14 +210,15 @@ class Admission:
             with calls.taking():
                 await self.app(scope, receive, send)
             return
-        await calls.none_in_progress()
         kept = _kept_answer(scope, actor) if lane in (Lane.READ, Lane.CALL) else None
         if kept is not None:
-            # a kept answer costs less than the wait for a place: served here, never queued
+            # a kept answer costs less than the wait for a place, and less than a call's
+            # database round trip: served here, never queued, not even behind a call
             body, headers = kept
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
+        await calls.none_in_progress()
         if lane is Lane.CALL:
             await self.app(scope, receive, send)
             return
