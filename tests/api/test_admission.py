@@ -100,3 +100,73 @@ def test_a_dispatchers_login_is_known_to_the_admission_without_a_query(
     assert role_of(scope) is Role.PREVENTION
     scope["headers"] = [(b"authorization", b"Bearer not-a-token")]
     assert role_of(scope) is None
+
+
+def _call_blocking_app(release: asyncio.Event, inside: list[str]) -> Starlette:
+    async def take_call(request: Request) -> PlainTextResponse:
+        inside.append("call")
+        await release.wait()
+        return PlainTextResponse("taken")
+
+    async def other(request: Request) -> PlainTextResponse:
+        inside.append(f"{request.method} {request.url.path}")
+        return PlainTextResponse("ok")
+
+    return Starlette(
+        routes=[
+            Route("/api/dispatch/incidents", take_call, methods=["POST"]),
+            Route("/api/list/{n}", other),
+            Route("/api/dispatch/assignments/{n}/status", other, methods=["POST"]),
+            Route("/api/events", other),
+        ]
+    )
+
+
+def test_while_a_call_is_taken_nothing_else_goes_in_but_streams() -> None:
+    async def run() -> None:
+        release = asyncio.Event()
+        inside: list[str] = []
+        app = Admission(_call_blocking_app(release, inside))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            call = asyncio.create_task(client.post("/api/dispatch/incidents"))
+            for _ in range(50):
+                await asyncio.sleep(0)
+            assert inside == ["call"]
+            held = [
+                asyncio.create_task(client.get("/api/list/1")),
+                asyncio.create_task(client.post("/api/dispatch/assignments/7/status")),
+            ]
+            stream = await asyncio.wait_for(client.get("/api/events"), timeout=5)
+            assert stream.text == "ok"
+            for _ in range(50):
+                await asyncio.sleep(0)
+            assert inside == ["call", "GET /api/events"]  # the read and the crew's write wait
+            release.set()
+            assert (await asyncio.wait_for(call, timeout=5)).text == "taken"
+            answers = await asyncio.wait_for(asyncio.gather(*held), timeout=5)
+            assert [a.text for a in answers] == ["ok", "ok"]
+
+    run_async(run())
+
+
+def test_a_storm_of_calls_holds_the_others_for_a_bounded_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("lanyan.api.admission.CALL_HOLD_S", 0.2)
+
+    async def run() -> None:
+        release = asyncio.Event()
+        inside: list[str] = []
+        app = Admission(_call_blocking_app(release, inside))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            call = asyncio.create_task(client.post("/api/dispatch/incidents"))
+            for _ in range(50):
+                await asyncio.sleep(0)
+            read = await asyncio.wait_for(client.get("/api/list/1"), timeout=5)
+            assert read.text == "ok" and not call.done()  # went in after the hold
+            release.set()
+            await asyncio.wait_for(call, timeout=5)
+
+    run_async(run())

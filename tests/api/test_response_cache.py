@@ -183,3 +183,44 @@ def test_a_rolled_back_write_changes_no_version(
         session.execute(text("UPDATE water_source SET name = name WHERE id = :id"), {"id": 1})
         session.commit()
     assert changes.versions(("water_source",)) > before
+
+
+def test_a_kept_answer_is_served_before_the_router_as_the_router_gives_it(
+    app_client: TestClient, world: World
+) -> None:
+    """The admission middleware serves a kept answer without a session, a thread or a handler;
+    an answer in another coordinate system, or for another jurisdiction, still goes the long way."""
+    path = "/api/forces/water-sources"
+    params = {"limit": "1000", "offset": "0"}
+    app = app_client.app
+    factory = app.state.sessionmaker  # type: ignore[attr-defined]
+    opened: list[int] = []
+
+    def counting() -> Session:
+        opened.append(1)
+        return factory()
+
+    built = app_client.get(path, params=params, headers=world.headers("admin_a"))
+    assert built.status_code == 200, built.text
+    app.state.sessionmaker = counting  # type: ignore[attr-defined]
+    try:
+        hits = app.state.response_cache.stats.hits  # type: ignore[attr-defined]
+        kept = app_client.get(
+            path, params=params, headers={**world.headers("admin_a"), "Accept-Encoding": "gzip"}
+        )
+        assert kept.status_code == 200
+        assert opened == []  # no session: the router was not asked
+        assert app.state.response_cache.stats.hits == hits + 1  # type: ignore[attr-defined]
+        assert kept.json() == built.json()
+        assert kept.headers["content-type"] == "application/json"
+        if len(built.content) >= 2048:
+            assert kept.headers["content-encoding"] == "gzip"
+        converted = app_client.get(
+            path, params={**params, "crs": "gcj02"}, headers=world.headers("admin_a")
+        )
+        assert converted.status_code == 200 and opened  # the conversion sits after the cache
+        opened.clear()
+        other = app_client.get(path, params=params, headers=world.headers("admin_b"))
+        assert other.status_code == 200 and opened  # another brigade: its own answer, built
+    finally:
+        app.state.sessionmaker = factory  # type: ignore[attr-defined]

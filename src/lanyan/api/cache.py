@@ -20,13 +20,16 @@ that build), so a burst after a change costs one query, not forty.
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
+from starlette.types import Scope
 
 from lanyan.core import changes
 from lanyan.core.actor import Actor
@@ -47,11 +50,19 @@ DISPATCH_TABLES = (
 RECOMMENDATION_TABLES = (*DISPATCH_TABLES, "response_plan_rule", "system_setting", "water_source")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Entry:
     token: tuple[int, ...]
     born: float
     body: bytes
+    tables: tuple[str, ...] = ()
+    gzipped: bytes | None = None
+    """The body compressed, made the first time a client that accepts gzip is served it here."""
+
+    def gzip(self) -> bytes:
+        if self.gzipped is None:
+            self.gzipped = gzip.compress(self.body, compresslevel=1, mtime=0)
+        return self.gzipped
 
 
 @dataclass
@@ -73,6 +84,16 @@ class ResponseCache:
         self._building: dict[tuple[object, ...], threading.Lock] = {}
         self._lock = threading.Lock()
         self.stats = CacheStats()
+
+    def peek(self, key: tuple[object, ...]) -> _Entry | None:
+        """The answer kept for ``key`` if it is still current, else None (nothing is built)."""
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or not entry.tables:
+            return None
+        if self._fresh(key, changes.versions(entry.tables)) is None:
+            return None
+        return entry
 
     def _fresh(self, key: tuple[object, ...], token: tuple[int, ...]) -> bytes | None:
         with self._lock:
@@ -119,7 +140,7 @@ class ResponseCache:
             with self._lock:
                 self.stats.misses += 1
                 self._building.pop(key, None)
-            self._keep(key, _Entry(token, born, body))
+            self._keep(key, _Entry(token, born, body, tables))
             return body
 
     def clear(self) -> None:
@@ -142,7 +163,16 @@ def cached_json(
     build: Callable[[], bytes],
 ) -> Response:
     """The JSON answer of this request for this jurisdiction, kept or built by ``build``."""
-    query = tuple(sorted(request.query_params.multi_items()))
-    key = (request.url.path, query, actor.role.value, actor.org_path)
+    key = answer_key(request.scope, actor)
     body = cache_of(request).get(key, tables, build)
     return Response(body, media_type="application/json")
+
+
+def answer_key(scope: Scope, actor: Actor) -> tuple[object, ...]:
+    """Whose answer a request asks for: path, query and jurisdiction (role and organization).
+
+    Computed from the ASGI scope alone, so the admission middleware finds a kept answer by the
+    same key before the request reaches a router (:mod:`lanyan.api.admission`).
+    """
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    return (scope["path"], tuple(sorted(query)), actor.role.value, actor.org_path)

@@ -26,6 +26,8 @@ from lanyan.core.errors import Unauthorized
 SESSION_COOKIE = "lanyan_session"
 
 _bearer = HTTPBearer(auto_error=False, description="token from POST /api/auth/login")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+"""The Bearer header, for a route that resolves its actor itself (:func:`get_actor`)."""
 
 
 def get_db(request: Request) -> Iterator[Session]:

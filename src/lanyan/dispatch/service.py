@@ -23,6 +23,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from lanyan.core import audit, events
 from lanyan.core.actor import Actor
 from lanyan.core.clock import as_local, utcnow
+from lanyan.core.db import first_in_line
 from lanyan.core.errors import Conflict, Forbidden, Invalid
 from lanyan.core.jurisdiction import get_visible, not_found_error, visible, visible_condition
 from lanyan.core.permissions import Action, allowed
@@ -251,10 +252,19 @@ def take_call(
     data: IncidentCreate,
     at: datetime | None = None,
 ) -> IncidentView:
-    """Take a 119 call and gather what the intake screen shows around it (one call per request)."""
+    """Take a 119 call and gather what the intake screen shows around it (one call per request).
+
+    Everything read is read before the first write: from the first write to the commit the call
+    holds the day's number (a row lock on PostgreSQL) and, on SQLite, the database's only write
+    lock, so other calls, crews and an import's chunks wait for as few statements as possible
+    and never for the water-source search on the road network.
+    """
     state = network.current(session)
-    incident = _create(session, actor=actor, state=state, data=data, at=at)
-    return IncidentView(incident, nearby.around(session, actor, state, incident))
+    incident = _draft(session, actor=actor, state=state, data=data, at=at)
+    around = nearby.around(session, actor, state, incident)
+    with first_in_line():  # on SQLite, before the crews' and the import's waiting writes
+        recorded = _record(session, actor=actor, incident=incident)
+    return IncidentView(recorded, around)
 
 
 def create_incident(
@@ -266,10 +276,11 @@ def create_incident(
     at: datetime | None = None,
 ) -> Incident:
     """Take a call: place it on the road network, attach the premises, open the timeline."""
-    return _create(session, actor=actor, state=network.current(session), data=data, at=at)
+    incident = _draft(session, actor=actor, state=network.current(session), data=data, at=at)
+    return _record(session, actor=actor, incident=incident)
 
 
-def _create(
+def _draft(
     session: Session,
     *,
     actor: Actor,
@@ -277,6 +288,7 @@ def _create(
     data: IncidentCreate,
     at: datetime | None,
 ) -> Incident:
+    """The checked call, not yet in the session and without its number: reads only."""
     actor.require(Action.INCIDENT_WRITE)
     if (
         data.subtype is not None
@@ -307,8 +319,7 @@ def _create(
     else:  # the dispatcher placed the call on a street: a premises nearby is not the scene
         premises = None
     now = at or utcnow()
-    incident = Incident(
-        number=_next_number(session, as_local(now).date()),
+    return Incident(
         status=IncidentStatus.RECEIVED,
         type=data.type,
         subtype=data.subtype,
@@ -321,6 +332,9 @@ def _create(
         snap_m=round(float(snapped.distance_m), 1),
         brigade=org,
         premises=premises,
+        # the keys too: what is read around the call before it is written asks for them
+        brigade_id=org.id if org is not None else None,
+        premises_id=premises.id if premises is not None else None,
         description=data.description,
         received_at=now,
         registered_at=now,
@@ -331,6 +345,12 @@ def _create(
         assignments=[],
         events=[],
     )
+
+
+def _record(session: Session, *, actor: Actor, incident: Incident) -> Incident:
+    """Write the drafted call: its number, the row, the timeline's first entries, audit, event."""
+    now = incident.received_at
+    incident.number = _next_number(session, as_local(now).date())
     session.add(incident)
     session.flush()
     _event(
@@ -339,7 +359,7 @@ def _create(
         EventKind.RECEIVED,
         actor=actor,
         at=now,
-        detail={"caller_number": data.caller_number, "address": data.address_text},
+        detail={"caller_number": incident.caller_number, "address": incident.address_text},
     )
     _event(
         session,
@@ -347,7 +367,7 @@ def _create(
         EventKind.REGISTERED,
         actor=actor,
         at=now,
-        detail={"type": data.type.zh, "level": data.level},
+        detail={"type": incident.type.zh, "level": incident.level},
     )
     audit.record(
         session,

@@ -12,7 +12,7 @@ Three steps, and the first two never write:
 3. the rows are written in chunks (:data:`CHUNK_ROWS` at most), one short transaction each, each
    record with its audit row. Between chunks the write lock is free: call intake, dispatch and
    logins wait for one chunk at most, never for the file (on SQLite there is one writer at a time
-   and chunks are sized to hold the lock ~50 ms; on PostgreSQL a long transaction would hold row
+   and chunks are sized to hold the lock ~20 ms; on PostgreSQL a long transaction would hold row
    locks on updated records for as long).
 
 New units, water sources and premises are inserted a chunk at a time (the objects are built as
@@ -61,14 +61,16 @@ from lanyan.geo.crs import Crs
 CHUNK_ROWS = 500
 """Rows per read while checking, and at most per write transaction."""
 
-SQLITE_CHUNK_S = 0.05
+SQLITE_CHUNK_S = 0.02
 """On SQLite a write chunk holds the database's only write lock: chunks are sized (from the time
-the previous one took) to hold it about this long, however busy the machine is."""
+the previous one took) to hold it about this long, however busy the machine is. A 119 call that
+arrives while a chunk is written waits for the rest of it."""
 
-SQLITE_PAUSE_S = 0.1
-"""Pause between two write chunks on SQLite. A writer that found the lock taken polls for it again
-every 100 ms at most (SQLite's busy handler), so a pause this long always lets it in: a 119 call
-waits for one chunk at most, whichever process runs the import."""
+SQLITE_PAUSE_S = 0.03
+"""Pause between two write chunks on SQLite. Writers waiting for their turn are let in within a
+millisecond of the chunk's commit (:class:`lanyan.core.db.GatedConnection`); the pause leaves room
+for several of them (a call, a dispatch, crews' status changes) before the next chunk, whichever
+process runs the import."""
 
 _SQLITE_MIN_ROWS = 20
 
