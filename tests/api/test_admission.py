@@ -7,6 +7,7 @@ go, so "the server is busy" is a fact of the test, not a matter of timing.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -168,5 +169,99 @@ def test_a_storm_of_calls_holds_the_others_for_a_bounded_time(
             assert read.text == "ok" and not call.done()  # went in after the hold
             release.set()
             await asyncio.wait_for(call, timeout=5)
+
+    run_async(run())
+
+
+def _kept_list_app(release: asyncio.Event, built: list[int]) -> tuple[Starlette, Admission]:
+    """A list kept in a real answer cache (reading table ``incident``) and a read that blocks."""
+    from lanyan.api.cache import ResponseCache, answer_key
+    from lanyan.api.logins import LoginCache
+    from lanyan.core.actor import Actor
+
+    async def kept_list(request: Request) -> PlainTextResponse:
+        actor = request.app.state.logins.get(request.headers["authorization"][7:])
+
+        def build() -> bytes:
+            built.append(1)
+            return f'{{"version": {len(built)}}}'.encode()
+
+        body = request.app.state.response_cache.get(
+            answer_key(request.scope, actor), ("incident",), build
+        )
+        return PlainTextResponse(body, media_type="application/json")
+
+    async def slow(request: Request) -> PlainTextResponse:
+        await release.wait()
+        return PlainTextResponse("slow")
+
+    async def write(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("written")
+
+    inner = Starlette(
+        routes=[
+            Route("/api/kept", kept_list),
+            Route("/api/slow/{n}", slow),
+            Route("/api/write", write, methods=["POST"]),
+        ]
+    )
+    inner.state.response_cache = ResponseCache()
+    inner.state.logins = LoginCache(ttl_s=3600)
+    for token, role in (("commander", Role.COMMANDER), ("dispatcher", Role.DISPATCHER)):
+        actor = Actor(1, token, role, 1, "/1/")
+        inner.state.logins.keep(
+            token, actor, datetime.now(UTC) + timedelta(hours=1), LoginCache.version()
+        )
+    admission = Admission(inner, reads_at_once=2)
+    return inner, admission
+
+
+def test_a_busy_read_lane_gives_readers_the_kept_answer_of_a_second_ago() -> None:
+    """With every reading place taken, a wall screen gets the list kept a moment ago (with its
+    age) instead of a place in the queue; a dispatcher, and the reader who just wrote, get the
+    list as it is now."""
+    from lanyan.core import changes
+
+    async def run() -> None:
+        release = asyncio.Event()
+        built: list[int] = []
+        inner, app = _kept_list_app(release, built)
+        commander = {"Authorization": "Bearer commander"}
+        dispatcher = {"Authorization": "Bearer dispatcher"}
+
+        def asgi(scope, receive, send):  # type: ignore[no-untyped-def]
+            scope["app"] = inner  # as Starlette sets it before the middleware runs
+            return app(scope, receive, send)
+
+        transport = httpx.ASGITransport(app=asgi)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            first = await client.get("/api/kept", headers=commander)
+            assert first.json() == {"version": 1} and "age" not in first.headers
+            changes.bump(("incident",))
+            quiet = await client.get("/api/kept", headers=commander)
+            assert quiet.json() == {"version": 2}  # not busy: the answer is never older
+            busy = [
+                asyncio.create_task(client.get(f"/api/slow/{n}", headers=commander))
+                for n in range(2)
+            ]
+            for _ in range(50):
+                await asyncio.sleep(0)
+            changes.bump(("incident",))
+            stale = await asyncio.wait_for(client.get("/api/kept", headers=commander), 5)
+            assert stale.json() == {"version": 2} and stale.headers["age"] == "0"
+            fresh = await asyncio.wait_for(client.get("/api/kept", headers=dispatcher), 5)
+            assert fresh.json() == {"version": 3}  # the call lane: as it is now
+            changes.bump(("incident",))
+            wrote = await asyncio.wait_for(
+                client.post("/api/write", headers=commander), 5
+            )  # the commander's own write, then their next read
+            assert wrote.text == "written"
+            waiting = asyncio.create_task(client.get("/api/kept", headers=commander))
+            for _ in range(50):
+                await asyncio.sleep(0)
+            assert not waiting.done()  # queued for a place: not the answer from before the write
+            release.set()
+            assert (await asyncio.wait_for(waiting, 5)).json() == {"version": 4}
+            await asyncio.gather(*busy)
 
     run_async(run())

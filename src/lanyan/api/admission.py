@@ -27,6 +27,13 @@ before any lane: it costs a look-up, where the router's way (login, session and 
 thread pool, then the same look-up) cost several milliseconds and a place in the read lane behind
 the answers being built.
 
+When the read lane is full, a reader is given the answer kept for its request even if what it
+read changed within the last second (:meth:`lanyan.api.cache.ResponseCache.peek_recent`, with an
+``Age`` header) rather than a place in the queue behind the answers being built: under load every
+crew status change retired the open-incident list and every recommendation, and forty consoles
+queued to rebuild them. Never to the call lane, and never to a login that wrote since the answer
+was built (a user sees their own change at once).
+
 A new incident goes further: while one is being taken in this process, no other request but
 another new incident or a kept answer is let in (those already in go on; streams and static files
 are not held).
@@ -39,8 +46,10 @@ little; a hold is bounded by :data:`CALL_HOLD_S` so that a storm of calls cannot
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from enum import Enum
 
@@ -60,6 +69,8 @@ GZIP_MIN_BYTES = 2048
 CALL_HOLD_S = 0.5
 """At most this long does a request wait for calls being taken before it goes on anyway."""
 _INTAKE = "/api/dispatch/incidents"
+_WRITERS_KEPT = 10_000
+"""Logins whose last write time is remembered (the oldest are forgotten first)."""
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _BULK_PREFIXES = ("/api/exchange", "/api/uploads", "/api/stats", "/api/reports", "/api/audit")
@@ -140,10 +151,34 @@ def _kept_answer(scope: Scope, actor: Actor | None) -> _Answer | None:
     entry = cache.peek(answer_key(scope, actor)) if cache is not None else None
     if entry is None:
         return None
-    headers = [(b"content-type", b"application/json")]
-    body = entry.body
+    return _answer_of(scope, entry.body, entry.gzip, [])
+
+
+def _recent_answer(scope: Scope, actor: Actor, wrote_at: float | None) -> _Answer | None:
+    """A busy server's answer to a reader: the kept one even if a little stale (see the module).
+
+    Not when the reader's login wrote since it was built (``wrote_at``, monotonic seconds).
+    """
+    if scope["method"] != "GET" or b"crs=" in scope.get("query_string", b""):
+        return None
+    cache: ResponseCache | None = getattr(
+        getattr(scope.get("app"), "state", None), "response_cache", None
+    )
+    found = cache.peek_recent(answer_key(scope, actor)) if cache is not None else None
+    if found is None:
+        return None
+    entry, age = found
+    if wrote_at is not None and wrote_at >= entry.born:
+        return None
+    return _answer_of(scope, entry.body, entry.gzip, [(b"age", str(int(age)).encode())])
+
+
+def _answer_of(
+    scope: Scope, body: bytes, gzipped: Callable[[], bytes], extra: list[tuple[bytes, bytes]]
+) -> _Answer:
+    headers = [(b"content-type", b"application/json"), *extra]
     if len(body) >= GZIP_MIN_BYTES and _accepts_gzip(scope):
-        body = entry.gzip()
+        body = gzipped()
         headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
     headers.append((b"content-length", str(len(body)).encode()))
     return body, headers
@@ -179,6 +214,14 @@ class Admission:
         self._calls: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Calls] = (
             weakref.WeakKeyDictionary()
         )
+        self._wrote: OrderedDict[str, float] = OrderedDict()
+        """When each login's last write of this process ended (monotonic seconds)."""
+
+    def _note_write(self, token: str) -> None:
+        self._wrote[token] = time.monotonic()
+        self._wrote.move_to_end(token)
+        while len(self._wrote) > _WRITERS_KEPT:
+            self._wrote.popitem(last=False)
 
     def _gate(self, lane: Lane) -> asyncio.Semaphore:
         # one per event loop (a test client runs the app on loops that come and go)
@@ -205,12 +248,29 @@ class Admission:
         if lane is Lane.FREE:
             await self.app(scope, receive, send)
             return
+        if method in _WRITES:
+            token = _token(scope)
+            try:
+                await self._admit(scope, receive, send, lane, actor)
+            finally:
+                if token is not None:
+                    self._note_write(token)
+            return
+        await self._admit(scope, receive, send, lane, actor)
+
+    async def _admit(
+        self, scope: Scope, receive: Receive, send: Send, lane: Lane, actor: Actor | None
+    ) -> None:
+        method, path = scope["method"], scope["path"]
         calls = self._calls_here()
         if method == "POST" and path == _INTAKE:
             with calls.taking():
                 await self.app(scope, receive, send)
             return
         kept = _kept_answer(scope, actor) if lane in (Lane.READ, Lane.CALL) else None
+        if kept is None and lane is Lane.READ and actor is not None and self._gate(lane).locked():
+            token = _token(scope)
+            kept = _recent_answer(scope, actor, self._wrote.get(token) if token else None)
         if kept is not None:
             # a kept answer costs less than the wait for a place, and less than a call's
             # database round trip: served here, never queued, not even behind a call

@@ -13,6 +13,12 @@ organization: every list is filtered by them and by nothing else of the user) as
 * it is younger than :data:`TTL_S` — the bound on how long a write that announces nothing, made
   by another process (an import's worker, a ``lanyan`` command, a second host), stays unseen.
 
+When the server is busy, a reader that would queue behind answers being built may get the kept
+answer although something it read has changed since (:meth:`ResponseCache.peek_recent`): no older
+than :data:`STALE_S`, or :data:`STALE_MAX_S` while the fresh one is being built — a wall screen's
+list a second old, where waiting behind forty rebuilds made it seconds late. The dispatch lane
+and the reader's own writes always get fresh answers (:mod:`lanyan.api.admission`).
+
 Answers are kept as the JSON bytes the client receives; at most :data:`MAX_BYTES` in all, the
 least recently used going first. Concurrent misses of one key build it once (the others wait for
 that build), so a burst after a change costs one query, not forty.
@@ -35,6 +41,10 @@ from lanyan.core import changes
 from lanyan.core.actor import Actor
 
 TTL_S = 2.0
+STALE_S = 1.0
+"""How much older than what it read a busy server's answer to a reader may be."""
+STALE_MAX_S = 5.0
+"""As :data:`STALE_S`, while a fresh answer for the same key is being built."""
 MAX_BYTES = 64 * 1024 * 1024
 
 DISPATCH_TABLES = (
@@ -70,6 +80,7 @@ class CacheStats:
     """Counters since start (for tests and the health page)."""
 
     hits: int = 0
+    stale_hits: int = 0
     misses: int = 0
     kept_bytes: int = 0
 
@@ -94,6 +105,27 @@ class ResponseCache:
         if self._fresh(key, changes.versions(entry.tables)) is None:
             return None
         return entry
+
+    def peek_recent(self, key: tuple[object, ...]) -> tuple[_Entry, float] | None:
+        """The answer kept for ``key`` and its age, even if what it read has changed since, if it
+        is younger than :data:`STALE_S` (or :data:`STALE_MAX_S` while ``key`` is being built).
+
+        Only for a busy server's readers (see the module docstring); nothing is built here. When
+        None is returned for an answer too old, the caller is counted as building it, so the
+        readers behind it get the kept answer while it waits for its turn and builds.
+        """
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or not entry.tables:
+                return None
+            age = time.monotonic() - entry.born
+            building = key in self._building
+            if age >= (STALE_MAX_S if building else STALE_S):
+                if not building:
+                    self._building[key] = threading.Lock()
+                return None
+            self.stats.stale_hits += 1
+        return entry, age
 
     def _fresh(self, key: tuple[object, ...], token: tuple[int, ...]) -> bytes | None:
         with self._lock:

@@ -77,6 +77,15 @@ class Settings(BaseSettings):
         gt=0,
         description="how often an open live stream re-checks its login (a logout ends it)",
     )
+    import_cpu_share: float = Field(
+        default=0.25,
+        gt=0,
+        le=1,
+        description=(
+            "share of one core a web import may use while the rest of the machine is busy "
+            "(with a core idle it runs at full speed)"
+        ),
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

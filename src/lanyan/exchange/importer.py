@@ -73,6 +73,13 @@ for several of them (a call, a dispatch, crews' status changes) before the next 
 process runs the import."""
 
 _SQLITE_MIN_ROWS = 20
+_PACE_ROWS = 100
+"""Parsing and checking offer to step back every this many rows (a few milliseconds)."""
+
+
+def _no_pace() -> None:
+    """In-process imports (commands, tests) run flat out."""
+
 
 _REASON_ZH = {
     "missing": "必填项为空",
@@ -431,7 +438,13 @@ def _existing(session: Session, spec: EntitySpec, external_ids: list[str]) -> di
 
 
 def _plan_rows(
-    session: Session, *, actor: Actor, spec: EntitySpec, parsed: list[_Parsed], report: ImportReport
+    session: Session,
+    *,
+    actor: Actor,
+    spec: EntitySpec,
+    parsed: list[_Parsed],
+    report: ImportReport,
+    pace: Callable[[], None],
 ) -> list[_Planned]:
     """Check every row against the database without writing: references, jurisdiction, the
     services' rules, the schemas; and decide create / update / unchanged.
@@ -446,7 +459,9 @@ def _plan_rows(
         chunk = parsed[start : start + CHUNK_ROWS]
         existing = _existing(session, spec, [r.external_id for r in chunk])
         session.rollback()  # end the read transaction: nothing here is held across chunks
-        for row in chunk:
+        for n, row in enumerate(chunk):
+            if n % _PACE_ROWS == 0:
+                pace()
             plan = _plan_row(spec, actor, row, orgs, paths, existing.get(row.external_id), report)
             if plan is not None:
                 planned.append(plan)
@@ -551,12 +566,15 @@ def import_rows(
     progress: Callable[[int, int], None] | None = None,
     crs: Crs = Crs.WGS84,
     distance_to_road: DistanceToRoad | None = None,
+    pace: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Check every row, then (unless ``dry_run``) write them in short transactions.
 
     Coordinates are read in ``crs`` (or the row's own 坐标系) and stored in WGS-84; with
     ``distance_to_road``, a point farther from every road than ``city_max_snap_m`` is a row error
-    and one farther than ``snap_warn_m`` a warning.
+    and one farther than ``snap_warn_m`` a warning. ``pace`` is called every few rows at points
+    where nothing is held (no transaction open): the import's worker steps back there while the
+    server is busy (:class:`lanyan.core.pacing.CpuPacer`).
 
     Raises :class:`ImportRejected` with nothing written when any row is bad. The rows are written
     and committed here, a chunk per transaction; the session is left with nothing
@@ -569,7 +587,10 @@ def import_rows(
     report = ImportReport(entity=spec.name, rows=len(rows), dry_run=dry_run)
     parsed: list[_Parsed] = []
     seen: dict[str, str] = {}
-    for label, cells in rows:
+    pace = pace or _no_pace
+    for n, (label, cells) in enumerate(rows):
+        if n % _PACE_ROWS == 0:
+            pace()
         row, errors = _parse_row(spec, label, cells, crs)
         report.errors.extend(errors)
         if row is None:
@@ -594,13 +615,19 @@ def import_rows(
     if spec.name == "organizations":
         parsed = _order_by_parent(parsed)
     session.rollback()  # whatever the caller had open: the checks read in their own short reads
-    planned = _plan_rows(session, actor=actor, spec=spec, parsed=parsed, report=report)
+    planned = _plan_rows(session, actor=actor, spec=spec, parsed=parsed, report=report, pace=pace)
     if dry_run:
         if progress is not None:
             progress(len(planned), len(planned))
         return report
     _write_planned(
-        session, actor=actor, spec=spec, planned=planned, report=report, progress=progress
+        session,
+        actor=actor,
+        spec=spec,
+        planned=planned,
+        report=report,
+        progress=progress,
+        pace=pace,
     )
     return report
 
@@ -613,6 +640,7 @@ def _write_planned(
     planned: list[_Planned],
     report: ImportReport,
     progress: Callable[[int, int], None] | None,
+    pace: Callable[[], None],
 ) -> None:
     """Write the checked rows, at most :data:`CHUNK_ROWS` per transaction.
 
@@ -644,6 +672,7 @@ def _write_planned(
             took = max(time.perf_counter() - started, 1e-3)
             size = int(min(CHUNK_ROWS, max(_SQLITE_MIN_ROWS, len(chunk) * SQLITE_CHUNK_S / took)))
             time.sleep(SQLITE_PAUSE_S)
+        pace()
     report.written = done
 
 
@@ -823,6 +852,7 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
     crs: Crs = Crs.WGS84,
     distance_to_road: DistanceToRoad | None = None,
+    pace: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import a CSV, XLSX or GeoJSON file (format from the file name)."""
     fmt = Format.from_filename(filename)
@@ -836,4 +866,5 @@ def import_file(
         progress=progress,
         crs=crs,
         distance_to_road=distance_to_road,
+        pace=pace,
     )

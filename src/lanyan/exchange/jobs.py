@@ -7,8 +7,9 @@ than a second. In a worker process the server keeps its interpreter to itself; t
 in short transactions (see :mod:`lanyan.exchange.importer`), so the database is not held either.
 
 One worker serves the whole server (a second import waits for the first); it starts on the first
-import and is reused. It runs at a lower CPU priority (nice 10): when the machine is busy, the
-server's requests get the processor first and the import takes longer.
+import and is reused. While the rest of the machine is busy it keeps to ``import_cpu_share`` of a
+core (:class:`lanyan.core.pacing.CpuPacer`, a quarter by default), so the server's requests get
+the processors and the import takes longer; on a quiet machine it runs at full speed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from lanyan.core.actor import Actor
 from lanyan.core.config import Settings
 from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.core.errors import DomainError
+from lanyan.core.pacing import CpuPacer
 from lanyan.exchange.importer import ImportRejected, ImportReport, import_file
 from lanyan.exchange.positions import road_distance_checker
 from lanyan.exchange.specs import SPECS
@@ -95,6 +97,7 @@ def _import_in_worker(
                 dry_run=dry_run,
                 crs=crs,
                 distance_to_road=road_distance_checker(session, settings),
+                pace=CpuPacer(settings.import_cpu_share).pace,
             )
         return "ok", report
     except ImportRejected as exc:
