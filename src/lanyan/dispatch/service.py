@@ -50,6 +50,7 @@ from lanyan.dispatch.models import (
 )
 from lanyan.dispatch.nearby import Nearby
 from lanyan.dispatch.plans import choose_rule, general_rule, merge_requirements
+from lanyan.dispatch.route_shapes import routes_of
 from lanyan.dispatch.schemas import (
     AssignmentStatusChange,
     ClosingReport,
@@ -61,7 +62,7 @@ from lanyan.forces.models import Organization, Unit
 from lanyan.planning.coverage import Zone
 from lanyan.planning.network import NetworkState, RoadNetwork
 from lanyan.prevention.models import Premises
-from lanyan.routing import NoRouteError, SnapResult, haversine_m, route, routes_to
+from lanyan.routing import NoRouteError, haversine_m, route
 
 UNIT_STATUS_OF: dict[AssignmentStatus, UnitStatus] = {
     AssignmentStatus.ASSIGNED: UnitStatus.DISPATCHED,
@@ -503,32 +504,9 @@ def recommend(
         fills=fills,
         first_responders=first,
         ranked=ranked,
-        routes=_routes_of(state, chosen, snap) if with_routes else {},
+        routes=routes_of(state, chosen, snap) if with_routes else {},
         brigade_names=state.brigade_names,
     )
-
-
-def _routes_of(
-    state: NetworkState, chosen: list[rec.Candidate], target: int | SnapResult
-) -> dict[int, rec.RouteShape]:
-    """Route geometry of every chosen unit, from one reverse search from the incident."""
-    if not chosen:
-        return {}
-    sources = []
-    for cand in chosen:
-        unit = cand.unit
-        if cand.away and unit.lon is not None and unit.lat is not None:
-            sources.append(state.snapper.snap(unit.lon, unit.lat).node)
-        else:
-            sources.append(int(state.table.station_nodes[state.row_of_org[unit.station_id]]))
-    bound = max(c.eta_s for c in chosen) + 120.0
-    out = {}
-    for cand, path in zip(
-        chosen, routes_to(state.graph, sources, target, limit_s=bound), strict=True
-    ):
-        if path is not None:
-            out[cand.unit.id] = rec.RouteShape(path.metres, path.geojson(state.graph))
-    return out
 
 
 # --- assignment --------------------------------------------------------------------------------

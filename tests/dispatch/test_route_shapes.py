@@ -1,0 +1,42 @@
+"""A recommendation searches its routes once per incident and unit while the roads are the same."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.conftest import DemoCity
+
+from lanyan.dispatch import route_shapes
+
+VADUZ = {"lon": 9.5215, "lat": 47.1395}
+
+
+def test_routes_are_kept_and_answer_as_a_new_search_would(
+    app_client: TestClient, demo_city: DemoCity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = demo_city.headers("demo_dispatcher")
+    created = app_client.post(
+        "/api/dispatch/incidents",
+        json={"caller_number": "13800138001", "address_text": "Städtle 5, Vaduz", **VADUZ,
+              "type": "fire", "subtype": "residential_fire", "level": 1},
+        headers=headers,
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    path = f"/api/dispatch/incidents/{created.json()['id']}/recommendation"
+    searches: list[int] = []
+    search = route_shapes.routes_to
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        searches.append(len(args[1]))
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(route_shapes, "routes_to", counted)
+    first = app_client.get(path, headers=headers).json()
+    assert searches and searches[0] == len([u for u in first["units"] if u["route"]])
+    app_client.app.state.response_cache.clear()  # type: ignore[attr-defined]
+    again = app_client.get(path, headers=headers).json()
+    assert len(searches) == 1  # every route came from the kept ones
+    assert [u["route"] for u in again["units"]] == [u["route"] for u in first["units"]]
+    assert all(u["route"]["geometry"]["type"] == "LineString" for u in again["units"] if u["route"])
