@@ -499,6 +499,9 @@ def figures_of(run: Run, seconds: float, streams: int) -> dict[str, Any]:
         return any(a <= s.start + s.seconds and s.start <= b for a, b, _, _ in run.imports)
 
     intake_during = [s.seconds for s in window if s.kind == "intake" and during_import(s)]
+    slowest = sorted(
+        (s for s in window if s.kind == "intake" and during_import(s)), key=lambda s: -s.seconds
+    )[:5]
     errors = (
         len(bad) + len(run.stream_errors) + (streams - run.streams_opened - len(run.stream_errors))
     )
@@ -509,6 +512,13 @@ def figures_of(run: Run, seconds: float, streams: int) -> dict[str, Any]:
         "p50_ms": pct([s.seconds for s in window], 50),
         "intake_p99_ms_during_import": pct(intake_during, 99),
         "intake_during_import": len(intake_during),
+        # when (seconds into the window) the slowest calls during the import started, and ms
+        "intake_slowest_during_import": [
+            [round(s.start - run.started, 1), round(s.seconds * 1000)] for s in slowest
+        ],
+        "import_windows": [
+            [round(a - run.started, 1), round(b - run.started, 1)] for a, b, _, _ in run.imports
+        ],
         "errors": errors,
         "requests": len(window),
         "conflicts": run.conflicts,
@@ -552,9 +562,13 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 run = asyncio.run(drive(server.base, server.proc.pid, city, args))
             finally:
                 server.stop()
+                server_log = server.log_path.read_text(errors="replace")
         finally:
             drop_database(url)
     figures = figures_of(run, args.seconds, args.streams)
+    if figures["errors"] and "Traceback" in server_log:
+        log("  the server's log, from its first traceback:")
+        log(server_log[server_log.index("Traceback") :][:6000])
     figures["machine_load_before"] = load_before
     figures["machine_load_after"] = machine_load()
     for key in ("requests_per_s", "p50_ms", "p99_ms", "intake_p99_ms_during_import", "errors"):

@@ -27,7 +27,8 @@ before any lane: it costs a look-up, where the router's way (login, session and 
 thread pool, then the same look-up) cost several milliseconds and a place in the read lane behind
 the answers being built.
 
-When the read lane is full, a reader is given the answer kept for its request even if what it
+When the server is busy (:data:`BUSY_AT` requests being handled, or the read lane full), a
+reader is given the answer kept for its request even if what it
 read changed within the last second (:meth:`lanyan.api.cache.ResponseCache.peek_recent`, with an
 ``Age`` header) rather than a place in the queue behind the answers being built: under load every
 crew status change retired the open-incident list and every recommendation, and forty consoles
@@ -35,8 +36,9 @@ queued to rebuild them. Never to the call lane, and never to a login that wrote 
 was built (a user sees their own change at once).
 
 A new incident goes further: while one is being taken in this process, no other request but
-another new incident or a kept answer is let in (those already in go on; streams and static files
-are not held).
+another new incident or the call lane's kept answers is let in — not even a reader's kept answer:
+forty consoles polling kept answers in a closed loop held the processors while the call waited
+(those already in go on; streams and static files are not held).
 On a saturated server every request in progress shares the one interpreter lock and the two
 cores, and each of a call's database round trips waited its turn behind them: the call took
 0.3–1 s where alone it takes 20 ms. Holding the others back for those milliseconds costs them
@@ -66,6 +68,8 @@ READS_AT_ONCE = 2
 BULK_AT_ONCE = 2
 GZIP_MIN_BYTES = 2048
 """As the app's gzip middleware: smaller answers go uncompressed."""
+BUSY_AT = 2
+"""With this many requests being handled, a reader may get a kept answer a second old."""
 CALL_HOLD_S = 0.5
 """At most this long does a request wait for calls being taken before it goes on anyway."""
 _INTAKE = "/api/dispatch/incidents"
@@ -214,6 +218,8 @@ class Admission:
         self._calls: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Calls] = (
             weakref.WeakKeyDictionary()
         )
+        self.in_flight = 0
+        """Requests of this process being handled now (streams and files not counted)."""
         self._wrote: OrderedDict[str, float] = OrderedDict()
         """When each login's last write of this process ended (monotonic seconds)."""
 
@@ -265,25 +271,40 @@ class Admission:
         calls = self._calls_here()
         if method == "POST" and path == _INTAKE:
             with calls.taking():
-                await self.app(scope, receive, send)
+                await self._inside(scope, receive, send)
             return
+        if lane is Lane.READ:
+            # even a kept answer waits for the call: forty consoles served kept answers in a
+            # closed loop held the processors while the call's thread waited for them
+            await calls.none_in_progress()
         kept = _kept_answer(scope, actor) if lane in (Lane.READ, Lane.CALL) else None
-        if kept is None and lane is Lane.READ and actor is not None and self._gate(lane).locked():
+        if kept is None and lane is Lane.READ and actor is not None and self._busy(lane):
             token = _token(scope)
             kept = _recent_answer(scope, actor, self._wrote.get(token) if token else None)
         if kept is not None:
-            # a kept answer costs less than the wait for a place, and less than a call's
-            # database round trip: served here, never queued, not even behind a call
+            # a kept answer costs less than the wait for a place: served here, never queued
+            # (a reader's waited above for the call being taken, the call lane's does not)
             body, headers = kept
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
         await calls.none_in_progress()
         if lane is Lane.CALL:
-            await self.app(scope, receive, send)
+            await self._inside(scope, receive, send)
             return
         async with self._gate(lane):
+            await self._inside(scope, receive, send)
+
+    async def _inside(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.in_flight += 1
+        try:
             await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+    def _busy(self, lane: Lane) -> bool:
+        """Whether a request of ``lane`` would now wait or share the processors with others."""
+        return self.in_flight >= BUSY_AT or self._gate(lane).locked()
 
 
 class _Calls:
