@@ -3,10 +3,10 @@
 What an outside probe measured before (PostgreSQL, 50 clients for 60 s, load generator on the same
 2 cores): 0 errors but 17 requests/s in all, incident list p50 4.3 s / p99 8.6 s, recommendation
 p50 1.9 s. This bench repeats that kind of load, on PostgreSQL and on SQLite, each time on a fresh
-database with the demo city, last year's demo history and the demo accounts, served by uvicorn in
-its own processes (``--workers``, default 2: one per core, as ``lanyan serve --workers 2``
-deploys it, live events between them through the MQTT broker). The generator is aiohttp, not
-httpx: it shares the two cores with the server, and costs ~1.5 ms of CPU per request where httpx
+database with the demo city, last year's demo history and the demo accounts, served by
+``lanyan serve --workers N`` (default 2: one process per core, as deployed, each with its own
+socket on the port; live events between them through the MQTT broker). The generator is aiohttp,
+not httpx: it shares the two cores with the server, and costs ~1.5 ms of CPU per request where httpx
 cost ~6:
 
 * consoles (``--consoles``, closed loop): the open-incident list as the console asks for it, the
@@ -170,7 +170,7 @@ def prepare(url: str, *, history_calls: int, seed: int) -> City:
 
 
 class Server:
-    """``uvicorn lanyan.app:create_app`` in its own process on ``url``."""
+    """``lanyan serve --workers N`` on ``url``, as deployed (access log off, as a bench needs)."""
 
     def __init__(self, url: str, workers: int, log_path: Path) -> None:
         self.port = free_port()
@@ -180,9 +180,8 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", "lanyan.app:create_app", "--factory",
-                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
-                "--log-level", "warning", "--no-access-log",
+                sys.executable, "-m", "lanyan", "serve", "--host", "127.0.0.1",
+                "--port", str(self.port), "--workers", str(workers), "--no-access-log",
             ],
             env={**os.environ, "LANYAN_DATABASE_URL": url, **self.bus_env(workers)},
             stdout=self.log,
@@ -201,14 +200,14 @@ class Server:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited: {self.log_path.read_text()[-2000:]}")
+                raise RuntimeError(f"the server exited: {self.log_path.read_text()[-2000:]}")
             try:
                 if httpx.get(f"{self.base}/api/health", timeout=5).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError("uvicorn did not start")
+        raise RuntimeError("the server did not start")
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -9,8 +9,8 @@ The layers, bottom up:
 - ``api``: request dependencies and the page type every router shares;
 - domains (``forces``, ``dispatch``, ``prevention`` …): models and services; a domain's routers
   (``api.py``, ``*_api.py``) sit in the API layer, and only they may import ``lanyan.api``;
-- the application: ``web``, ``app``, ``cli``, ``demo``, the table registry ``models`` and the
-  ``migrations`` — no domain imports them.
+- the application: ``web``, ``app``, ``cli``, ``serving``, ``demo``, the table registry
+  ``models`` and the ``migrations`` — no domain imports them.
 
 Every import counts, including those inside functions (a lazy import is still a dependency).
 """
@@ -46,7 +46,9 @@ DOMAINS = frozenset(
         "system",
     }
 )
-APPLICATION = frozenset({"web", "app", "cli", "demo", "models", "migrations", "__main__"})
+APPLICATION = frozenset(
+    {"web", "app", "cli", "serving", "demo", "models", "migrations", "__main__"}
+)
 TOP_LEVEL_NAMES = frozenset({"__version__"})
 """Names imported from ``lanyan`` itself (``from lanyan import __version__``), not packages."""
 

@@ -40,6 +40,24 @@ def _workers(pid: int) -> list[int]:
     ]
 
 
+def _connections_of(pid: int, port: int) -> int:
+    """Established TCP connections to ``port`` that process ``pid`` holds."""
+    established = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                established.add(fields[9])
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        held += target.startswith("socket:[") and target[8:-1] in established
+    return held
+
+
 def test_more_than_one_worker_without_the_broker_is_refused(tmp_path: Path) -> None:
     proc = _serve(tmp_path / "a.db", _free_port(), 2, LANYAN_EVENT_BUS="memory")
     out, _ = proc.communicate(timeout=120)
@@ -67,7 +85,20 @@ def test_two_workers_serve_one_port(tmp_path: Path) -> None:
             except httpx.TransportError:
                 time.sleep(0.2)
         assert healthy == 10
-        assert len(_workers(proc.pid)) == 2
+        workers = _workers(proc.pid)
+        assert len(workers) == 2
+        # forty consoles connect at once and keep their connections: each process gets a share
+        consoles = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+        try:
+            for c in consoles:
+                c.sendall(b"GET /api/health HTTP/1.1\r\nHost: t\r\n\r\n")
+            for c in consoles:
+                assert c.recv(65536).startswith(b"HTTP/1.1 200")
+            shares = [_connections_of(w, port) for w in workers]
+            assert sum(shares) == 40 and min(shares) >= 8, shares
+        finally:
+            for c in consoles:
+                c.close()
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=60)

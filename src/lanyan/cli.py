@@ -440,12 +440,16 @@ def serve(
             help="server processes (one per core; more than one needs LANYAN_EVENT_BUS=mqtt)",
         ),
     ] = 1,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="a log line per request")
+    ] = True,
 ) -> None:
     """Migrate the database to the newest schema, then serve the web console and the API.
 
-    With ``--workers N`` the app runs in N processes sharing the port, one per core: live events
-    then travel between them through the MQTT broker, so ``LANYAN_EVENT_BUS=mqtt`` is required
-    (without it a console would miss the dispatches another process made).
+    With ``--workers N`` the app runs in N processes sharing the port, one per core, each with its
+    own socket (:mod:`lanyan.serving`): live events then travel between them through the MQTT
+    broker, so ``LANYAN_EVENT_BUS=mqtt`` is required (without it a console would miss the
+    dispatches another process made).
     """
     import uvicorn
 
@@ -467,17 +471,12 @@ def serve(
 
     console.print(f"蓝焰 Lanyan {__version__} → http://{host}:{port}  (API 文档 /docs)")
     if workers == 1:
-        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
         return
+    from lanyan.serving import serve_workers
+
     console.print(f"{workers} 个服务进程 / worker processes, live events via {settings.mqtt_url}")
-    uvicorn.run(
-        "lanyan.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
+    serve_workers(host, port, workers, access_log=access_log)
 
 
 @app.command()
