@@ -566,7 +566,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             drop_database(url)
     figures = figures_of(run, args.seconds, args.streams)
     if figures["errors"] and "Traceback" in server_log:
-        log("  the server's log, from its first traceback:")
+        kept = Path(tempfile.gettempdir()) / f"lanyan-load-server-{backend}.log"
+        kept.write_text(server_log)
+        log(f"  the server's log is kept in {kept}; from its first traceback:")
         log(server_log[server_log.index("Traceback") :][:6000])
     figures["machine_load_before"] = load_before
     figures["machine_load_after"] = machine_load()

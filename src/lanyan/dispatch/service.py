@@ -620,13 +620,13 @@ def assign_units(
             )
         )
     incident.assignments.extend(created)  # the loaded collection stays true: no reload
+    call_signs = [u.call_sign for u in units]  # a failed flush leaves the objects unreadable
     try:
         session.flush()
     except IntegrityError as exc:  # the caller rolls the whole order back
-        names = "、".join(u.call_sign for u in units)
         raise Conflict(
-            f"{names}已被调派到其他警情",
-            f"{', '.join(u.call_sign for u in units)}: assigned elsewhere meanwhile",
+            f"{'、'.join(call_signs)}已被调派到其他警情",
+            f"{', '.join(call_signs)}: assigned elsewhere meanwhile",
         ) from exc
     for assignment in created:
         unit = assignment.unit
