@@ -62,6 +62,7 @@ from lanyan.api.deps import SESSION_COOKIE
 from lanyan.api.logins import LoginCache
 from lanyan.core.actor import Actor
 from lanyan.core.permissions import Role
+from lanyan.core.security import token_digest
 
 WRITES_AT_ONCE = 2
 READS_AT_ONCE = 2
@@ -221,11 +222,13 @@ class Admission:
         self.in_flight = 0
         """Requests of this process being handled now (streams and files not counted)."""
         self._wrote: OrderedDict[str, float] = OrderedDict()
-        """When each login's last write of this process ended (monotonic seconds)."""
+        """When each login's last write of this process ended (monotonic seconds), by the digest
+        of its token (no token itself is kept)."""
 
     def _note_write(self, token: str) -> None:
-        self._wrote[token] = time.monotonic()
-        self._wrote.move_to_end(token)
+        digest = token_digest(token)
+        self._wrote[digest] = time.monotonic()
+        self._wrote.move_to_end(digest)
         while len(self._wrote) > _WRITERS_KEPT:
             self._wrote.popitem(last=False)
 
@@ -280,7 +283,8 @@ class Admission:
         kept = _kept_answer(scope, actor) if lane in (Lane.READ, Lane.CALL) else None
         if kept is None and lane is Lane.READ and actor is not None and self._busy(lane):
             token = _token(scope)
-            kept = _recent_answer(scope, actor, self._wrote.get(token) if token else None)
+            wrote_at = self._wrote.get(token_digest(token)) if token else None
+            kept = _recent_answer(scope, actor, wrote_at)
         if kept is not None:
             # a kept answer costs less than the wait for a place: served here, never queued
             # (a reader's waited above for the call being taken, the call lane's does not)
