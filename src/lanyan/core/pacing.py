@@ -6,7 +6,7 @@ room, a new incident's among them, then waited longer for a processor. The kerne
 no answer on SQLite, where the worker holds the database's only write lock while it writes a
 chunk: a low priority would stretch that hold while a call waits for it (priority inversion).
 
-:class:`CpuPacer` paces the work itself, at points where it holds nothing (between chunks): while
+:class:`CpuPacer` paces the work itself, at points where it holds no lock (between chunks): while
 the rest of the machine is busy it keeps the work's CPU to ``share`` of one core, by sleeping;
 while a core sits idle besides the work, it does not sleep at all, so an import on a quiet
 server runs at full speed.
@@ -39,7 +39,7 @@ def _machine_busy_s() -> float | None:
 
 
 class CpuPacer:
-    """Call :meth:`pace` often (every few milliseconds of work) where nothing is held."""
+    """Call :meth:`pace` often (every few milliseconds of work) where no lock is held."""
 
     def __init__(
         self,

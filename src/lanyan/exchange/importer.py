@@ -573,8 +573,8 @@ def import_rows(
     Coordinates are read in ``crs`` (or the row's own 坐标系) and stored in WGS-84; with
     ``distance_to_road``, a point farther from every road than ``city_max_snap_m`` is a row error
     and one farther than ``snap_warn_m`` a warning. ``pace`` is called every few rows at points
-    where nothing is held (no transaction open): the import's worker steps back there while the
-    server is busy (:class:`lanyan.core.pacing.CpuPacer`).
+    where no write is held (between write chunks, or while parsing and checking): the import's
+    worker steps back there while the server is busy (:class:`lanyan.core.pacing.CpuPacer`).
 
     Raises :class:`ImportRejected` with nothing written when any row is bad. The rows are written
     and committed here, a chunk per transaction; the session is left with nothing
