@@ -12,6 +12,7 @@ Both backends. The reinforcement path is checked in tests/command/test_combat.py
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from tests.conftest import DemoCity, create_database, drop_database
 
 from lanyan.accounts.models import User
 from lanyan.accounts.service import actor_for
-from lanyan.core.actor import SYSTEM
+from lanyan.core.actor import SYSTEM, Actor
 from lanyan.core.db import UTCDateTime, make_engine, make_sessionmaker
 from lanyan.core.migrate import alembic_config, upgrade
 from lanyan.dispatch import service
@@ -45,6 +46,36 @@ VADUZ = {"lon": 9.5215, "lat": 47.1395}
 
 def _at(seconds: int) -> datetime:
     return T0 + timedelta(seconds=seconds)
+
+
+@dataclass
+class _Desk:
+    """A dispatcher's two service calls at chosen times, as the tests below make them."""
+
+    session: Session
+    actor: Actor
+    network: RoadNetwork
+
+    def assign(self, incident_id: int, unit_ids: list[int], seconds: int) -> list[int]:
+        made = service.assign_units(
+            self.session,
+            actor=self.actor,
+            network=self.network,
+            incident_id=incident_id,
+            unit_ids=unit_ids,
+            at=_at(seconds),
+            etas={},
+        )
+        return [a.id for a in made.created]
+
+    def milestone(self, assignment_id: int, status: AssignmentStatus, seconds: int) -> None:
+        service.set_assignment_status(
+            self.session,
+            actor=self.actor,
+            assignment_id=assignment_id,
+            data=AssignmentStatusChange(status=status),
+            at=_at(seconds),
+        )
 
 
 def _first(session: Session, incident_id: int) -> tuple[object, ...]:
@@ -95,42 +126,23 @@ def test_dispatch_keeps_the_first_response_on_the_incident(
         )
         iid = incident.id
         assert _first(s, iid) == (None, None, None, None)
+        desk = _Desk(s, dispatcher, network)
 
-        def assign(unit_ids: list[int], seconds: int) -> list[int]:
-            made = service.assign_units(
-                s,
-                actor=dispatcher,
-                network=network,
-                incident_id=iid,
-                unit_ids=unit_ids,
-                at=_at(seconds),
-                etas={},
-            )
-            return [a.id for a in made.created]
-
-        def milestone(assignment_id: int, status: AssignmentStatus, seconds: int) -> None:
-            service.set_assignment_status(
-                s,
-                actor=dispatcher,
-                assignment_id=assignment_id,
-                data=AssignmentStatusChange(status=status),
-                at=_at(seconds),
-            )
-
-        (a,) = assign([units[0]], 60)
+        (a,) = desk.assign(iid, [units[0]], 60)
         assert _first(s, iid) == (a, _at(60), None, None)
-        b, c = assign([units[1], units[2]], 90)  # sent later: neither is the first response
-        milestone(c, AssignmentStatus.EN_ROUTE, 100)
-        milestone(c, AssignmentStatus.ON_SCENE, 200)
+        # sent later: neither is the first response
+        b, c = desk.assign(iid, [units[1], units[2]], 90)
+        desk.milestone(c, AssignmentStatus.EN_ROUTE, 100)
+        desk.milestone(c, AssignmentStatus.ON_SCENE, 200)
         assert _first(s, iid) == (a, _at(60), None, None)
-        milestone(a, AssignmentStatus.EN_ROUTE, 120)
-        milestone(a, AssignmentStatus.ON_SCENE, 380)
+        desk.milestone(a, AssignmentStatus.EN_ROUTE, 120)
+        desk.milestone(a, AssignmentStatus.ON_SCENE, 380)
         assert _first(s, iid) == (a, _at(60), _at(120), _at(380))
         # an order entered afterwards with an earlier time (recorded late) becomes the first
-        (d,) = assign([units[3]], 30)
+        (d,) = desk.assign(iid, [units[3]], 30)
         assert _first(s, iid) == (d, _at(30), None, None)
-        milestone(d, AssignmentStatus.EN_ROUTE, 40)
-        milestone(d, AssignmentStatus.ON_SCENE, 290)
+        desk.milestone(d, AssignmentStatus.EN_ROUTE, 40)
+        desk.milestone(d, AssignmentStatus.ON_SCENE, 290)
         assert _first(s, iid) == (d, _at(30), _at(40), _at(290))
         s.commit()
         figures = compute_figures(s, actor=dispatcher, period=Period.month(2025, 6))
@@ -281,32 +293,13 @@ def test_dispatch_keeps_the_turnout_on_the_incident(
                 at=_at(seconds),
             ).id
 
-        def assign(incident_id: int, unit_ids: list[int], seconds: int) -> list[int]:
-            made = service.assign_units(
-                s,
-                actor=dispatcher,
-                network=network,
-                incident_id=incident_id,
-                unit_ids=unit_ids,
-                at=_at(seconds),
-                etas={},
-            )
-            return [a.id for a in made.created]
-
-        def milestone(assignment_id: int, status: AssignmentStatus, seconds: int) -> None:
-            service.set_assignment_status(
-                s,
-                actor=dispatcher,
-                assignment_id=assignment_id,
-                data=AssignmentStatusChange(status=status),
-                at=_at(seconds),
-            )
-
+        desk = _Desk(s, dispatcher, network)
         first, second = call(0), call(10)
         assert _turnout(s, first) == (0, 0, 0)
-        (a,) = assign(first, [units[0]], 60)
+        (a,) = desk.assign(first, [units[0]], 60)
         assert _turnout(s, first) == (1, 1, 5)
-        assign(first, [units[1], units[2]], 90)  # one more from the same station, one from another
+        # one more from the same station, one from another
+        desk.assign(first, [units[1], units[2]], 90)
         assert _turnout(s, first) == (2, 3, 12)
         # the crew changes after the units were sent: 人次 keeps the crew that was sent
         forces.update_unit(s, actor=SYSTEM, unit_id=units[0], data=UnitUpdate(crew_on_duty=9))
@@ -315,16 +308,16 @@ def test_dispatch_keeps_the_turnout_on_the_incident(
             (AssignmentStatus.ON_SCENE, 300),
             (AssignmentStatus.RETURNING, 900),
         ):
-            milestone(a, status, at)
+            desk.milestone(a, status, at)
         assert _turnout(s, first) == (2, 3, 12)
         # re-dispatched from the road (改派): its old call keeps what it sent, the new one counts
         # the unit with its crew now
-        (b,) = assign(second, [units[0]], 950)
+        (b,) = desk.assign(second, [units[0]], 950)
         assert _turnout(s, first) == (2, 3, 12)
         assert _turnout(s, second) == (1, 1, 9)
         # the same unit sent to the first call again: one more 辆次, the station counted once
-        milestone(b, AssignmentStatus.RETURNING, 1000)
-        assign(first, [units[0]], 1010)
+        desk.milestone(b, AssignmentStatus.RETURNING, 1000)
+        desk.assign(first, [units[0]], 1010)
         assert _turnout(s, first) == (2, 4, 21)
         s.commit()
         grouped = _grouped(s)
