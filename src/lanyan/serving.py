@@ -8,6 +8,9 @@ to everything in one process, and throughput with it from 116 to 83 requests/s. 
 binds the port itself with ``SO_REUSEPORT``, and the kernel spreads new connections over them by
 their addresses, evenly however busy each process is.
 
+The processes share one board of the 119 calls being taken (:mod:`lanyan.core.callboard`), so
+that the readers of one step back while the other takes a call.
+
 The supervisor restarts a process that dies, and stops them all on SIGINT or SIGTERM. A process
 whose supervisor is gone (killed without a goodbye) stops too.
 """
@@ -23,6 +26,8 @@ import threading
 import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
+
+from lanyan.core.callboard import board
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,7 @@ def serve_workers(
 ) -> None:
     """Run ``workers`` server processes on ``host:port`` until SIGINT or SIGTERM."""
     reuseport_socket(host, port).close()  # the port is free (or shared): fail here, not N times
+    board()  # made here and named in the environment: every process marks its calls on it
     context = multiprocessing.get_context("spawn")  # the parent's threads must not be forked
     stopping = threading.Event()
 

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from tests.factories import World, run_async
 
 from lanyan.api.admission import Admission, Lane, lane_of, role_of
+from lanyan.core.callboard import stepping_back
 from lanyan.core.permissions import Role
 
 
@@ -265,3 +266,30 @@ def test_a_busy_read_lane_gives_readers_the_kept_answer_of_a_second_ago() -> Non
             await asyncio.gather(*busy)
 
     run_async(run())
+
+
+def test_readers_and_only_readers_step_back_for_calls_taken_elsewhere() -> None:
+    """A GET of the read or bulk lane runs marked to step back (lanyan.core.callboard); a call,
+    a write and a stream do not."""
+
+    def marked(request: Request) -> PlainTextResponse:  # synchronous: run in the thread pool
+        return PlainTextResponse(str(stepping_back.get()))
+
+    app = Admission(
+        Starlette(
+            routes=[
+                Route("/api/premises", marked),
+                Route("/api/stats/summary", marked),
+                Route("/api/events", marked),
+                Route("/api/dispatch/incidents", marked, methods=["GET", "POST"]),
+                Route("/api/dispatch/assignments/1/status", marked, methods=["POST"]),
+            ]
+        )
+    )
+    with TestClient(app) as client:
+        assert client.get("/api/premises").text == "True"
+        assert client.get("/api/stats/summary").text == "True"
+        assert client.get("/api/dispatch/incidents").text == "True"
+        assert client.post("/api/dispatch/incidents").text == "False"
+        assert client.post("/api/dispatch/assignments/1/status").text == "False"
+        assert client.get("/api/events").text == "False"

@@ -43,6 +43,12 @@ On a saturated server every request in progress shares the one interpreter lock 
 cores, and each of a call's database round trips waited its turn behind them: the call took
 0.3–1 s where alone it takes 20 ms. Holding the others back for those milliseconds costs them
 little; a hold is bounded by :data:`CALL_HOLD_S` so that a storm of calls cannot starve the room.
+
+The readers already in, and those of the server's other processes, step back as well: each call
+is marked on the server's board (:mod:`lanyan.core.callboard`), and a reader's next SQL statement
+waits while any call is being taken (a GET of the read and bulk lanes; not once its transaction
+has written). The import's worker waits at its pacing points. Measured on the dispatch room's
+bench, a call during an import took a median 63-67 ms with them stepping back and ~100 without.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ from lanyan.api.cache import ResponseCache, answer_key
 from lanyan.api.deps import SESSION_COOKIE
 from lanyan.api.logins import LoginCache
 from lanyan.core.actor import Actor
+from lanyan.core.callboard import board, stepping_back
 from lanyan.core.permissions import Role
 from lanyan.core.security import token_digest
 
@@ -297,7 +304,12 @@ class Admission:
             await self._inside(scope, receive, send)
             return
         async with self._gate(lane):
-            await self._inside(scope, receive, send)
+            # a reader's statements wait for the calls being taken by any process of the server
+            stepping = stepping_back.set(method == "GET")
+            try:
+                await self._inside(scope, receive, send)
+            finally:
+                stepping_back.reset(stepping)
 
     async def _inside(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.in_flight += 1
@@ -324,7 +336,8 @@ class _Calls:
         self.in_progress += 1
         self._idle.clear()
         try:
-            yield
+            with board().taking():  # the readers of every process step back (see the module)
+                yield
         finally:
             self.in_progress -= 1
             if not self.in_progress:

@@ -17,12 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from lanyan.core import changes  # noqa: F401  (follows every engine's writes from import on)
+from lanyan.core.callboard import board, stepping_back
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -65,6 +66,7 @@ WRITER_WAIT_S = 10.0
 busy timeout, which stays as a second line for writers that do not pass the gate below)."""
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_WROTE = "lanyan_wrote"
 _first = threading.local()
 
 
@@ -279,8 +281,32 @@ def make_engine(url: str) -> Engine:
             connect_args["factory"] = GatedConnection
         engine = create_engine(url, connect_args=connect_args, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    else:
+        engine = create_engine(
+            url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
+    event.listen(engine, "before_cursor_execute", _step_back_for_calls)
+    event.listen(engine, "commit", _transaction_ended)
+    event.listen(engine, "rollback", _transaction_ended)
+    return engine
+
+
+def _step_back_for_calls(conn: Connection, _cursor: Any, statement: str, *_rest: Any) -> None:
+    """A reader's statement waits while a 119 call is being taken (:mod:`lanyan.core.callboard`).
+
+    Not once its transaction has written: it may hold what the call needs (SQLite's write lock,
+    a row lock).
+    """
+    if not stepping_back.get() or conn.info.get(_WROTE):
+        return
+    if statement.lstrip()[:7].upper().startswith(_WRITES):
+        conn.info[_WROTE] = True
+        return
+    board().wait_for_calls()
+
+
+def _transaction_ended(conn: Connection) -> None:
+    conn.info.pop(_WROTE, None)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -9,7 +9,9 @@ chunk: a low priority would stretch that hold while a call waits for it (priorit
 :class:`CpuPacer` paces the work itself, at points where it holds no lock (between chunks): while
 the rest of the machine is busy it keeps the work's CPU to ``share`` of one core, by sleeping;
 while a core sits idle besides the work, it does not sleep at all, so an import on a quiet
-server runs at full speed.
+server runs at full speed. And while a 119 call is being taken anywhere on the server
+(:mod:`lanyan.core.callboard`), it waits for the call at those same points, however idle the
+machine.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from lanyan.core.callboard import board
 
 _STAT = Path("/proc/stat")
 _HZ = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -49,6 +53,7 @@ class CpuPacer:
         cores: int | None = None,
         machine_busy_s: Callable[[], float | None] = _machine_busy_s,
         sleep: Callable[[float], None] = time.sleep,
+        step_back_for_calls: bool = True,
     ) -> None:
         if not 0 < share <= 1:
             raise ValueError("share must be in (0, 1]")
@@ -57,6 +62,7 @@ class CpuPacer:
         self.cores = cores or os.cpu_count() or 1
         self._machine_busy_s = machine_busy_s
         self._sleep = sleep
+        self.step_back_for_calls = step_back_for_calls
         self.slept_s = 0.0
         self._start()
 
@@ -66,6 +72,8 @@ class CpuPacer:
         self._busy = self._machine_busy_s()
 
     def pace(self) -> None:
+        if self.step_back_for_calls:
+            self.slept_s += board().wait_for_calls()
         wall = time.monotonic() - self._wall
         if wall < self.interval_s:
             return

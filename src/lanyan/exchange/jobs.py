@@ -9,7 +9,9 @@ in short transactions (see :mod:`lanyan.exchange.importer`), so the database is 
 One worker serves the whole server (a second import waits for the first); it starts on the first
 import and is reused. While the rest of the machine is busy it keeps to ``import_cpu_share`` of a
 core (:class:`lanyan.core.pacing.CpuPacer`, a quarter by default), so the server's requests get
-the processors and the import takes longer; on a quiet machine it runs at full speed.
+the processors and the import takes longer; on a quiet machine it runs at full speed. Whenever a
+119 call is being taken, on any of the server's processes, it waits for the call
+(:mod:`lanyan.core.callboard`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from lanyan.core.actor import Actor
+from lanyan.core.callboard import board
 from lanyan.core.config import Settings
 from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.core.errors import DomainError
@@ -46,6 +49,7 @@ def _executor() -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
+            board()  # named in the environment before the worker starts: it steps back for calls
             # spawn, not fork: the server has threads, and a forked copy of them could deadlock
             _pool = ProcessPoolExecutor(
                 max_workers=1,
