@@ -470,10 +470,12 @@ def serve(
     from lanyan.app import create_app
 
     console.print(f"蓝焰 Lanyan {__version__} → http://{host}:{port}  (API 文档 /docs)")
+    from lanyan.serving import serve_workers, start_import_worker_soon
+
     if workers == 1:
+        start_import_worker_soon()
         uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
         return
-    from lanyan.serving import serve_workers
 
     console.print(f"{workers} 个服务进程 / worker processes, live events via {settings.mqtt_url}")
     serve_workers(host, port, workers, access_log=access_log)

@@ -57,6 +57,7 @@ def _worker(host: str, port: int, log_level: str, access_log: bool, parent: int)
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="exit-with-supervisor", daemon=True).start()
+    start_import_worker_soon()
     config = uvicorn.Config(
         "lanyan.app:create_app",
         factory=True,
@@ -64,6 +65,24 @@ def _worker(host: str, port: int, log_level: str, access_log: bool, parent: int)
         access_log=access_log,
     )
     uvicorn.Server(config).run(sockets=[reuseport_socket(host, port)])
+
+
+def start_import_worker_soon(delay_s: float = 2.0) -> None:
+    """Start this server process's import worker once the server is up (see
+    :func:`lanyan.exchange.jobs.start_worker`)."""
+
+    def start() -> None:
+        from lanyan.core.config import Settings
+        from lanyan.exchange.jobs import start_worker
+
+        try:
+            start_worker(Settings())
+        except Exception:  # the first import starts it then
+            log.exception("the import worker did not start")
+
+    timer = threading.Timer(delay_s, start)
+    timer.daemon = True
+    timer.start()
 
 
 def serve_workers(

@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -30,6 +30,8 @@ from lanyan.core.errors import Invalid
 from lanyan.exchange.specs import CRS_COLUMN, EntitySpec
 
 MAX_ROWS = 200_000
+PACE_EVERY = 100
+"""Rows read between two calls of a reader's ``pace``."""
 
 FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
 """First characters that make a spreadsheet read a cell as a formula (full-width forms too: a
@@ -131,7 +133,9 @@ def _map_headers(spec: EntitySpec, headers: list[Any]) -> list[str | None]:
     return mapped
 
 
-def _rows_from_table(spec: EntitySpec, table: Iterable[list[Any]]) -> list[RowCells]:
+def _rows_from_table(
+    spec: EntitySpec, table: Iterable[list[Any]], pace: Callable[[], None] | None = None
+) -> list[RowCells]:
     iterator = iter(table)
     try:
         headers = list(next(iterator))
@@ -140,6 +144,8 @@ def _rows_from_table(spec: EntitySpec, table: Iterable[list[Any]]) -> list[RowCe
     keys = _map_headers(spec, headers)
     rows: list[RowCells] = []
     for line_no, raw in enumerate(iterator, start=2):
+        if pace is not None and line_no % PACE_EVERY == 0:
+            pace()
         cells = list(raw)
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
@@ -150,8 +156,14 @@ def _rows_from_table(spec: EntitySpec, table: Iterable[list[Any]]) -> list[RowCe
     return rows
 
 
-def read_rows(spec: EntitySpec, fmt: Format, content: bytes) -> list[RowCells]:
-    """Parse ``content`` into labelled rows of raw cells keyed by column."""
+def read_rows(
+    spec: EntitySpec, fmt: Format, content: bytes, *, pace: Callable[[], None] | None = None
+) -> list[RowCells]:
+    """Parse ``content`` into labelled rows of raw cells keyed by column.
+
+    ``pace`` is called every :data:`PACE_EVERY` rows (the import's worker steps back there: a
+    100,000-row file is a second or two of parsing).
+    """
     if fmt is Format.CSV:
         try:
             text = content.decode("utf-8-sig")
@@ -161,7 +173,7 @@ def read_rows(spec: EntitySpec, fmt: Format, content: bytes) -> list[RowCells]:
             except UnicodeDecodeError as exc:
                 raise _unreadable("CSV", exc) from exc
         try:
-            return _rows_from_table(spec, csv.reader(io.StringIO(text)))
+            return _rows_from_table(spec, csv.reader(io.StringIO(text)), pace)
         except csv.Error as exc:
             raise _unreadable("CSV", exc) from exc
     if fmt is Format.XLSX:
@@ -172,7 +184,9 @@ def read_rows(spec: EntitySpec, fmt: Format, content: bytes) -> list[RowCells]:
         except Exception as exc:
             raise _unreadable("XLSX", exc) from exc
         sheet = book.worksheets[0]
-        rows = _rows_from_table(spec, ([c for c in r] for r in sheet.iter_rows(values_only=True)))
+        rows = _rows_from_table(
+            spec, ([c for c in r] for r in sheet.iter_rows(values_only=True)), pace
+        )
         book.close()
         return rows
     return _read_geojson(spec, content)

@@ -856,7 +856,7 @@ def import_file(
 ) -> ImportReport:
     """Import a CSV, XLSX or GeoJSON file (format from the file name)."""
     fmt = Format.from_filename(filename)
-    rows = read_rows(spec, fmt, content)
+    rows = read_rows(spec, fmt, content, pace=pace)
     return import_rows(
         session,
         actor=actor,

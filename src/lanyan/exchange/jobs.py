@@ -6,11 +6,12 @@ then wait its turn on each database round trip, and a call that normally takes 1
 than a second. In a worker process the server keeps its interpreter to itself; the worker writes
 in short transactions (see :mod:`lanyan.exchange.importer`), so the database is not held either.
 
-One worker serves the whole server (a second import waits for the first); it starts on the first
-import and is reused. While the rest of the machine is busy it keeps to ``import_cpu_share`` of a
-core (:class:`lanyan.core.pacing.CpuPacer`, a quarter by default), so the server's requests get
-the processors and the import takes longer; on a quiet machine it runs at full speed. Whenever a
-119 call is being taken, on any of the server's processes, it waits for the call
+One worker serves each server process (a second import waits for the first); it starts with
+``lanyan serve`` (:func:`start_worker`), or else on the first import, and is reused. While the
+rest of the machine is busy it keeps to ``import_cpu_share`` of a core
+(:class:`lanyan.core.pacing.CpuPacer`, a quarter by default), so the server's requests get the
+processors and the import takes longer; on a quiet machine it runs at full speed. Whenever a 119
+call is being taken, on any of the server's processes, it waits for the call
 (:mod:`lanyan.core.callboard`).
 """
 
@@ -76,6 +77,22 @@ def _worker_started(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def start_worker(settings: Settings) -> None:
+    """Start the import's worker now, ready for the first import (``lanyan serve`` calls this).
+
+    Starting it is seconds of CPU (a new interpreter importing the app and opening the
+    database), spent at full speed before any pacing applies: done on the first import, it fell
+    on a busy dispatch room all at once.
+    """
+    _executor().submit(_open_database, settings.database_url)
+
+
+def _open_database(database_url: str) -> None:
+    """Worker side: the engine for ``database_url``, made before the first import needs it."""
+    if database_url not in _factories:
+        _factories[database_url] = make_sessionmaker(make_engine(database_url))
+
+
 def _import_in_worker(
     settings: Settings,
     actor: Actor,
@@ -86,10 +103,8 @@ def _import_in_worker(
     crs: Crs,
 ) -> tuple[str, Any]:
     """Runs in the worker. Domain errors come back as plain data (they do not pickle)."""
-    database_url = settings.database_url
-    factory = _factories.get(database_url)
-    if factory is None:
-        factory = _factories[database_url] = make_sessionmaker(make_engine(database_url))
+    _open_database(settings.database_url)
+    factory = _factories[settings.database_url]
     try:
         with factory() as session:
             report = import_file(
