@@ -40,7 +40,8 @@ SLOTS = 256
 """Processes that can mark calls at once (slots of dead processes are taken over)."""
 HOLD_S = 0.5
 """At most this long after a run of calls began does anybody step back for it."""
-POLL_S = 0.002
+POLL_S = 0.005
+"""How often a process that steps back looks at the board again (each look wakes a thread)."""
 _SLOT = struct.Struct("<qd")  # owner pid, start of the current run of calls (monotonic s, 0: none)
 
 stepping_back: ContextVar[bool] = ContextVar("stepping_back", default=False)
