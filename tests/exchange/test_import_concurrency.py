@@ -86,8 +86,9 @@ def served(database_url: str) -> Iterator[Served]:
             "--log-level",
             "warning",
         ],
-        # the import's worker runs flat out, as on a quiet server: the calls must stay fast even
-        # then, and the suite's own load would otherwise pace the import to a quarter of a core
+        # the import's worker runs flat out, as on a quiet server, and does not step back for the
+        # calls (lanyan.core.callboard): they must stay fast even then, and the suite's own load
+        # would otherwise pace the import to a quarter of a core
         env={**os.environ, "LANYAN_DATABASE_URL": database_url, "LANYAN_IMPORT_CPU_SHARE": "1"},
     )
     url = f"http://127.0.0.1:{port}"
@@ -219,9 +220,8 @@ def _import_while_probing(
             _login(client, served, "demo_station")
             probes.login_s.append(time.perf_counter() - t0)
             probes.premises_seen.append(_premises(served.factory))
-            # then a call a second, as a busy 119 room takes them: every call makes the import
-            # step back while it is taken (lanyan.core.callboard), and each probe's login is an
-            # argon2 verification; probing the whole import that fast only stretched it
+            # then a call a second, as a busy 119 room takes them (each probe's login is an
+            # argon2 verification: probing the whole import that fast only stretched it)
             time.sleep(0.3 if n < 10 else 1.0)
         thread.join()
     return result["response"], probes

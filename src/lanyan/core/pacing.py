@@ -11,7 +11,7 @@ the rest of the machine is busy it keeps the work's CPU to ``share`` of one core
 while a core sits idle besides the work, it does not sleep at all, so an import on a quiet
 server runs at full speed. And while a 119 call is being taken anywhere on the server
 (:mod:`lanyan.core.callboard`), it waits for the call at those same points, however idle the
-machine.
+machine. A share of 1 (a whole core) turns the pacing off, the waits for calls included.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class CpuPacer:
         cores: int | None = None,
         machine_busy_s: Callable[[], float | None] = _machine_busy_s,
         sleep: Callable[[float], None] = time.sleep,
-        step_back_for_calls: bool = True,
+        step_back_for_calls: bool | None = None,
     ) -> None:
         if not 0 < share <= 1:
             raise ValueError("share must be in (0, 1]")
@@ -62,7 +62,8 @@ class CpuPacer:
         self.cores = cores or os.cpu_count() or 1
         self._machine_busy_s = machine_busy_s
         self._sleep = sleep
-        self.step_back_for_calls = step_back_for_calls
+        # a whole core (share 1) is no pacing at all: not for calls either, unless asked
+        self.step_back_for_calls = share < 1 if step_back_for_calls is None else step_back_for_calls
         self.slept_s = 0.0
         self._start()
 
