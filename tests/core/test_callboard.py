@@ -137,3 +137,12 @@ def test_the_import_waits_for_a_call_at_its_pacing_points() -> None:
         started = time.monotonic()
         pacer.pace()
         assert time.monotonic() - started < 0.15
+
+
+def test_a_process_makes_one_board_even_if_its_name_leaves_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = board()
+    monkeypatch.delenv(callboard.ENV)
+    assert board() is made  # not a new file per look
+    assert os.environ[callboard.ENV] == str(made.path)

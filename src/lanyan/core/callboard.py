@@ -145,22 +145,24 @@ _board_lock = threading.Lock()
 
 
 def board() -> CallBoard:
-    """This process's view of its server's board (made on first use; see the module)."""
+    """This process's view of its server's board (made on first use; see the module).
+
+    The board named in the environment; if none is named, the one this process made (made once,
+    and named again should the name have gone from the environment since).
+    """
     global _board
-    with _board_lock:
-        if _board is None or _board.path != _path():
-            _board = CallBoard(_path())
-        return _board
-
-
-def _path() -> Path:
     named = os.environ.get(ENV)
-    if named:
-        return Path(named)
-    path = new_board_file()
-    os.environ[ENV] = str(path)  # the import's worker, started from here, shares it
-    atexit.register(_remove, path, os.getpid())
-    return path
+    with _board_lock:
+        if named and (_board is None or _board.path != Path(named)):
+            _board = CallBoard(Path(named))
+        elif not named:
+            if _board is None:
+                path = new_board_file()
+                atexit.register(_remove, path, os.getpid())
+                _board = CallBoard(path)
+            os.environ[ENV] = str(_board.path)  # the import's worker, started from here, shares it
+        assert _board is not None
+        return _board
 
 
 def new_board_file() -> Path:
