@@ -36,6 +36,9 @@ def factory(app_client: TestClient, world: World) -> sessionmaker[Session]:
             .where(Premises.id == world.a.premises_id)
             .values(control_level=ControlLevel.LEVEL1, occupants=400)
         )
+        # the world as if made a minute ago: an incremental run looks back WATERMARK_MARGIN before
+        # the last run, so premises written just before the first run would count as changed
+        session.execute(update(Premises).values(updated_at=utcnow() - timedelta(minutes=1)))
         NOW["start"] = utcnow()
         run_scoring(session, actor=SYSTEM, full=True, now=NOW["start"], seasonal=False)
         session.commit()
