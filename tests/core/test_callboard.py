@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -146,3 +149,26 @@ def test_a_process_makes_one_board_even_if_its_name_leaves_the_environment(
     monkeypatch.delenv(callboard.ENV)
     assert board() is made  # not a new file per look
     assert os.environ[callboard.ENV] == str(made.path)
+
+
+def test_a_board_left_by_a_killed_server_is_removed_when_the_next_is_made(tmp_path: Path) -> None:
+    """A server killed outright (SIGKILL) cannot remove its board; the next server does."""
+    code = (
+        "import os, signal, sys; from pathlib import Path; "
+        "from lanyan.core.callboard import new_board_file; "
+        "print(new_board_file(Path(sys.argv[1])), flush=True); os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    left = Path(killed.stdout.strip())
+    assert killed.returncode == -signal.SIGKILL and left.exists()
+    mine = callboard.new_board_file(tmp_path)  # a live maker's board stays
+    other = tmp_path / "lanyan-calls-notes.txt"  # not a board's name: left alone
+    other.write_text("x")
+
+    newest = callboard.new_board_file(tmp_path)
+
+    assert not left.exists()
+    assert mine.exists() and newest.exists() and other.exists()
+    assert mine.name.startswith(f"lanyan-calls-{os.getpid()}-")

@@ -17,7 +17,8 @@ Each process marks its own slot of a small shared-memory file with the moment it
 calls began, and clears it when the last one ends. A slot older than :data:`HOLD_S` counts as
 clear, so a storm of back-to-back calls, or a process killed mid-call, holds nobody longer than
 that. The file is named by ``LANYAN_CALL_BOARD``; a process that finds none makes one and names it
-in its environment, so the processes it starts (the import's worker) share its board.
+in its environment, so the processes it starts (the import's worker) share its board. It removes
+the file when it exits; files left by makers killed outright are removed when the next is made.
 """
 
 from __future__ import annotations
@@ -165,15 +166,35 @@ def board() -> CallBoard:
         return _board
 
 
-def new_board_file() -> Path:
+PREFIX = "lanyan-calls-"
+
+
+def new_board_file(folder: Path | None = None) -> Path:
     """A new, empty board file in the temporary folder, readable by its owner only.
 
     The processes share its pages through the kernel's cache (mapped memory): nothing waits for
-    the disk.
+    the disk. The name carries the maker's process id: the maker removes the file when it exits,
+    and a maker killed outright (SIGKILL) leaves it behind, so the boards of makers that are gone
+    are removed here first.
     """
-    fd, name = tempfile.mkstemp(prefix="lanyan-calls-")
+    folder = folder or Path(tempfile.gettempdir())
+    remove_boards_of_the_dead(folder)
+    fd, name = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", dir=folder)
     os.close(fd)
     return Path(name)
+
+
+def remove_boards_of_the_dead(folder: Path) -> list[Path]:
+    """Remove this user's board files in ``folder`` whose maker process is gone; returns them."""
+    removed = []
+    for path in folder.glob(f"{PREFIX}*-*"):
+        maker = path.name.removeprefix(PREFIX).split("-", 1)[0]
+        with suppress(OSError):
+            if not maker.isdigit() or _alive(int(maker)) or path.stat().st_uid != os.getuid():
+                continue
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _remove(path: Path, owner: int) -> None:
