@@ -9,12 +9,16 @@ socket on the port; live events between them through the MQTT broker). The gener
 not httpx: it shares the two cores with the server, and costs ~1.5 ms of CPU per request where httpx
 cost ~6:
 
-* consoles (``--consoles``, closed loop): the open-incident list as the console asks for it, the
-  map layers (organizations, units, water sources, premises; first page of 1,000 each, as the map
-  pages them) and the recommendation of an open incident;
+* consoles (``--consoles``, closed loop, the duty commander's login): the open-incident list as
+  the console asks for it, the map layers (organizations, units, water sources, premises; first
+  page of 1,000 each, as the map pages them) and the recommendation of an open incident;
 * dispatchers (``--dispatchers``, closed loop): a new incident (intake), its recommendation, the
   assignment of the recommended units, then the crews' status changes (出动, 到场, 返回, 归队) and
-  the incident's close, so the city never runs out of units;
+  the incident's close, so the city never runs out of units. Each crew reports from its own
+  station's account, as on the crew page of the station's phone (one account per station, made
+  here); until 2026-12-06 they reported under the consoles' login, which made every console a
+  user who had just written (a user's own writes are in their next answer, so none of the forty
+  was ever given a second-old kept answer);
 * ``--streams`` open live-event streams (GET /api/events) for the whole run;
 * one large import: a premises file of ``--import-rows`` rows posted by the administrator a few
   seconds in; when it finishes, the next one starts, so an import runs through the whole window.
@@ -58,12 +62,19 @@ import aiohttp
 import httpx
 import numpy as np
 import psycopg
+from sqlalchemy import select
 
+from lanyan.accounts.schemas import UserCreate
+from lanyan.accounts.service import create_user
 from lanyan.app import create_app
+from lanyan.core.actor import SYSTEM
 from lanyan.core.config import Settings
 from lanyan.core.migrate import upgrade
+from lanyan.core.permissions import Role
+from lanyan.core.security import generate_password
 from lanyan.demo import ensure_demo_accounts, load_demo
 from lanyan.demo.history import call_sites, load_history, plan_calls
+from lanyan.forces.models import Unit
 
 PG_ADMIN_DSN = os.environ.get(
     "LANYAN_BENCH_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test"
@@ -130,6 +141,8 @@ def drop_database(url: str) -> None:
 class City:
     passwords: dict[str, str]
     calls: list[dict[str, Any]]
+    crew_of_unit: dict[int, str]
+    """The login (station account) each unit's crew reports its status from."""
 
 
 def prepare(url: str, *, history_calls: int, seed: int) -> City:
@@ -165,8 +178,33 @@ def prepare(url: str, *, history_calls: int, seed: int) -> City:
         }
         for c in planned
     ]
+    crew_of_unit = crew_accounts(factory, passwords)
     app.state.engine.dispose()
-    return City(passwords, calls)
+    return City(passwords, calls, crew_of_unit)
+
+
+def crew_accounts(factory: Any, passwords: dict[str, str]) -> dict[int, str]:
+    """A station account for every station with units, as each station's crews have on their
+    phones (the crew page, 车组): they report their units' milestones from it. Adds the accounts'
+    passwords to ``passwords``; returns each unit's account."""
+    with factory() as session:
+        station_of_unit = dict(session.execute(select(Unit.id, Unit.station_id)).tuples().all())
+        for station_id in sorted(set(station_of_unit.values())):
+            username = f"load_crew_{station_id}"
+            passwords[username] = generate_password(16)
+            create_user(
+                session,
+                actor=SYSTEM,
+                data=UserCreate(
+                    username=username,
+                    display_name=f"压测车组 {station_id}",
+                    role=Role.STATION,
+                    organization_id=station_id,
+                    password=passwords[username],
+                ),
+            )
+        session.commit()
+    return {unit_id: f"load_crew_{station_id}" for unit_id, station_id in station_of_unit.items()}
 
 
 class Server:
@@ -315,10 +353,13 @@ async def console(run: Run, client: aiohttp.ClientSession, token: str, n: int) -
 
 
 async def dispatcher(
-    run: Run, client: aiohttp.ClientSession, tokens: dict[str, str], calls: list[dict[str, Any]]
+    run: Run,
+    client: aiohttp.ClientSession,
+    tokens: dict[str, str],
+    calls: list[dict[str, Any]],
+    crew_of_unit: dict[int, str],
 ) -> None:
     d = {"Authorization": f"Bearer {tokens['demo_dispatcher']}"}
-    crew = {"Authorization": f"Bearer {tokens['demo_commander']}"}
     while run.running():
         body = calls.pop() if calls else None
         if body is None:
@@ -357,7 +398,7 @@ async def dispatcher(
                 r = await timed(
                     run, client, "status_change", "POST",
                     f"/api/dispatch/assignments/{a['id']}/status", json={"status": step},
-                    headers=crew,
+                    headers={"Authorization": f"Bearer {tokens[crew_of_unit[a['unit_id']]]}"},
                 )  # fmt: skip
                 if r is not None and r.status == 409:
                     # another dispatcher sent this unit on from the road (改派): its part in this
@@ -435,7 +476,8 @@ async def drive(base: str, server_pid: int, city: City, args: argparse.Namespace
         ) as streams,
     ):
         tokens = {}
-        for user in ("demo_dispatcher", "demo_commander", "demo_station", "demo_admin"):
+        crews = sorted(set(city.crew_of_unit.values()))
+        for user in ("demo_dispatcher", "demo_commander", "demo_station", "demo_admin", *crews):
             async with client.post(
                 "/api/auth/login", json={"username": user, "password": city.passwords[user]}
             ) as r:
@@ -451,7 +493,7 @@ async def drive(base: str, server_pid: int, city: City, args: argparse.Namespace
         # warm-up: the road network tables, the first queries, the pool
         warm = Run(time.perf_counter(), time.perf_counter() + 3)
         await asyncio.gather(
-            dispatcher(warm, client, tokens, calls),
+            dispatcher(warm, client, tokens, calls, city.crew_of_unit),
             console(warm, client, tokens["demo_commander"], 0),
         )
         run = Run(time.perf_counter(), time.perf_counter() + args.seconds)
@@ -464,7 +506,10 @@ async def drive(base: str, server_pid: int, city: City, args: argparse.Namespace
         run.stop_at = run.started + args.seconds
         tasks = [
             *(console(run, client, tokens["demo_commander"], i) for i in range(args.consoles)),
-            *(dispatcher(run, client, tokens, calls) for _ in range(args.dispatchers)),
+            *(
+                dispatcher(run, client, tokens, calls, city.crew_of_unit)
+                for _ in range(args.dispatchers)
+            ),
         ]
         import_task = asyncio.create_task(
             importer(run, client, tokens["demo_admin"], args.import_rows, args.import_delay)

@@ -470,11 +470,14 @@ def recommend(
     )
     state = network.current(session)
     snap = state.snapper.snap(incident.lon, incident.lat)
-    # each unit with its station's name; not the station's parent, nor either one's jurisdiction
-    # polygon (parsed for every unit of the city on every recommendation otherwise)
+    # each unit that may go (only those can be candidates; in a busy hour many are out), with
+    # its station's name; not the station's parent, nor either one's jurisdiction polygon
+    # (parsed for every unit of the city on every recommendation otherwise)
     units = list(
         session.scalars(
-            visible(actor, Unit).options(
+            visible(actor, Unit)
+            .where(Unit.status.in_([s for s in UnitStatus if s.dispatchable]))
+            .options(
                 joinedload(Unit.station).options(
                     lazyload(Organization.parent), defer(Organization.jurisdiction)
                 )
