@@ -188,7 +188,7 @@ def crew_accounts(factory: Any, passwords: dict[str, str]) -> dict[int, str]:
     phones (the crew page, 车组): they report their units' milestones from it. Adds the accounts'
     passwords to ``passwords``; returns each unit's account."""
     with factory() as session:
-        station_of_unit = dict(session.execute(select(Unit.id, Unit.station_id)).tuples().all())
+        station_of_unit = {u: s for u, s in session.execute(select(Unit.id, Unit.station_id))}
         for station_id in sorted(set(station_of_unit.values())):
             username = f"load_crew_{station_id}"
             passwords[username] = generate_password(16)

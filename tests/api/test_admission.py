@@ -293,3 +293,44 @@ def test_readers_and_only_readers_step_back_for_calls_taken_elsewhere() -> None:
         assert client.post("/api/dispatch/incidents").text == "False"
         assert client.post("/api/dispatch/assignments/1/status").text == "False"
         assert client.get("/api/events").text == "False"
+
+
+def test_a_reader_at_the_door_waits_for_a_call_taken_by_another_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A call marked on the server's board (here by this process's slot, as another server
+    process marks its own) holds a reader's kept answer at the door, for at most the hold; a
+    dispatcher's kept answer and a stream go straight through."""
+    from lanyan.core.callboard import board
+
+    monkeypatch.setattr("lanyan.api.admission.CALL_HOLD_S", 0.3)
+
+    async def run() -> None:
+        release = asyncio.Event()
+        built: list[int] = []
+        inner, app = _kept_list_app(release, built)
+        commander = {"Authorization": "Bearer commander"}
+        dispatcher = {"Authorization": "Bearer dispatcher"}
+
+        def asgi(scope, receive, send):  # type: ignore[no-untyped-def]
+            scope["app"] = inner
+            return app(scope, receive, send)
+
+        transport = httpx.ASGITransport(app=asgi)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            assert (await client.get("/api/kept", headers=commander)).json() == {"version": 1}
+            assert (await client.get("/api/kept", headers=dispatcher)).json() == {"version": 2}
+            with board().taking():  # the call, on the board: not in this loop's own count
+                reader = asyncio.create_task(client.get("/api/kept", headers=commander))
+                for _ in range(50):
+                    await asyncio.sleep(0)
+                assert not reader.done()  # held at the door
+                kept = await asyncio.wait_for(client.get("/api/kept", headers=dispatcher), 5)
+                assert kept.json() == {"version": 2}  # the call lane's kept answer: at once
+                await asyncio.sleep(0.05)
+                assert not reader.done()
+                # the call goes on: the reader goes in after the hold
+                assert (await asyncio.wait_for(reader, 5)).json() == {"version": 1}
+            assert built == [1, 1]
+
+    run_async(run())
