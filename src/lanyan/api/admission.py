@@ -35,10 +35,12 @@ crew status change retired the open-incident list and every recommendation, and 
 queued to rebuild them. Never to the call lane, and never to a login that wrote since the answer
 was built (a user sees their own change at once).
 
-A new incident goes further: while one is being taken in this process, no other request but
-another new incident or the call lane's kept answers is let in — not even a reader's kept answer:
-forty consoles polling kept answers in a closed loop held the processors while the call waited
-(those already in go on; streams and static files are not held).
+A new incident goes further: while one is being taken by any process of the server (this one's
+own count, and the board below for the others), no other request but another new incident or the
+call lane's kept answers is let in — not even a reader's kept answer: forty consoles polling kept
+answers in a closed loop held the processors while the call waited, and those of the other
+process did so too until they looked at the board (those already in go on; streams and static
+files are not held).
 On a saturated server every request in progress shares the one interpreter lock and the two
 cores, and each of a call's database round trips waited its turn behind them: the call took
 0.3–1 s where alone it takes 20 ms. Holding the others back for those milliseconds costs them
