@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -174,8 +175,9 @@ def test_a_storm_of_calls_holds_the_others_for_a_bounded_time(
     run_async(run())
 
 
-def _kept_list_app(release: asyncio.Event, built: list[int]) -> tuple[Starlette, Admission]:
-    """A list kept in a real answer cache (reading table ``incident``) and a read that blocks."""
+def _kept_list_app(release: asyncio.Event, built: list[int]) -> Any:
+    """A list kept in a real answer cache (reading table ``incident``) and a read that blocks,
+    behind the admission (an ASGI app)."""
     from lanyan.api.cache import ResponseCache, answer_key
     from lanyan.api.logins import LoginCache
     from lanyan.core.actor import Actor
@@ -214,7 +216,12 @@ def _kept_list_app(release: asyncio.Event, built: list[int]) -> tuple[Starlette,
             token, actor, datetime.now(UTC) + timedelta(hours=1), LoginCache.version()
         )
     admission = Admission(inner, reads_at_once=2)
-    return inner, admission
+
+    def asgi(scope, receive, send):  # type: ignore[no-untyped-def]
+        scope["app"] = inner  # as Starlette sets it before the middleware runs
+        return admission(scope, receive, send)
+
+    return asgi
 
 
 def test_a_busy_read_lane_gives_readers_the_kept_answer_of_a_second_ago() -> None:
@@ -226,13 +233,9 @@ def test_a_busy_read_lane_gives_readers_the_kept_answer_of_a_second_ago() -> Non
     async def run() -> None:
         release = asyncio.Event()
         built: list[int] = []
-        inner, app = _kept_list_app(release, built)
+        asgi = _kept_list_app(release, built)
         commander = {"Authorization": "Bearer commander"}
         dispatcher = {"Authorization": "Bearer dispatcher"}
-
-        def asgi(scope, receive, send):  # type: ignore[no-untyped-def]
-            scope["app"] = inner  # as Starlette sets it before the middleware runs
-            return app(scope, receive, send)
 
         transport = httpx.ASGITransport(app=asgi)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -308,13 +311,9 @@ def test_a_reader_at_the_door_waits_for_a_call_taken_by_another_process(
     async def run() -> None:
         release = asyncio.Event()
         built: list[int] = []
-        inner, app = _kept_list_app(release, built)
+        asgi = _kept_list_app(release, built)
         commander = {"Authorization": "Bearer commander"}
         dispatcher = {"Authorization": "Bearer dispatcher"}
-
-        def asgi(scope, receive, send):  # type: ignore[no-untyped-def]
-            scope["app"] = inner
-            return app(scope, receive, send)
 
         transport = httpx.ASGITransport(app=asgi)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
