@@ -175,6 +175,15 @@ def test_a_storm_of_calls_holds_the_others_for_a_bounded_time(
     run_async(run())
 
 
+COMMANDER = {"Authorization": "Bearer commander"}
+DISPATCHER = {"Authorization": "Bearer dispatcher"}
+"""The two logins the kept-list app knows: a reader (duty commander) and a 119 dispatcher."""
+
+
+def _client(app: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+
+
 def _kept_list_app(release: asyncio.Event, built: list[int]) -> Any:
     """A list kept in a real answer cache (reading table ``incident``) and a read that blocks,
     behind the admission (an ASGI app)."""
@@ -233,34 +242,29 @@ def test_a_busy_read_lane_gives_readers_the_kept_answer_of_a_second_ago() -> Non
     async def run() -> None:
         release = asyncio.Event()
         built: list[int] = []
-        asgi = _kept_list_app(release, built)
-        commander = {"Authorization": "Bearer commander"}
-        dispatcher = {"Authorization": "Bearer dispatcher"}
-
-        transport = httpx.ASGITransport(app=asgi)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            first = await client.get("/api/kept", headers=commander)
+        async with _client(_kept_list_app(release, built)) as client:
+            first = await client.get("/api/kept", headers=COMMANDER)
             assert first.json() == {"version": 1} and "age" not in first.headers
             changes.bump(("incident",))
-            quiet = await client.get("/api/kept", headers=commander)
+            quiet = await client.get("/api/kept", headers=COMMANDER)
             assert quiet.json() == {"version": 2}  # not busy: the answer is never older
             busy = [
-                asyncio.create_task(client.get(f"/api/slow/{n}", headers=commander))
+                asyncio.create_task(client.get(f"/api/slow/{n}", headers=COMMANDER))
                 for n in range(2)
             ]
             for _ in range(50):
                 await asyncio.sleep(0)
             changes.bump(("incident",))
-            stale = await asyncio.wait_for(client.get("/api/kept", headers=commander), 5)
+            stale = await asyncio.wait_for(client.get("/api/kept", headers=COMMANDER), 5)
             assert stale.json() == {"version": 2} and stale.headers["age"] == "0"
-            fresh = await asyncio.wait_for(client.get("/api/kept", headers=dispatcher), 5)
+            fresh = await asyncio.wait_for(client.get("/api/kept", headers=DISPATCHER), 5)
             assert fresh.json() == {"version": 3}  # the call lane: as it is now
             changes.bump(("incident",))
             wrote = await asyncio.wait_for(
-                client.post("/api/write", headers=commander), 5
+                client.post("/api/write", headers=COMMANDER), 5
             )  # the commander's own write, then their next read
             assert wrote.text == "written"
-            waiting = asyncio.create_task(client.get("/api/kept", headers=commander))
+            waiting = asyncio.create_task(client.get("/api/kept", headers=COMMANDER))
             for _ in range(50):
                 await asyncio.sleep(0)
             assert not waiting.done()  # queued for a place: not the answer from before the write
@@ -311,20 +315,15 @@ def test_a_reader_at_the_door_waits_for_a_call_taken_by_another_process(
     async def run() -> None:
         release = asyncio.Event()
         built: list[int] = []
-        asgi = _kept_list_app(release, built)
-        commander = {"Authorization": "Bearer commander"}
-        dispatcher = {"Authorization": "Bearer dispatcher"}
-
-        transport = httpx.ASGITransport(app=asgi)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            assert (await client.get("/api/kept", headers=commander)).json() == {"version": 1}
-            assert (await client.get("/api/kept", headers=dispatcher)).json() == {"version": 2}
+        async with _client(_kept_list_app(release, built)) as client:
+            assert (await client.get("/api/kept", headers=COMMANDER)).json() == {"version": 1}
+            assert (await client.get("/api/kept", headers=DISPATCHER)).json() == {"version": 2}
             with board().taking():  # the call, on the board: not in this loop's own count
-                reader = asyncio.create_task(client.get("/api/kept", headers=commander))
+                reader = asyncio.create_task(client.get("/api/kept", headers=COMMANDER))
                 for _ in range(50):
                     await asyncio.sleep(0)
                 assert not reader.done()  # held at the door
-                kept = await asyncio.wait_for(client.get("/api/kept", headers=dispatcher), 5)
+                kept = await asyncio.wait_for(client.get("/api/kept", headers=DISPATCHER), 5)
                 assert kept.json() == {"version": 2}  # the call lane's kept answer: at once
                 await asyncio.sleep(0.05)
                 assert not reader.done()
