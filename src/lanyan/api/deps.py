@@ -7,14 +7,16 @@ commit, serialize.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated
 
+from anyio import CancelScope
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from lanyan.accounts.models import AuthSession
 from lanyan.accounts.service import actor_for, resolve_token
@@ -30,20 +32,38 @@ BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bear
 """The Bearer header, for a route that resolves its actor itself (:func:`get_actor`)."""
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A session per request; routers commit, anything left open is rolled back."""
-    factory = request.app.state.sessionmaker
-    with factory() as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A session per request; routers commit, anything left open is rolled back.
+
+    Made on the event loop (a new session touches no connection until its first statement) and
+    closed there when its transaction has ended, as it has once the router committed: the only
+    database work here, the rollback of a transaction left open, goes to a worker thread. Every
+    synchronous dependency is a trip to the thread pool and back; under a dispatch room's load
+    each trip waited for the interpreter lock, and a route's session, login and road network
+    had cost four of them before its handler even started.
+    """
+    session = request.app.state.sessionmaker()
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            with CancelScope(shield=True):  # a client gone mid-request still gets its rollback
+                await run_in_threadpool(_end, session)
+        else:
+            session.close()
+
+
+def _end(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -104,12 +124,10 @@ def get_auth_session(
 AuthSessionDep = Annotated[AuthSession, Depends(get_auth_session)]
 
 
-def get_actor(
-    request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+def resolve_actor(
+    request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None
 ) -> Actor:
-    """The user behind the request, as an actor the services check.
+    """The user behind the request, as an actor the services check (blocking: may query).
 
     Resolved through :class:`lanyan.api.logins.LoginCache` when the app keeps one: a console's
     next request within a second or two costs no query for its login.
@@ -127,6 +145,23 @@ def get_actor(
     actor = actor_for(auth.user, ip)
     logins.keep(token, replace(actor, ip=None), auth.expires_at, version)
     return actor
+
+
+async def get_actor(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """The user behind the request (:func:`resolve_actor`): a login this process resolved lately
+    is found here on the event loop, only an unknown one costs a trip to a worker thread for its
+    query."""
+    logins: LoginCache | None = getattr(request.app.state, "logins", None)
+    if logins is not None:
+        token = _token(request, credentials)
+        known = logins.get(token)
+        if known is not None:
+            return replace(known, ip=client_ip(request))
+    return await run_in_threadpool(resolve_actor, request, session, credentials)
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

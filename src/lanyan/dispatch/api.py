@@ -14,8 +14,8 @@ from lanyan.api.deps import (
     Limit,
     Offset,
     SessionDep,
-    get_actor,
     id_path,
+    resolve_actor,
 )
 from lanyan.api.paging import Page, page_json, page_of
 from lanyan.core.permissions import Action
@@ -59,7 +59,8 @@ from lanyan.dispatch.schemas import (
     Unfilled,
     WaterSourceNearPublic,
 )
-from lanyan.planning.api import NetworkDep, get_network
+from lanyan.planning.api import NetworkDep
+from lanyan.planning.network import RoadNetwork
 from lanyan.prevention.models import Premises
 
 router = APIRouter(prefix="/api/dispatch", tags=["dispatch 接处警"])
@@ -355,8 +356,9 @@ async def create_incident(
     # for the interpreter lock: two thirds of an intake's time under load was spent between them.
     def take() -> bytes:
         with request.app.state.sessionmaker() as session:
-            actor = get_actor(request, session, credentials)
-            view = service.take_call(session, actor=actor, network=get_network(request), data=body)
+            actor = resolve_actor(request, session, credentials)
+            network: RoadNetwork = request.app.state.network
+            view = service.take_call(session, actor=actor, network=network, data=body)
             session.commit()
             public = incident_public(view.incident, view.nearby)
             return public.__pydantic_serializer__.to_json(public)

@@ -16,7 +16,7 @@ from lanyan.planning.network import RoadNetwork
 router = APIRouter(prefix="/api/planning", tags=["planning 规划"])
 
 
-def get_network(request: Request) -> RoadNetwork:
+async def get_network(request: Request) -> RoadNetwork:
     """The process's road network (built on first use, refreshed when stations move)."""
     network: RoadNetwork = request.app.state.network
     return network
