@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Annotated
 
 from anyio import CancelScope
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -61,6 +62,21 @@ def _end(session: Session) -> None:
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def json_answer(model: BaseModel, status_code: int = 200) -> Response:
+    """``model`` as the route's JSON answer, serialized here in the route's own thread.
+
+    A synchronous route that returns a model has FastAPI validate it again against the
+    ``response_model`` in another trip to the thread pool; the busiest writes of the dispatch
+    room (a crew's status change, an assignment, a close) answer with this instead. The route
+    keeps its ``response_model`` for the API's documentation; the JSON is the same.
+    """
+    return Response(
+        model.__pydantic_serializer__.to_json(model),
+        status_code=status_code,
+        media_type="application/json",
+    )
 
 
 async def get_settings_dep(request: Request) -> Settings:

@@ -15,6 +15,7 @@ from lanyan.api.deps import (
     Offset,
     SessionDep,
     id_path,
+    json_answer,
     resolve_actor,
 )
 from lanyan.api.paging import Page, page_json, page_of
@@ -68,7 +69,7 @@ IncidentId = Annotated[int, id_path("incident id")]
 AssignmentId = Annotated[int, id_path("assignment id")]
 
 
-def get_geocoder_service(request: Request) -> GeocoderService:
+async def get_geocoder_service(request: Request) -> GeocoderService:
     """The process's geocoder service."""
     geocoder: GeocoderService = request.app.state.geocoder
     return geocoder
@@ -425,13 +426,13 @@ def assign(
     actor: CurrentActor,
     session: SessionDep,
     network: NetworkDep,
-) -> IncidentPublic:
+) -> Response:
     """Send units (all or none)."""
     done = service.assign_units(
         session, actor=actor, network=network, incident_id=incident_id, unit_ids=body.unit_ids
     )
     session.commit()
-    return incident_public(done.incident)
+    return json_answer(incident_public(done.incident), status_code=201)
 
 
 @router.post("/assignments/{assignment_id}/status", response_model=AssignmentPublic)
@@ -440,13 +441,13 @@ def assignment_status(
     body: AssignmentStatusChange,
     actor: CurrentActor,
     session: SessionDep,
-) -> AssignmentPublic:
+) -> Response:
     """A unit's milestone: 出动, 到场, 出水, 返回, 归队."""
     assignment = service.set_assignment_status(
         session, actor=actor, assignment_id=assignment_id, data=body
     )
     session.commit()
-    return assignment_public(assignment)
+    return json_answer(assignment_public(assignment))
 
 
 @router.post("/incidents/{incident_id}/escalate", response_model=IncidentPublic)
@@ -482,11 +483,11 @@ def incident_status(
 @router.post("/incidents/{incident_id}/close", response_model=IncidentPublic)
 def close(
     incident_id: IncidentId, body: ClosingReport, actor: CurrentActor, session: SessionDep
-) -> IncidentPublic:
+) -> Response:
     """Close with the closing report; a fire gets its grade."""
     incident = service.close_incident(session, actor=actor, incident_id=incident_id, report=body)
     session.commit()
-    return incident_public(incident)
+    return json_answer(incident_public(incident))
 
 
 @router.get("/my-orders", response_model=MyOrders)

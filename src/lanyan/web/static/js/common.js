@@ -38,6 +38,10 @@ export async function api(path, { method = "GET", body, signal } = {}) {
     options.body = JSON.stringify(body);
   }
   const response = await fetch(path, options);
+  if (method === "GET" && response.ok && response.headers.has("age")) {
+    // a busy server's kept answer, up to a second old (lanyan.api.cache): pages may ask again
+    window.dispatchEvent(new CustomEvent("lanyan:stale-answer", { detail: { path } }));
+  }
   if (response.status === 204) return null;
   const text = await response.text();
   let data = null;

@@ -940,6 +940,16 @@ const refreshCoverageSoon = debounce(async () => {
   }
 }, 1500);
 
+// A busy server may answer a refresh with the list it kept a moment before (the answer carries
+// an Age header; lanyan.api.cache): the change that prompted the refresh may be missing from it,
+// and no later event may come to prompt another, so such a list is asked for once more shortly.
+const STALE_RETRY_MS = 1200;
+window.addEventListener("lanyan:stale-answer", (event) => {
+  const path = event.detail.path;
+  if (path.startsWith("/api/forces/units")) setTimeout(refreshUnitsSoon, STALE_RETRY_MS);
+  else if (path.startsWith("/api/dispatch/incidents?")) setTimeout(refreshIncidentsSoon, STALE_RETRY_MS);
+});
+
 function alertNewIncident(data) {
   const banner = $("alert-banner");
   const incident = data?.incident ?? data ?? {};
