@@ -106,6 +106,30 @@ def machine_load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def reference_cpu_ms(repeats: int = 5) -> float:
+    """CPU milliseconds of a fixed piece of work like the server's: a 1,000-row JSON page parsed
+    and encoded again 20 times, the median of ``repeats``.
+
+    These machines' speed changes between sessions and within one (the same code's generator cost
+    1.03 ms of CPU per request in one run and 1.9 in the next, its throughput 147 and 81
+    requests/s): each backend's figures carry this reference, taken on the quiet machine before
+    its server starts and after it stops, so that a change of the code and a change of the
+    machine can be told apart.
+    """
+    rows = [
+        {"id": i, "name": f"压测站{i}", "lon": 9.5 + i * 1e-4, "lat": 47.1, "status": "available"}
+        for i in range(1000)
+    ]
+    payload = json.dumps({"items": rows, "total": 1000}, ensure_ascii=False)
+    times = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        for _ in range(20):
+            json.dumps(json.loads(payload), ensure_ascii=False)
+        times.append((time.process_time() - t0) * 1000)
+    return round(float(np.median(times)), 1)
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of process ``pid`` and its waited-for children (Linux /proc)."""
     try:
@@ -159,7 +183,9 @@ def prepare(url: str, *, history_calls: int, seed: int) -> City:
         )
         log(f"  history {HISTORY_YEAR}: {summary.incidents} incidents in {summary.elapsed_s:.1f} s")
     passwords = {
-        a.username: a.password for a in ensure_demo_accounts(factory, seed=settings.demo_seed)
+        a.username: a.password
+        for a in ensure_demo_accounts(factory, seed=settings.demo_seed)
+        if a.password is not None
     }
     with factory() as session:
         sites = call_sites(session, network)
@@ -582,7 +608,7 @@ def figures_of(run: Run, seconds: float, streams: int) -> dict[str, Any]:
         out[f"{kind}_p99_ms"] = pct(values, 99)
         out[f"{kind}_n"] = len(values)
     if bad:
-        kinds = defaultdict(int)
+        kinds: dict[str, int] = defaultdict(int)
         for s in bad:
             kinds[f"{s.kind}:{s.status}"] += 1
         out["error_kinds"] = dict(kinds)
@@ -601,6 +627,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             city = prepare(url, history_calls=args.history_calls, seed=args.seed)
             log(f"  database ready in {time.perf_counter() - started:.1f} s")
+            reference_before = reference_cpu_ms()
             server = Server(url, args.workers, Path(tmp) / "server.log")
             try:
                 server.wait_ready()
@@ -619,7 +646,19 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         log(server_log[server_log.index("Traceback") :][:6000])
     figures["machine_load_before"] = load_before
     figures["machine_load_after"] = machine_load()
-    for key in ("requests_per_s", "p50_ms", "p99_ms", "intake_p99_ms_during_import", "errors"):
+    figures["reference_cpu_ms_before"] = reference_before
+    figures["reference_cpu_ms_after"] = reference_cpu_ms()
+    for key in (
+        "requests_per_s",
+        "p50_ms",
+        "p99_ms",
+        "intake_p99_ms_during_import",
+        "errors",
+        "server_cpu_ms_per_request",
+        "generator_cpu_ms_per_request",
+        "reference_cpu_ms_before",
+        "reference_cpu_ms_after",
+    ):
         log(f"  {key:<32} {figures[key]}")
     for kind in (
         "intake",
