@@ -30,7 +30,7 @@ SESSION_COOKIE = "lanyan_session"
 
 _bearer = HTTPBearer(auto_error=False, description="token from POST /api/auth/login")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-"""The Bearer header, for a route that resolves its actor itself (:func:`get_actor`)."""
+"""The Bearer header, for a route that resolves its actor itself (:func:`resolve_actor`)."""
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
