@@ -26,6 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lanyan.core.config import PROJECT_ROOT, Settings
 
+PAGE_TIMEOUT_MS = 45_000
+"""How long a page may take to load or show what a test waits for. A loaded CI machine took over
+10 s for a login; on 2026-12-07 a machine running at half its usual speed made three pages of a
+fresh clone's suite exceed 20 s (the same commit had passed minutes before)."""
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -203,7 +207,7 @@ def new_page(
         context = browser.new_context(
             viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
         )
-        context.set_default_timeout(20_000)  # a loaded CI machine: logins took over 10 s
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         page.errors = []

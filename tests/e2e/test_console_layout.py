@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from lanyan.core.permissions import Screen
-from tests.e2e.conftest import ARTIFACTS, PHONE_VIEWPORT, LiveServer, shot
+from tests.e2e.conftest import ARTIFACTS, PAGE_TIMEOUT_MS, PHONE_VIEWPORT, LiveServer, shot
 from tests.e2e.test_page_sizes import (
     LAYOUT_PROBLEMS,
     SIZES,
@@ -138,7 +138,7 @@ def visitors(browser: Any, live_server: LiveServer) -> Iterator[dict[str, Visito
             timezone_id="Asia/Shanghai",
             base_url=live_server.url,
         )
-        context.set_default_timeout(20_000)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
         answer = context.request.post(
             "/api/auth/login",
             data={"username": user, "password": live_server.passwords[user]},

@@ -24,7 +24,7 @@ import pytest
 
 from lanyan.core.permissions import Screen, may_open
 from lanyan.demo.accounts import DEMO_ACCOUNTS
-from tests.e2e.conftest import ARTIFACTS, LiveServer
+from tests.e2e.conftest import ARTIFACTS, PAGE_TIMEOUT_MS, LiveServer
 
 SIZES: dict[str, dict[str, int]] = {
     "1920x1080": {"width": 1920, "height": 1080},
@@ -156,7 +156,7 @@ def visitors(browser: Any, live_server: LiveServer) -> Iterator[dict[str | None,
             timezone_id="Asia/Shanghai",
             base_url=live_server.url,
         )
-        context.set_default_timeout(20_000)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
         if user is not None:
             # the login API sets the session cookie in this context (the form is tested elsewhere)
             answer = context.request.post(
