@@ -279,11 +279,11 @@ def test_the_incident_list_follows_the_crew_to_the_scene_without_a_reload(
     crew.wait_for_selector(card)
     crew.wait_for_selector("#live-state.ok")
     crew.locator(f'{card} button[data-crew-status="en_route"]').click()
-    # the tap's answer redraws the card; on a loaded CI machine that can take over the default 10 s
-    crew.wait_for_selector(f'{card} .order[data-status="en_route"]', timeout=30_000)
+    # the tap's answer redraws the card; on a loaded CI machine that took over 30 s
+    crew.wait_for_selector(f'{card} .order[data-status="en_route"]', timeout=PAGE_TIMEOUT_MS)
     crew.locator(f'{card} button[data-crew-status="on_scene"]:not([disabled])').click()
 
-    console.wait_for_selector(f'{state}[data-status="on_scene"]', timeout=30_000)
+    console.wait_for_selector(f'{state}[data-status="on_scene"]', timeout=PAGE_TIMEOUT_MS)
     assert "处置中" in console.locator(state).inner_text()
     assert console.evaluate("() => window.NOT_RELOADED === true"), "the page was reloaded"
     # the units on scene are drawn at the call, not at their station
