@@ -474,7 +474,9 @@ def serve(
 
     if workers == 1:
         start_import_worker_soon()
-        uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
+        uvicorn.run(
+            create_app(served=True), host=host, port=port, log_level="info", access_log=access_log
+        )
         return
 
     console.print(f"{workers} 个服务进程 / worker processes, live events via {settings.mqtt_url}")

@@ -59,7 +59,7 @@ def _worker(host: str, port: int, log_level: str, access_log: bool, parent: int)
     threading.Thread(target=watch, name="exit-with-supervisor", daemon=True).start()
     start_import_worker_soon()
     config = uvicorn.Config(
-        "lanyan.app:create_app",
+        "lanyan.app:create_served_app",
         factory=True,
         log_level=log_level,
         access_log=access_log,

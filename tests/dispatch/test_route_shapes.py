@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -40,3 +41,29 @@ def test_routes_are_kept_and_answer_as_a_new_search_would(
     assert len(searches) == 1  # every route came from the kept ones
     assert [u["route"] for u in again["units"]] == [u["route"] for u in first["units"]]
     assert all(u["route"]["geometry"]["type"] == "LineString" for u in again["units"] if u["route"])
+
+
+def test_kept_routes_give_the_cycle_collector_nothing_to_walk(
+    app_client: TestClient, demo_city: DemoCity
+) -> None:
+    """Kept routes as lists of [lon, lat] lists were ~84,000 lists in a served process, walked by
+    every full collection while the process stood still (lanyan.core.heap)."""
+    headers = demo_city.headers("demo_dispatcher")
+    created = app_client.post(
+        "/api/dispatch/incidents",
+        json={"caller_number": "13800138002", "address_text": "Städtle 7, Vaduz", **VADUZ,
+              "type": "fire", "subtype": "residential_fire", "level": 1},
+        headers=headers,
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    path = f"/api/dispatch/incidents/{created.json()['id']}/recommendation"
+    answer = app_client.get(path, headers=headers).json()
+    routes = [u["route"] for u in answer["units"] if u["route"]]
+    assert routes and all(len(r["geometry"]["coordinates"][0]) == 2 for r in routes)
+    state = app_client.app.state.network._state  # type: ignore[attr-defined]
+    kept = list(state.derived["routes_to_incidents"]._shapes.values())
+    assert kept
+    gc.collect()  # the collector stops tracking a tuple of numbers when it first meets it
+    for shape in kept:
+        positions = shape.feature["geometry"]["coordinates"]
+        assert not any(gc.is_tracked(p) for p in positions)

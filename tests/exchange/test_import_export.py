@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tests.factories import World
 
@@ -19,6 +20,7 @@ from lanyan.core.audit import AuditLog
 from lanyan.exchange.exporter import export_file
 from lanyan.exchange.formats import Format
 from lanyan.exchange.importer import ImportRejected, import_file
+from lanyan.exchange.jobs import worker_pace
 from lanyan.exchange.specs import SPECS
 from lanyan.forces.models import WaterSource
 from lanyan.iot import service as iot_service
@@ -282,3 +284,49 @@ def test_unknown_columns_and_files_are_refused(app_client: TestClient, world: Wo
         files={"file": ("u.csv", b"external_id\n", "text/csv")},
     )
     assert r.status_code == 403
+
+
+def test_the_workers_collections_run_between_chunks_never_inside_one(
+    world: World, session_factory: sessionmaker[Session], engine: Engine
+) -> None:
+    """A full collection in the middle of a chunk stopped the import's worker for up to 0.4 s
+    while it held SQLite's write lock, and a 119 call waited for it (lanyan.core.heap): in the
+    worker, collections run only at the import's pacing points, where it holds no write."""
+    writing = False
+    during_write: list[bool] = []
+
+    def statement(_c: Any, _cur: Any, sql: str, *_args: Any) -> None:
+        nonlocal writing
+        writing = writing or sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+
+    def ended(_connection: Any) -> None:
+        nonlocal writing
+        writing = False
+
+    def collection(phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            during_write.append(writing)
+
+    listeners = [("before_cursor_execute", statement), ("commit", ended), ("rollback", ended)]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    gc.callbacks.append(collection)
+    try:
+        with worker_pace(1.0) as pace, session_factory() as session:
+            report = import_file(
+                session,
+                actor=SYSTEM,
+                spec=SPECS["water_sources"],
+                filename="f.csv",
+                content=_csv(_rows(3000, "gcfree", bad=False)),
+                pace=pace,
+            )
+            session.commit()
+    finally:
+        gc.callbacks.remove(collection)
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    assert report.created == 3000
+    assert during_write  # collections ran, at the pacing points
+    assert not any(during_write)
+    assert gc.isenabled()

@@ -22,8 +22,10 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -34,6 +36,7 @@ from lanyan.core.callboard import board
 from lanyan.core.config import Settings
 from lanyan.core.db import make_engine, make_sessionmaker
 from lanyan.core.errors import DomainError
+from lanyan.core.heap import FreePointCollector
 from lanyan.core.pacing import CpuPacer
 from lanyan.exchange.importer import ImportRejected, ImportReport, import_file
 from lanyan.exchange.positions import road_distance_checker
@@ -93,6 +96,26 @@ def _open_database(database_url: str) -> None:
         _factories[database_url] = make_sessionmaker(make_engine(database_url))
 
 
+@contextmanager
+def worker_pace(cpu_share: float) -> Iterator[Callable[[], None]]:
+    """The ``pace`` of an import in the worker, called where the import holds no lock.
+
+    There the import takes only ``cpu_share`` of a core while the machine is busy and waits for
+    the 119 calls being taken (:class:`~lanyan.core.pacing.CpuPacer`), and there alone the cycle
+    collector runs (:class:`~lanyan.core.heap.FreePointCollector`): a full collection stopped the
+    worker for up to 0.4 s in the middle of a chunk, while it held SQLite's write lock and a call
+    waited for it.
+    """
+    pacer = CpuPacer(cpu_share)
+    with FreePointCollector() as collector:
+
+        def pace() -> None:
+            collector.collect_if_due()
+            pacer.pace()
+
+        yield pace
+
+
 def _import_in_worker(
     settings: Settings,
     actor: Actor,
@@ -106,7 +129,7 @@ def _import_in_worker(
     _open_database(settings.database_url)
     factory = _factories[settings.database_url]
     try:
-        with factory() as session:
+        with worker_pace(settings.import_cpu_share) as pace, factory() as session:
             report = import_file(
                 session,
                 actor=actor,
@@ -116,7 +139,7 @@ def _import_in_worker(
                 dry_run=dry_run,
                 crs=crs,
                 distance_to_road=road_distance_checker(session, settings),
-                pace=CpuPacer(settings.import_cpu_share).pace,
+                pace=pace,
             )
         return "ok", report
     except ImportRejected as exc:

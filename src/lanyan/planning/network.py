@@ -246,6 +246,11 @@ class RoadNetwork:
         self._checked: tuple[tuple[int, ...], float] | None = None
         """Table versions and time of the last check that found the state current."""
 
+    @property
+    def loaded(self) -> bool:
+        """Whether a network state has been built (a served process builds it when it starts)."""
+        return self._state is not None
+
     def _road_file(self) -> Path:
         if self.road_file is None:
             raise ValueError("RoadNetwork needs a road file or a resolver")

@@ -1,0 +1,74 @@
+"""Python's cycle collector, kept from stopping a 119 call.
+
+CPython's collector now and then walks every container object the process holds (a *full*
+collection), and while it does, every thread of the process stands still. A served process holds
+~330,000 such objects once its road network and gazetteer are loaded; under the dispatch room's
+load (bench/load.py) each server process ran 9–12 full collections a minute of 150–445 ms each, and
+the import's worker as many of up to 445 ms while it held SQLite's write lock for a chunk. The
+slowest new incidents of the bench (280–510 ms, against a median of 50–75) were the ones caught
+behind them.
+
+Two remedies, each where it fits:
+
+* :func:`settle` — once a server process has loaded what it keeps for its life (the road network,
+  the gazetteer; :func:`lanyan.app.warm_up`), collect once and *freeze* what is left: frozen
+  objects are never walked again, so a later full collection walks only what was made since.
+  Frozen objects are still freed by reference counting when dropped; only a cycle among them
+  would stay (the network and the gazetteer hold none that is ever dropped but on a rebuild).
+* :class:`FreePointCollector` — a single-threaded worker that holds a lock for a while (an
+  import's chunk holding SQLite's write lock) turns automatic collection off and collects at its
+  own free points instead, as often as the collector would have.
+"""
+
+from __future__ import annotations
+
+import gc
+from types import TracebackType
+
+
+def settle() -> int:
+    """Collect now, then keep every object alive out of later collections; returns how many."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
+class FreePointCollector:
+    """Automatic collection off while entered; :meth:`collect_if_due` collects as it would have.
+
+    For a process whose one working thread holds locks other processes wait for (the import's
+    worker): a collection then runs only where that thread calls :meth:`collect_if_due`, at a
+    point where it holds nothing. Not for a server process, whose threads would all lose their
+    collections to one of them.
+    """
+
+    def __init__(self) -> None:
+        self._was_enabled = False
+        self.collections = 0
+        """How many collections :meth:`collect_if_due` ran (for tests)."""
+
+    def __enter__(self) -> FreePointCollector:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._was_enabled:
+            gc.enable()
+
+    def collect_if_due(self) -> None:
+        """The collection automatic collection would have run by now, if any (the youngest
+        generation past its threshold, and the older ones past theirs)."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        if counts[0] < thresholds[0]:
+            return
+        generation = 0
+        while generation < 2 and counts[generation + 1] >= thresholds[generation + 1]:
+            generation += 1
+        gc.collect(generation)
+        self.collections += 1

@@ -1,0 +1,90 @@
+"""The cycle collector kept out of a 119 call's way (lanyan.core.heap)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from lanyan.core.heap import FreePointCollector, settle
+
+
+class _Node:
+    """An object in a reference cycle: only the cycle collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def collections_seen() -> Iterator[list[int]]:
+    """The generation of every collection that starts while the test runs."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(note)
+    yield seen
+    gc.callbacks.remove(note)
+
+
+def test_settle_keeps_what_lives_now_out_of_later_collections() -> None:
+    kept = [_Node() for _ in range(1000)]
+    try:
+        frozen = settle()
+        assert frozen >= len(kept)
+        assert gc.get_freeze_count() == frozen
+        made_after = _Node()
+        assert gc.get_freeze_count() == frozen  # only what lived at the settle is frozen
+        del made_after
+    finally:
+        gc.unfreeze()
+
+
+def test_no_collection_runs_inside_a_free_point_collector_but_where_it_is_asked(
+    collections_seen: list[int],
+) -> None:
+    assert gc.isenabled()
+    threshold = gc.get_threshold()[0]
+    gc.collect()  # every generation's count from zero
+    collections_seen.clear()
+    with FreePointCollector() as collector:
+        assert not gc.isenabled()
+        garbage = [_Node() for _ in range(threshold * 5)]
+        del garbage
+        assert collections_seen == []  # automatic collection would have run several times
+        collector.collect_if_due()
+        assert collections_seen == [0]
+        assert collector.collections == 1
+        collector.collect_if_due()  # nothing allocated since: not due
+        assert collections_seen == [0]
+    assert gc.isenabled()
+
+
+def test_the_older_generations_are_collected_when_theirs_are_due(
+    collections_seen: list[int],
+) -> None:
+    threshold0, threshold1, _ = gc.get_threshold()
+    gc.collect()
+    collections_seen.clear()
+    with FreePointCollector() as collector:
+        for _ in range(threshold1 + 1):
+            keep = [_Node() for _ in range(threshold0 + 10)]
+            collector.collect_if_due()
+            del keep
+    assert collections_seen.count(0) == threshold1
+    assert collections_seen.count(1) == 1  # the youngest's count passed its threshold once
+
+
+def test_a_collector_entered_with_collection_off_leaves_it_off() -> None:
+    gc.disable()
+    try:
+        with FreePointCollector():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
