@@ -7,6 +7,7 @@ import gc
 from fastapi.testclient import TestClient
 
 from lanyan.app import create_app
+from lanyan.core import heap
 from lanyan.core.config import Settings
 from tests.conftest import DemoCity
 
@@ -33,6 +34,6 @@ def test_a_served_process_loads_its_roads_first_and_freezes_them_out_of_collecti
             assert id(served.state.network._state) not in walked
             assert id(served.state.geocoder._geocoder) not in walked
     finally:
-        gc.unfreeze()
+        heap.unsettle()
         cold.state.engine.dispose()
         served.state.engine.dispose()

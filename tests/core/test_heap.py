@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lanyan.core.heap import FreePointCollector, settle
+from lanyan.core.heap import FreePointCollector, keep, settle, unsettle
 
 
 class _Node:
@@ -40,9 +40,19 @@ def test_settle_keeps_what_lives_now_out_of_later_collections() -> None:
         walked = {id(o) for o in gc.get_objects()}  # what a collection would walk
         assert not any(id(node) in walked for node in kept)
         assert id(made_after) in walked  # only what lived at the settle is frozen
+        keep()
+        assert id(made_after) not in {id(o) for o in gc.get_objects()}
     finally:
-        gc.unfreeze()
+        unsettle()
     assert id(kept[0]) in {id(o) for o in gc.get_objects()}
+    assert id(made_after) in {id(o) for o in gc.get_objects()}
+
+
+def test_keep_freezes_nothing_in_a_process_that_never_settled() -> None:
+    unsettle()
+    made = _Node()
+    keep()
+    assert id(made) in {id(o) for o in gc.get_objects()}
 
 
 def test_no_collection_runs_inside_a_free_point_collector_but_where_it_is_asked(

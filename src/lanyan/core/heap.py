@@ -25,12 +25,38 @@ from __future__ import annotations
 import gc
 from types import TracebackType
 
+_settled = False
+
 
 def settle() -> int:
-    """Collect now, then keep every object alive out of later collections; returns how many."""
+    """Collect now, then keep every object alive out of later collections; returns how many.
+
+    The process counts as settled from then on (:func:`keep`).
+    """
+    global _settled
     gc.collect()
     gc.freeze()
+    _settled = True
     return gc.get_freeze_count()
+
+
+def keep() -> None:
+    """In a settled process, keep what is alive now out of later collections as well.
+
+    For a long-lived structure rebuilt while the process serves (the geocoder after premises
+    were imported): frozen without a collection first, which would stop the process as long as
+    a full one. Whatever cyclic garbage exists at that instant stays (a few requests' worth).
+    Nothing happens in a process that never settled (tests, commands).
+    """
+    if _settled:
+        gc.freeze()
+
+
+def unsettle() -> None:
+    """Undo :func:`settle` and every :func:`keep` (tests)."""
+    global _settled
+    gc.unfreeze()
+    _settled = False
 
 
 class FreePointCollector:

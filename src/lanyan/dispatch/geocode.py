@@ -353,6 +353,12 @@ class Geocoder:
         self._index_version = -1
         self._zh: ZhMatcher | None = None
 
+    def prepare(self) -> Geocoder:
+        """Build the name index now rather than in the first search (seconds with 50,000
+        premises); returns the geocoder."""
+        self._ensure_index()
+        return self
+
     def _ensure_index(self) -> _Index:
         if self._index_version != self.gazetteer.version:
             self._index = _build_index(self.gazetteer)
