@@ -12,7 +12,8 @@ cost ~6:
 * consoles (``--consoles``, closed loop, the duty commander's login): the open-incident list as
   the console asks for it, the map layers (organizations, units, water sources, premises; first
   page of 1,000 each, as the map pages them) and the recommendation of an open incident;
-* dispatchers (``--dispatchers``, closed loop): a new incident (intake), its recommendation, the
+* dispatchers (``--dispatchers``, closed loop): the address search of the intake form (geocode;
+  since 2026-12-07), a new incident (intake), its recommendation, the
   assignment of the recommended units, then the crews' status changes (出动, 到场, 返回, 归队) and
   the incident's close, so the city never runs out of units. Each crew reports from its own
   station's account, as on the crew page of the station's phone (one account per station, made
@@ -390,6 +391,13 @@ async def dispatcher(
         body = calls.pop() if calls else None
         if body is None:
             return
+        # the intake form looks up what the caller says before the call is placed (the console
+        # searches as the dispatcher types; one search per call here)
+        if body["address_text"]:
+            await timed(
+                run, client, "geocode", "GET", "/api/dispatch/geocode",
+                params={"q": body["address_text"], "limit": "5"}, headers=d,
+            )  # fmt: skip
         r = await timed(
             run, client, "intake", "POST", "/api/dispatch/incidents", json=body, headers=d
         )

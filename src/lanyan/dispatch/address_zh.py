@@ -42,6 +42,7 @@ from typing import Final
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from lanyan.dispatch import fuzzy
 from lanyan.dispatch.divisions import Division, load_divisions
 from lanyan.dispatch.gazetteer import Entry, EntryKind, Gazetteer, fold
 
@@ -1335,7 +1336,7 @@ class ZhMatcher:
         keys, key_ids = (
             (self._name_keys, self._name_ids) if latin else (self._zh_keys, self._zh_ids)
         )
-        hits = process.extract(query, keys, scorer=fuzz.WRatio, limit=8, score_cutoff=_NAME_CUTOFF)
+        hits = fuzzy.extract(query, keys, scorer=fuzz.WRatio, limit=8, score_cutoff=_NAME_CUTOFF)
         for _key, raw, pos in hits:
             score = float(raw)
             # WRatio scores a short key inside a long query at 90 ("学院" in "学院路小学"): ask

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from lanyan.dispatch import fuzzy
 from lanyan.dispatch.address_zh import ZhMatch, ZhMatcher, has_cjk
 from lanyan.dispatch.gazetteer import (
     Entry,
@@ -428,7 +429,7 @@ class Geocoder:
             variants.append((parsed.full_text, (), WHOLE_TEXT_PENALTY if with_place else 0.0))
         out: list[Candidate] = []
         for query, places, penalty in variants:
-            matches = process.extract(
+            matches = fuzzy.extract(
                 query,
                 index.keys,
                 scorer=fuzz.WRatio,
