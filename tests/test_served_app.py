@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -37,3 +38,18 @@ def test_a_served_process_loads_its_roads_first_and_freezes_them_out_of_collecti
         heap.unsettle()
         cold.state.engine.dispose()
         served.state.engine.dispose()
+
+
+def test_a_served_process_starts_without_its_roads(settings: Settings, tmp_path: Path) -> None:
+    """A city whose road file is not there yet (or is damaged) still gets its other pages."""
+    damaged = tmp_path / "roads.osm.pbf"
+    damaged.write_bytes(b"not an OSM file")
+    for road_file in (tmp_path / "missing.osm.pbf", damaged):
+        app = create_app(settings.model_copy(update={"road_file": road_file}), served=True)
+        try:
+            with TestClient(app) as client:
+                assert client.get("/api/health").status_code == 200
+                assert not app.state.network.loaded
+        finally:
+            heap.unsettle()
+            app.state.engine.dispose()

@@ -76,6 +76,8 @@ def warm_up(app: FastAPI) -> None:
             app.state.geocoder.get(session)
     except DomainError as exc:  # a new city without its roads yet: loaded on first use
         log.warning("road network not loaded at start: %s", exc.detail_en or exc.detail)
+    except Exception:  # the rest of the app serves; routing retries (and reports) on first use
+        log.exception("road network or gazetteer not loaded at start")
     heap.settle()
 
 
