@@ -69,7 +69,7 @@ def test_no_collection_runs_inside_a_free_point_collector_but_where_it_is_asked(
         assert collections_seen == []  # automatic collection would have run several times
         collector.collect_if_due()
         assert collections_seen == [0]
-        assert collector.collections == 1
+        assert collector.collections == [1, 0, 0]
         collector.collect_if_due()  # nothing allocated since: not due
         assert collections_seen == [0]
     assert gc.isenabled()
@@ -98,3 +98,22 @@ def test_a_collector_entered_with_collection_off_leaves_it_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(("full_every_s", "full"), [(0.0, 1), (3600.0, 0)])
+def test_the_oldest_generation_is_collected_at_most_every_so_often(
+    collections_seen: list[int], full_every_s: float, full: int
+) -> None:
+    """A full collection walks everything the worker holds (0.4 s each with an import's rows):
+    not every tenth collection of the middle one, as the thresholds alone would have it."""
+    threshold0, threshold1, threshold2 = gc.get_threshold()
+    gc.collect()
+    collections_seen.clear()
+    with FreePointCollector(full_every_s=full_every_s) as collector:
+        for _ in range((threshold1 + 1) * (threshold2 + 1)):
+            keep = [_Node() for _ in range(threshold0 + 10)]
+            collector.collect_if_due()
+            del keep
+    assert collections_seen.count(2) == full
+    assert collector.collections[2] == full
+    assert collector.collections[1] >= threshold2
