@@ -64,24 +64,31 @@ def test_a_search_is_answered_at_once_while_the_geocoder_is_rebuilt_for_new_prem
         return load(*args, **kwargs)
 
     monkeypatch.setattr(geocoding, "load_osm_gazetteer", slow_load)
+    monkeypatch.setattr(geocoding, "QUIET_S", 3600.0)
     _add_premises(factory, "refresh:1", "蓝焰甲商场")
     assert "蓝焰甲商场" not in _labels(app_client, demo_city, "蓝焰甲商场")  # the current one
+    _add_premises(factory, "refresh:2", "蓝焰乙商场")  # an import goes on: no rebuild yet
+    assert "蓝焰甲商场" not in _labels(app_client, demo_city, "蓝焰甲商场")
+    assert builds == []
+
+    monkeypatch.setattr(geocoding, "QUIET_S", 0.0)  # the premises have stopped changing
+    assert "蓝焰甲商场" not in _labels(app_client, demo_city, "蓝焰甲商场")  # the current one...
     assert started.wait(30)  # ... while the rebuild has begun in the background
     assert "蓝焰甲商场" not in _labels(app_client, demo_city, "蓝焰甲商场")  # not waited for
     assert len(builds) == 1  # one rebuild, however many searches
     release.set()
     service.wait_for_refresh(60)
     assert _labels(app_client, demo_city, "蓝焰甲商场")[0] == "蓝焰甲商场"
+    assert _labels(app_client, demo_city, "蓝焰乙商场")[0] == "蓝焰乙商场"
+    assert len(builds) == 1
 
-    _add_premises(factory, "refresh:2", "蓝焰乙商场")  # the import goes on
-    assert "蓝焰乙商场" not in _labels(app_client, demo_city, "蓝焰乙商场")
-    service.wait_for_refresh(60)
-    assert len(builds) == 1  # not again within REFRESH_GAP_S
-    monkeypatch.setattr(geocoding, "REFRESH_GAP_S", 0.0)
-    assert "蓝焰乙商场" not in _labels(app_client, demo_city, "蓝焰乙商场")
+    monkeypatch.setattr(geocoding, "QUIET_S", 3600.0)
+    monkeypatch.setattr(geocoding, "STALE_MAX_S", 0.0)  # changes that never stop: rebuilt anyway
+    _add_premises(factory, "refresh:3", "蓝焰丙商场")
+    assert "蓝焰丙商场" not in _labels(app_client, demo_city, "蓝焰丙商场")
     service.wait_for_refresh(60)
     assert len(builds) == 2
-    assert _labels(app_client, demo_city, "蓝焰乙商场")[0] == "蓝焰乙商场"
+    assert _labels(app_client, demo_city, "蓝焰丙商场")[0] == "蓝焰丙商场"
 
 
 def test_another_road_file_is_searched_only_once_rebuilt(

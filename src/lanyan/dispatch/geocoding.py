@@ -1,9 +1,9 @@
 """The process's geocoder: the OSM gazetteer plus the database's premises and organizations.
 
 Built once on first use (the OSM part comes from a cache keyed by the file's hash). When premises
-or organizations were added or removed, the next search starts a rebuild in the background and is
-answered by the current geocoder; the searches after the rebuild (seconds) find the new premises
-by name. While an import goes on, rebuilds start at most every :data:`REFRESH_GAP_S`.
+or organizations were added or removed, it is rebuilt in the background once they have stopped
+changing for :data:`QUIET_S` (or the changes have gone on for :data:`STALE_MAX_S`); the current
+geocoder answers meanwhile, and the searches after the rebuild (seconds) find the new premises.
 """
 
 from __future__ import annotations
@@ -60,9 +60,11 @@ def organization_aliases(org: Organization) -> tuple[str, ...]:
     return ()
 
 
-REFRESH_GAP_S = 30.0
-"""While premises keep changing (an import writes a chunk every few tenths of a second), the
-geocoder is rebuilt at most this often."""
+QUIET_S = 5.0
+"""A rebuild starts once the premises and organizations searches see have not changed for this
+long: an import changes them with every chunk; a rebuild while it runs is stale at once."""
+STALE_MAX_S = 300.0
+"""... or once the geocoder has been behind the database for this long, changes or not."""
 
 
 class GeocoderService:
@@ -70,11 +72,13 @@ class GeocoderService:
 
     Built on first use (a served process builds it at start-up, :func:`lanyan.app.warm_up`). When
     premises or organizations are added or removed, it is rebuilt in the background while the
-    current one goes on answering, at most every :data:`REFRESH_GAP_S`: a rebuild with 50,000
-    premises takes ~4 s of the server's CPU, and during a premises import, when every chunk
-    changed the count, each address search of the intake form (one per keystroke) rebuilt it in
-    the request, one after another. A new road file or new place aliases are another city's or
-    another vocabulary's answers: the geocoder is rebuilt before the search then.
+    current one goes on answering (see :data:`QUIET_S`, :data:`STALE_MAX_S`): a rebuild with
+    50,000 premises takes ~2 s of the server's CPU alone, 15–20 s beside a busy dispatch room, and
+    parts of it (loading the gazetteer, sorting the index) hold the interpreter lock long enough
+    to be felt by every request of the process; during a premises import each address search of
+    the intake form (one per pause in typing) used to rebuild it in the request, one after another.
+    A new road file or new place aliases are another city's or another vocabulary's answers: the
+    geocoder is rebuilt before the search then.
     """
 
     def __init__(
@@ -91,7 +95,11 @@ class GeocoderService:
         self._geocoder: Geocoder | None = None
         self._signature: tuple[object, ...] | None = None
         self._refresh: threading.Thread | None = None
-        self._refresh_started = -REFRESH_GAP_S
+        self._seen: tuple[object, ...] | None = None
+        """The newest signature a search saw, since ``_seen_at`` (monotonic seconds)."""
+        self._seen_at = 0.0
+        self._behind_since: float | None = None
+        """When the geocoder first fell behind the database (None: it is not)."""
 
     def _db_signature(self, session: Session, osm_file: Path) -> tuple[object, ...]:
         """(road file, place aliases, then the counts and highest ids of premises and
@@ -111,10 +119,11 @@ class GeocoderService:
         if current is not None and signature == known:
             return current
         if current is not None and known is not None and signature[:2] == known[:2]:
-            self._refresh_soon(session.get_bind(), osm_file)
+            self._refresh_when_quiet(signature, session.get_bind(), osm_file)
             return current
         with self._lock:
             if self._geocoder is None or self._signature != signature:
+                self._seen, self._seen_at = signature, time.monotonic()
                 self._publish(self._build(session, osm_file), signature)
             assert self._geocoder is not None
             return self._geocoder
@@ -125,12 +134,20 @@ class GeocoderService:
         if refresh is not None:
             refresh.join(timeout_s)
 
-    def _refresh_soon(self, bind: Engine | Connection, osm_file: Path) -> None:
+    def _refresh_when_quiet(
+        self, signature: tuple[object, ...], bind: Engine | Connection, osm_file: Path
+    ) -> None:
+        now = time.monotonic()
         with self._lock:
-            running = self._refresh is not None and self._refresh.is_alive()
-            if running or time.monotonic() - self._refresh_started < REFRESH_GAP_S:
+            if signature != self._seen:
+                self._seen, self._seen_at = signature, now
+            if self._behind_since is None:
+                self._behind_since = now
+            if self._refresh is not None and self._refresh.is_alive():
                 return
-            self._refresh_started = time.monotonic()
+            quiet = now - self._seen_at >= QUIET_S
+            if not quiet and now - self._behind_since < STALE_MAX_S:
+                return
             self._refresh = threading.Thread(
                 target=self._rebuild, args=(bind, osm_file), name="geocoder-refresh", daemon=True
             )
@@ -149,6 +166,7 @@ class GeocoderService:
 
     def _publish(self, geocoder: Geocoder, signature: tuple[object, ...]) -> None:
         self._geocoder, self._signature = geocoder, signature
+        self._behind_since = None if self._seen in (None, signature) else time.monotonic()
         heap.keep()  # out of full collections, as the first one is at start-up (core.heap)
 
     def _build(self, session: Session, osm_file: Path) -> Geocoder:
