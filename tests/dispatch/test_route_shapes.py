@@ -14,18 +14,25 @@ from lanyan.dispatch import route_shapes
 VADUZ = {"lon": 9.5215, "lat": 47.1395}
 
 
-def test_routes_are_kept_and_answer_as_a_new_search_would(
-    app_client: TestClient, demo_city: DemoCity, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    headers = demo_city.headers("demo_dispatcher")
-    created = app_client.post(
+def _recommendation_path(
+    client: TestClient, headers: dict[str, str], caller: str, address: str
+) -> str:
+    """The recommendation of a new house fire in Vaduz."""
+    created = client.post(
         "/api/dispatch/incidents",
-        json={"caller_number": "13800138001", "address_text": "Städtle 5, Vaduz", **VADUZ,
+        json={"caller_number": caller, "address_text": address, **VADUZ,
               "type": "fire", "subtype": "residential_fire", "level": 1},
         headers=headers,
     )  # fmt: skip
     assert created.status_code == 201, created.text
-    path = f"/api/dispatch/incidents/{created.json()['id']}/recommendation"
+    return f"/api/dispatch/incidents/{created.json()['id']}/recommendation"
+
+
+def test_routes_are_kept_and_answer_as_a_new_search_would(
+    app_client: TestClient, demo_city: DemoCity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = demo_city.headers("demo_dispatcher")
+    path = _recommendation_path(app_client, headers, "13800138001", "Städtle 5, Vaduz")
     searches: list[int] = []
     search = route_shapes.routes_to
 
@@ -49,14 +56,7 @@ def test_kept_routes_give_the_cycle_collector_nothing_to_walk(
     """Kept routes as lists of [lon, lat] lists were ~84,000 lists in a served process, walked by
     every full collection while the process stood still (lanyan.core.heap)."""
     headers = demo_city.headers("demo_dispatcher")
-    created = app_client.post(
-        "/api/dispatch/incidents",
-        json={"caller_number": "13800138002", "address_text": "Städtle 7, Vaduz", **VADUZ,
-              "type": "fire", "subtype": "residential_fire", "level": 1},
-        headers=headers,
-    )  # fmt: skip
-    assert created.status_code == 201, created.text
-    path = f"/api/dispatch/incidents/{created.json()['id']}/recommendation"
+    path = _recommendation_path(app_client, headers, "13800138002", "Städtle 7, Vaduz")
     answer = app_client.get(path, headers=headers).json()
     routes = [u["route"] for u in answer["units"] if u["route"]]
     assert routes and all(len(r["geometry"]["coordinates"][0]) == 2 for r in routes)
