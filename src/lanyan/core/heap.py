@@ -15,9 +15,11 @@ Two remedies, each where it fits:
   objects are never walked again, so a later full collection walks only what was made since.
   Frozen objects are still freed by reference counting when dropped; only a cycle among them
   would stay (the network and the gazetteer hold none that is ever dropped but on a rebuild).
+  :func:`keep` freezes again what such a process rebuilds while it serves (the geocoder).
 * :class:`FreePointCollector` — a single-threaded worker that holds a lock for a while (an
   import's chunk holding SQLite's write lock) turns automatic collection off and collects at its
-  own free points instead, as often as the collector would have.
+  own free points instead, the young generations as often as the collector would have, a full
+  collection at most every 30 s.
 """
 
 from __future__ import annotations
