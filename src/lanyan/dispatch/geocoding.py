@@ -129,7 +129,7 @@ class GeocoderService:
             return self._geocoder
 
     def wait_for_refresh(self, timeout_s: float) -> None:
-        """Wait until a background rebuild in progress has finished (tests, commands)."""
+        """Wait until a background rebuild in progress has finished (tests)."""
         refresh = self._refresh
         if refresh is not None:
             refresh.join(timeout_s)
