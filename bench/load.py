@@ -669,6 +669,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     ):
         log(f"  {key:<32} {figures[key]}")
     for kind in (
+        "geocode",
         "intake",
         "recommendation",
         "assignment",
